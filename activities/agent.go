@@ -1,0 +1,211 @@
+package activities
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cloudwego/eino/adk"
+	"github.com/cloudwego/eino/components/model"
+	"github.com/cloudwego/eino/components/tool"
+	"github.com/cloudwego/eino/compose"
+	"github.com/cloudwego/eino/schema"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/stream"
+)
+
+// heartbeatEvery is how often a model activity tells Temporal it is alive
+// while the model thinks or streams, so a dead worker's turn is retried
+// after the heartbeat timeout instead of the whole start-to-close timeout.
+const heartbeatEvery = time.Second
+
+// runAgent runs one task through an Eino ADK ChatModelAgent with the given
+// tools and returns the text of its final answer. When out is set, the
+// final answer's text is streamed to it as it arrives.
+//
+//	prompt ─▶ agent ─▶ model ─┬─▶ tool call ─▶ tool ─▶ model ─▶ …
+//	                          └─▶ answer (streamed to out)
+//
+// Temporal owns retries: the agent retries nothing itself, so every retry
+// is an attempt in the interview's history.
+func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt string, tools []tool.BaseTool, out *deltaWriter) (string, error) {
+	agent, err := adk.NewChatModelAgent(ctx, &adk.ChatModelAgentConfig{
+		Name:          "interviewer",
+		Description:   "Asks, evaluates and reports on technical interview questions.",
+		Instruction:   llm.Instruction(task),
+		Model:         m,
+		ToolsConfig:   adk.ToolsConfig{ToolsNodeConfig: compose.ToolsNodeConfig{Tools: tools}},
+		MaxIterations: 5,
+	})
+	if err != nil {
+		return "", fmt.Errorf("build agent: %w", err)
+	}
+	stop := keepAlive(ctx)
+	defer stop()
+	runner := adk.NewRunner(ctx, adk.RunnerConfig{Agent: agent, EnableStreaming: true})
+	events := runner.Run(ctx, []adk.Message{schema.UserMessage(prompt)})
+	var final string
+	for {
+		ev, ok := events.Next()
+		if !ok {
+			break
+		}
+		if ev.Err != nil {
+			return "", fmt.Errorf("%s: model: %w", task, ev.Err)
+		}
+		if ev.Output == nil || ev.Output.MessageOutput == nil || ev.Output.MessageOutput.Role != schema.Assistant {
+			continue
+		}
+		text, toolCalls, err := readMessage(ev.Output.MessageOutput, out)
+		if err != nil {
+			return "", fmt.Errorf("%s: model: %w", task, err)
+		}
+		if !toolCalls {
+			final = text
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	return final, nil
+}
+
+// readMessage reads one assistant message, streaming its text to out, and
+// reports whether it called tools.
+func readMessage(mv *adk.MessageVariant, out *deltaWriter) (string, bool, error) {
+	if !mv.IsStreaming {
+		if mv.Message == nil {
+			return "", false, nil
+		}
+		if out != nil && len(mv.Message.ToolCalls) == 0 {
+			if err := out.update(mv.Message.Content); err != nil {
+				return "", false, err
+			}
+		}
+		return mv.Message.Content, len(mv.Message.ToolCalls) > 0, nil
+	}
+	defer mv.MessageStream.Close()
+	var text strings.Builder
+	toolCalls := false
+	for {
+		chunk, err := mv.MessageStream.Recv()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", false, err
+		}
+		if len(chunk.ToolCalls) > 0 {
+			toolCalls = true
+		}
+		text.WriteString(chunk.Content)
+		if out != nil && !toolCalls {
+			if err := out.update(text.String()); err != nil {
+				return "", false, err
+			}
+		}
+	}
+	if toolCalls && out != nil {
+		// Text streamed before a tool call was the model thinking aloud,
+		// not the question: void it.
+		if err := out.reset(); err != nil {
+			return "", false, err
+		}
+	}
+	return text.String(), toolCalls, nil
+}
+
+// keepAlive heartbeats until stopped.
+func keepAlive(ctx context.Context) (stop func()) {
+	if !activity.IsActivity(ctx) {
+		return func() {}
+	}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(heartbeatEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				activity.RecordHeartbeat(ctx)
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// deltaWriter publishes the visible part of a streaming question as
+// question.delta events: only what was not sent yet, never the SOURCES
+// line, so the deltas concatenate to the stored question.
+type deltaWriter struct {
+	ctx         context.Context
+	pub         Publisher
+	interviewID string
+	round       int
+	sent        string
+	// broken is set once Redis failed: the rest of the turn is not
+	// streamed, and readers catch up from the interview's snapshot.
+	broken bool
+}
+
+type delta struct {
+	Round int    `json:"round"`
+	Text  string `json:"text"`
+}
+
+func (w *deltaWriter) update(partial string) error {
+	return w.sendUpTo(llm.Visible(partial))
+}
+
+func (w *deltaWriter) sendUpTo(visible string) error {
+	if !strings.HasPrefix(visible, w.sent) {
+		if err := w.reset(); err != nil {
+			return err
+		}
+	}
+	if len(visible) == len(w.sent) {
+		return nil
+	}
+	w.publish(stream.TypeQuestionDelta, delta{Round: w.round, Text: visible[len(w.sent):]})
+	w.sent = visible
+	return nil
+}
+
+// publish sends an event unless Redis already failed this turn. Streaming
+// is best effort: the workflow holds the truth, so a Redis outage delays
+// what readers see but never stops the interview.
+func (w *deltaWriter) publish(typ string, data any) {
+	if w.broken {
+		return
+	}
+	if _, err := w.pub.Publish(w.ctx, w.interviewID, typ, data); err != nil {
+		w.broken = true
+		logger(w.ctx).Warn("stream unavailable; the rest of this turn is not streamed", "interview", w.interviewID, "error", err)
+	}
+}
+
+// finish sends whatever of the final text is still unsent.
+func (w *deltaWriter) finish(text string) error { return w.sendUpTo(text) }
+
+// reset voids what was sent for this round.
+func (w *deltaWriter) reset() error {
+	if w.sent == "" {
+		return nil
+	}
+	attempt := 1
+	if activity.IsActivity(w.ctx) {
+		attempt = int(activity.GetInfo(w.ctx).Attempt)
+	}
+	w.sent = ""
+	w.publish(stream.TypeTurnReset, map[string]int{"round": w.round, "attempt": attempt})
+	return nil
+}

@@ -1,0 +1,253 @@
+package activities
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/cloudwego/eino/components/model"
+	"github.com/cloudwego/eino/components/tool"
+	"github.com/cloudwego/eino/components/tool/utils"
+	"go.temporal.io/sdk/activity"
+
+	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/stream"
+)
+
+// QuestionBank is the question lookup the interviewer needs.
+type QuestionBank interface {
+	Search(ctx context.Context, query string, f questionbank.Filter, k int) ([]questionbank.Question, error)
+	Get(id string) (questionbank.Question, bool)
+}
+
+// Publisher appends events to an interview's stream.
+type Publisher interface {
+	Publish(ctx context.Context, interviewID, typ string, data any) (string, error)
+}
+
+// Interviewer runs the model and question-bank steps of an interview.
+type Interviewer struct {
+	Bank   QuestionBank
+	Model  model.ToolCallingChatModel
+	Stream Publisher
+}
+
+// Retrieve finds grounding questions for the next round in the bank, with
+// the interview's hard filters.
+func (a *Interviewer) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
+	qs, err := a.Bank.Search(ctx, in.Query, filterFor(in.Spec, in.Asked, in.AvoidTopics), in.K)
+	if err != nil {
+		return RetrieveResult{}, fmt.Errorf("search question bank: %w", err)
+	}
+	return RetrieveResult{Candidates: candidates(qs)}, nil
+}
+
+func filterFor(s Spec, asked, avoid []string) questionbank.Filter {
+	return questionbank.Filter{Track: s.Track, Level: s.Level, Language: s.Language, Exclude: asked, AvoidTopics: avoid}
+}
+
+func candidates(qs []questionbank.Question) []llm.Candidate {
+	out := make([]llm.Candidate, len(qs))
+	for i, q := range qs {
+		out[i] = llm.Candidate{ID: q.ID, Topic: q.Topic, Question: q.Question}
+	}
+	return out
+}
+
+// Ask runs the interviewer agent for one round's question and streams it
+// to the interview's stream token by token. The question cites the bank
+// entries it came from; ids the model made up are dropped.
+func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
+	out := &deltaWriter{ctx: ctx, pub: a.Stream, interviewID: in.InterviewID, round: in.Round}
+	if attempt := activity.GetInfo(ctx).Attempt; attempt > 1 {
+		// An earlier attempt may have streamed part of a question: tell
+		// readers to drop it before this attempt streams.
+		out.publish(stream.TypeTurnReset, map[string]int{"round": in.Round, "attempt": int(attempt)})
+	}
+	seen := newSeenSet(in.Grounding)
+	search, err := a.searchTool(in, seen)
+	if err != nil {
+		return AskResult{}, err
+	}
+	prompt, err := llm.Render(llm.Context{
+		Task: llm.TaskAsk, Language: in.Language, Track: in.Track, Level: in.Level,
+		Round: in.Round, MaxRounds: in.MaxRounds, Grounding: in.Grounding, FollowUp: in.FollowUp, Recent: in.Recent,
+	})
+	if err != nil {
+		return AskResult{}, err
+	}
+	reply, err := runAgent(ctx, a.Model, llm.TaskAsk, prompt, []tool.BaseTool{search}, out)
+	if err != nil {
+		return AskResult{}, err
+	}
+	text, cited := llm.SplitSources(reply)
+	if text == "" {
+		return AskResult{}, fmt.Errorf("the model returned an empty question")
+	}
+	if err := out.finish(text); err != nil {
+		return AskResult{}, err
+	}
+	q := interview.Question{Round: in.Round, Text: text, FollowUp: in.FollowUp != nil}
+	if in.FollowUp != nil {
+		q.Sources = in.FollowUp.Sources
+	} else {
+		q.Sources = seen.validate(cited, text)
+	}
+	if len(q.Sources) > 0 {
+		if src, ok := a.Bank.Get(q.Sources[0]); ok {
+			q.Topic = src.Topic
+		}
+	}
+	out.publish(stream.TypeQuestionDone, q)
+	return AskResult{Question: q}, nil
+}
+
+type searchArgs struct {
+	Query string `json:"query" jsonschema:"description=What to look for: a topic or a few keywords. The interview's track, level and language are applied for you."`
+}
+
+// searchTool returns the question-bank tool for one interview. The hard
+// filters are fixed here, outside the model's reach: the model only
+// chooses the query.
+func (a *Interviewer) searchTool(in AskInput, seen *seenSet) (tool.BaseTool, error) {
+	f := filterFor(in.Spec, in.Asked, in.AvoidTopics)
+	return utils.InferTool(llm.SearchToolName,
+		"Search the interview question bank. Returns up to 5 questions not asked yet, best first, each with its id and topic.",
+		func(ctx context.Context, args searchArgs) ([]llm.Candidate, error) {
+			qs, err := a.Bank.Search(ctx, args.Query, f, 5)
+			if err != nil {
+				return nil, err
+			}
+			found := candidates(qs)
+			seen.add(found)
+			return found, nil
+		})
+}
+
+// seenSet collects the bank questions the model was shown, so that a
+// question can only cite entries that exist and that the model saw.
+type seenSet struct {
+	mu    sync.Mutex
+	order []llm.Candidate
+}
+
+func newSeenSet(initial []llm.Candidate) *seenSet {
+	return &seenSet{order: slices.Clone(initial)}
+}
+
+func (s *seenSet) add(cs []llm.Candidate) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.order = append(s.order, cs...)
+}
+
+// validate keeps the cited ids the model saw. When none is left it cites
+// the seen question closest in wording to the one asked.
+func (s *seenSet) validate(cited []string, text string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, id := range cited {
+		if slices.ContainsFunc(s.order, func(c llm.Candidate) bool { return c.ID == id }) && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	if len(out) > 0 || len(s.order) == 0 {
+		return out
+	}
+	best, bestScore := s.order[0].ID, -1
+	words := questionbank.Terms(text)
+	for _, c := range s.order {
+		score := 0
+		theirs := questionbank.Terms(c.Question)
+		for _, w := range words {
+			if slices.Contains(theirs, w) {
+				score++
+			}
+		}
+		if score > bestScore {
+			best, bestScore = c.ID, score
+		}
+	}
+	return []string{best}
+}
+
+// Evaluate judges one answer against its rubric.
+func (a *Interviewer) Evaluate(ctx context.Context, in EvaluateInput) (EvaluateResult, error) {
+	rubric := in.Rubric
+	if len(rubric) == 0 {
+		for _, id := range in.Sources {
+			if q, ok := a.Bank.Get(id); ok {
+				rubric = append(rubric, q.KeyPoints...)
+			}
+		}
+	}
+	prompt, err := llm.Render(llm.Context{
+		Task: llm.TaskEvaluate, Language: in.Language, Track: in.Track, Level: in.Level, Round: in.Round,
+		Eval: &llm.EvaluationTarget{Question: in.Question, KeyPoints: rubric, Answer: in.Answer},
+	})
+	if err != nil {
+		return EvaluateResult{}, err
+	}
+	reply, err := runAgent(ctx, a.Model, llm.TaskEvaluate, prompt, nil, nil)
+	if err != nil {
+		return EvaluateResult{}, err
+	}
+	var r llm.EvaluationResult
+	if err := llm.ParseJSON(reply, &r); err != nil {
+		return EvaluateResult{}, err
+	}
+	e := interview.Evaluation{Score: min(max(r.Score, 0), 10), Feedback: strings.TrimSpace(r.Feedback), FollowUp: r.FollowUp, Missed: r.Missed}
+	return EvaluateResult{Evaluation: e}, nil
+}
+
+// Report writes the final report. The overall score is the mean round
+// score on a 0-100 scale, computed here rather than by the model, so the
+// number HR filters on is reproducible.
+func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult, error) {
+	prompt, err := llm.Render(llm.Context{Task: llm.TaskReport, Language: in.Language, Track: in.Track, Level: in.Level, Turns: in.Turns})
+	if err != nil {
+		return ReportResult{}, err
+	}
+	reply, err := runAgent(ctx, a.Model, llm.TaskReport, prompt, nil, nil)
+	if err != nil {
+		return ReportResult{}, err
+	}
+	var r llm.ReportResult
+	if err := llm.ParseJSON(reply, &r); err != nil {
+		return ReportResult{}, err
+	}
+	rep := interview.Report{
+		Summary:      strings.TrimSpace(r.Summary),
+		Strengths:    nonNil(r.Strengths),
+		Improvements: nonNil(r.Improvements),
+		Rounds:       []interview.RoundResult{},
+	}
+	total, answered := 0, 0
+	for _, t := range in.Turns {
+		if t.Evaluation == nil {
+			continue
+		}
+		total += t.Evaluation.Score
+		answered++
+		rep.Rounds = append(rep.Rounds, interview.RoundResult{
+			Round: t.Round, Topic: t.Topic, Question: t.Question, Answer: t.Answer,
+			Score: t.Evaluation.Score, Feedback: t.Evaluation.Feedback, FollowUp: t.FollowUp,
+		})
+	}
+	if answered > 0 {
+		rep.OverallScore = (total*10 + answered/2) / answered
+	}
+	return ReportResult{Report: rep}, nil
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

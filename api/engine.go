@@ -1,0 +1,86 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/mianshi/mianshi/workflows"
+)
+
+// Engine runs interviews. Temporal is the engine in production; tests may
+// use another.
+type Engine interface {
+	Start(ctx context.Context, in workflows.InterviewInput) error
+	State(ctx context.Context, id string) (*workflows.State, error)
+	Answer(ctx context.Context, id string, a workflows.AnswerSignal) error
+	End(ctx context.Context, id string, e workflows.EndSignal) error
+	Health(ctx context.Context) error
+}
+
+// ErrNoWorkflow is returned when an interview has no workflow (anymore).
+var ErrNoWorkflow = errors.New("interview workflow not found")
+
+// Temporal is the Engine on a Temporal client.
+type Temporal struct {
+	Client client.Client
+}
+
+var _ Engine = (*Temporal)(nil)
+
+// Start starts the interview's workflow. Starting one that already exists
+// is an error, so a retried request cannot start two.
+func (t *Temporal) Start(ctx context.Context, in workflows.InterviewInput) error {
+	_, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.InterviewID(in.InterviewID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		StaticSummary:            fmt.Sprintf("%s · %s · %s · %d rounds", in.Track, in.Level, in.Language, in.MaxRounds),
+	}, workflows.InterviewWorkflow, in)
+	if err != nil {
+		return fmt.Errorf("start interview workflow: %w", err)
+	}
+	return nil
+}
+
+// State queries the interview's workflow for its state.
+func (t *Temporal) State(ctx context.Context, id string) (*workflows.State, error) {
+	v, err := t.Client.QueryWorkflow(ctx, workflows.InterviewID(id), "", workflows.QueryState)
+	if err != nil {
+		return nil, translate(err)
+	}
+	var s workflows.State
+	if err := v.Get(&s); err != nil {
+		return nil, fmt.Errorf("decode interview state: %w", err)
+	}
+	return &s, nil
+}
+
+// Answer signals the candidate's answer.
+func (t *Temporal) Answer(ctx context.Context, id string, a workflows.AnswerSignal) error {
+	return translate(t.Client.SignalWorkflow(ctx, workflows.InterviewID(id), "", workflows.SignalAnswer, a))
+}
+
+// End signals an early end.
+func (t *Temporal) End(ctx context.Context, id string, e workflows.EndSignal) error {
+	return translate(t.Client.SignalWorkflow(ctx, workflows.InterviewID(id), "", workflows.SignalEnd, e))
+}
+
+// Health reports whether the Temporal frontend answers.
+func (t *Temporal) Health(ctx context.Context) error {
+	_, err := t.Client.CheckHealth(ctx, &client.CheckHealthRequest{})
+	return err
+}
+
+func translate(err error) error {
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return fmt.Errorf("%w: %s", ErrNoWorkflow, err)
+	}
+	return err
+}

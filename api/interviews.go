@@ -1,0 +1,351 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v5"
+
+	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/store"
+	"github.com/mianshi/mianshi/workflows"
+)
+
+// queryTimeout bounds a state query; a stuck worker must not hang a page.
+const queryTimeout = 5 * time.Second
+
+type createRequest struct {
+	Candidate struct {
+		Name  string `json:"name"`
+		Email string `json:"email"`
+	} `json:"candidate"`
+	Track     string `json:"track"`
+	Level     string `json:"level"`
+	MaxRounds int    `json:"max_rounds"`
+	Language  string `json:"language"`
+}
+
+type createResponse struct {
+	ID     string           `json:"id"`
+	Token  string           `json:"token"`
+	Status interview.Status `json:"status"`
+}
+
+// defaultRounds is max_rounds when a request sets none.
+const defaultRounds = 10
+
+func (s *Server) createInterview(c *echo.Context) error {
+	var req createRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	if req.MaxRounds == 0 {
+		req.MaxRounds = defaultRounds
+	}
+	if req.Language == "" {
+		req.Language = "en"
+	}
+	if err := s.validateCreate(&req); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	token := newToken()
+	iv := &store.Interview{
+		ID: newID(), TokenHash: hashToken(token),
+		CandidateName: req.Candidate.Name, CandidateEmail: req.Candidate.Email,
+		Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds,
+		Status: interview.StatusGenerating,
+	}
+	if err := s.cfg.Store.CreateInterview(ctx, iv); err != nil {
+		return err
+	}
+	in := workflows.InterviewInput{
+		Spec:    activities.Spec{InterviewID: iv.ID, Track: iv.Track, Level: iv.Level, Language: iv.Language, MaxRounds: iv.MaxRounds},
+		Options: s.cfg.Options,
+	}
+	if err := s.cfg.Engine.Start(ctx, in); err != nil {
+		s.log.Error("start interview", "interview", iv.ID, "error", err)
+		if delErr := s.cfg.Store.DeleteInterview(context.WithoutCancel(ctx), iv.ID); delErr != nil {
+			s.log.Error("remove interview that did not start", "interview", iv.ID, "error", delErr)
+		}
+		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview could not be started; try again in a moment")
+	}
+	return c.JSON(http.StatusCreated, createResponse{ID: iv.ID, Token: token, Status: iv.Status})
+}
+
+func (s *Server) validateCreate(req *createRequest) error {
+	invalid := func(format string, args ...any) error {
+		return apiError(http.StatusUnprocessableEntity, "invalid_request", fmt.Sprintf(format, args...))
+	}
+	req.Candidate.Name = strings.TrimSpace(req.Candidate.Name)
+	req.Candidate.Email = strings.TrimSpace(req.Candidate.Email)
+	switch {
+	case req.Candidate.Name == "":
+		return invalid("candidate.name is required")
+	case utf8.RuneCountInString(req.Candidate.Name) > 200:
+		return invalid("candidate.name is longer than 200 characters")
+	case req.Candidate.Email != "" && !validEmail(req.Candidate.Email):
+		return invalid("candidate.email %q is not an e-mail address", req.Candidate.Email)
+	case req.MaxRounds < 1 || req.MaxRounds > interview.MaxRoundsLimit:
+		return invalid("max_rounds must be between 1 and %d", interview.MaxRoundsLimit)
+	case !slices.Contains(questionbank.Languages, req.Language):
+		return invalid("language must be one of %s", strings.Join(questionbank.Languages, ", "))
+	}
+	var track *questionbank.TrackInfo
+	tracks := s.cfg.Bank.Tracks()
+	names := make([]string, len(tracks))
+	for i := range tracks {
+		names[i] = tracks[i].Track
+		if tracks[i].Track == req.Track {
+			track = &tracks[i]
+		}
+	}
+	if track == nil {
+		return apiError(http.StatusUnprocessableEntity, "unknown_track",
+			fmt.Sprintf("track %q is not in the question bank; tracks: %s", req.Track, strings.Join(names, ", ")))
+	}
+	if !slices.Contains(track.Levels, req.Level) {
+		return apiError(http.StatusUnprocessableEntity, "unknown_level",
+			fmt.Sprintf("level %q is not in track %s; levels: %s", req.Level, req.Track, strings.Join(track.Levels, ", ")))
+	}
+	if !s.cfg.Bank.Has(req.Track, req.Level, req.Language) {
+		return apiError(http.StatusUnprocessableEntity, "unknown_language",
+			fmt.Sprintf("track %s has no %s questions in language %q", req.Track, req.Level, req.Language))
+	}
+	return nil
+}
+
+func validEmail(s string) bool {
+	addr, err := mail.ParseAddress(s)
+	return err == nil && addr.Address == s && len(s) <= 320
+}
+
+// decodeJSON decodes a request body strictly: one JSON object, no unknown
+// fields, with an error that says what is wrong.
+func decodeJSON(c *echo.Context, v any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		if echo.StatusCode(err) == http.StatusRequestEntityTooLarge {
+			return apiError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
+		}
+		return apiError(http.StatusBadRequest, "invalid_body", "could not read the request body")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return apiError(http.StatusBadRequest, "invalid_json", "the body is not valid JSON for this request: "+err.Error())
+	}
+	if dec.More() {
+		return apiError(http.StatusBadRequest, "invalid_json", "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+// view is an interview as the API shows it.
+type view struct {
+	ID         string              `json:"id"`
+	Status     interview.Status    `json:"status"`
+	Round      int                 `json:"round"`
+	MaxRounds  int                 `json:"max_rounds"`
+	Track      string              `json:"track"`
+	Level      string              `json:"level"`
+	Language   string              `json:"language"`
+	Question   *interview.Question `json:"question"`
+	Transcript []transcriptEntry   `json:"transcript"`
+	Report     *interview.Report   `json:"report"`
+	Error      string              `json:"error,omitempty"`
+	// Source says where the view was read: "workflow" while Temporal
+	// answers, "database" when it does not.
+	Source string `json:"source"`
+}
+
+type transcriptEntry struct {
+	Round    int      `json:"round"`
+	Topic    string   `json:"topic,omitempty"`
+	Question string   `json:"question"`
+	Sources  []string `json:"sources"`
+	Answer   string   `json:"answer"`
+	Score    *int     `json:"score"`
+	Feedback string   `json:"feedback"`
+	FollowUp bool     `json:"follow_up"`
+}
+
+// load returns the interview as it stands: from its workflow, or from the
+// database when the workflow cannot answer (gone after retention, or
+// Temporal unreachable).
+func (s *Server) load(ctx context.Context, iv *store.Interview) (*view, *workflows.State, error) {
+	qctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	st, err := s.cfg.Engine.State(qctx, iv.ID)
+	if err == nil {
+		return s.viewOf(iv, st), st, nil
+	}
+	if ctx.Err() != nil {
+		return nil, nil, ctx.Err()
+	}
+	if !errors.Is(err, ErrNoWorkflow) {
+		s.log.Warn("state query failed; reading the database", "interview", iv.ID, "error", err)
+	}
+	v, err := s.storedView(ctx, iv)
+	return v, nil, err
+}
+
+func (s *Server) viewOf(iv *store.Interview, st *workflows.State) *view {
+	v := &view{
+		ID: iv.ID, Status: st.Status, Round: st.Round, MaxRounds: iv.MaxRounds,
+		Track: iv.Track, Level: iv.Level, Language: iv.Language,
+		Question: st.Question, Report: st.Report, Error: st.Error, Source: "workflow",
+	}
+	if st.Status != interview.StatusAwaitingAnswer {
+		v.Question = nil
+	}
+	v.Transcript = transcript(st.Turns)
+	return v
+}
+
+func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, error) {
+	rows, err := s.cfg.Store.Turns(ctx, iv.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &view{
+		ID: iv.ID, Status: iv.Status, Round: iv.Round, MaxRounds: iv.MaxRounds,
+		Track: iv.Track, Level: iv.Level, Language: iv.Language, Source: "database",
+	}
+	turns := make([]interview.Turn, len(rows))
+	for i, r := range rows {
+		turns[i] = r.ToTurn()
+	}
+	v.Transcript = transcript(turns)
+	if n := len(turns); n > 0 && iv.Status == interview.StatusAwaitingAnswer && turns[n-1].Answer == "" {
+		t := turns[n-1]
+		v.Question = &interview.Question{Round: t.Round, Text: t.Question, Topic: t.Topic, Sources: t.Sources, FollowUp: t.FollowUp}
+	}
+	rep, err := s.cfg.Store.Report(ctx, iv.ID)
+	switch {
+	case err == nil:
+		v.Report = &rep.Body
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	return v, nil
+}
+
+// transcript lists the answered turns.
+func transcript(turns []interview.Turn) []transcriptEntry {
+	out := []transcriptEntry{}
+	for _, t := range turns {
+		if t.Answer == "" {
+			continue
+		}
+		e := transcriptEntry{Round: t.Round, Topic: t.Topic, Question: t.Question, Sources: t.Sources, Answer: t.Answer, FollowUp: t.FollowUp}
+		if t.Evaluation != nil {
+			score := t.Evaluation.Score
+			e.Score = &score
+			e.Feedback = t.Evaluation.Feedback
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func (s *Server) getInterview(c *echo.Context) error {
+	v, _, err := s.load(c.Request().Context(), interviewOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) getReport(c *echo.Context) error {
+	v, _, err := s.load(c.Request().Context(), interviewOf(c))
+	if err != nil {
+		return err
+	}
+	if v.Report == nil {
+		return apiError(http.StatusNotFound, "report_not_ready", "the report is written when the interview ends")
+	}
+	return c.JSON(http.StatusOK, v.Report)
+}
+
+type answerRequest struct {
+	AnswerID string `json:"answer_id"`
+	Text     string `json:"text"`
+}
+
+func (s *Server) postAnswer(c *echo.Context) error {
+	var req answerRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	req.AnswerID = strings.TrimSpace(req.AnswerID)
+	switch {
+	case req.AnswerID == "" || len(req.AnswerID) > 128:
+		return apiError(http.StatusUnprocessableEntity, "invalid_request", "answer_id is required (a client-made id of at most 128 bytes)")
+	case strings.TrimSpace(req.Text) == "":
+		return apiError(http.StatusUnprocessableEntity, "empty_answer", "the answer text is empty")
+	case len(req.Text) > interview.MaxAnswerBytes:
+		return apiError(http.StatusRequestEntityTooLarge, "answer_too_long",
+			fmt.Sprintf("the answer is %d bytes; answers are limited to %d bytes", len(req.Text), interview.MaxAnswerBytes))
+	case !utf8.ValidString(req.Text):
+		return apiError(http.StatusUnprocessableEntity, "invalid_request", "the answer is not valid UTF-8")
+	}
+	iv := interviewOf(c)
+	ctx := c.Request().Context()
+	_, st, err := s.load(ctx, iv)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot take answers right now; try again in a moment")
+	}
+	switch {
+	case slices.Contains(st.AnswerIDs, req.AnswerID):
+		return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "duplicate": true})
+	case st.Status.Terminal():
+		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is %s", st.Status))
+	case st.Status != interview.StatusAwaitingAnswer:
+		return apiError(http.StatusConflict, "not_awaiting_answer", fmt.Sprintf("no answer is awaited now: the interview is %s", st.Status))
+	}
+	if err := s.cfg.Engine.Answer(ctx, iv.ID, workflows.AnswerSignal{AnswerID: req.AnswerID, Text: req.Text}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "round": st.Round})
+}
+
+func (s *Server) endInterview(c *echo.Context) error {
+	var req workflows.EndSignal
+	if c.Request().ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	iv := interviewOf(c)
+	ctx := c.Request().Context()
+	_, st, err := s.load(ctx, iv)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot be ended right now; try again in a moment")
+	}
+	if st.Status.Terminal() {
+		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", st.Status))
+	}
+	if err := s.cfg.Engine.End(ctx, iv.ID, req); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, map[string]any{"accepted": true})
+}

@@ -1,0 +1,116 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v5"
+	"github.com/labstack/echo/v5/middleware"
+
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/store"
+	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/workflows"
+)
+
+// Config holds what the API needs. Every field is required but Logger.
+type Config struct {
+	Engine  Engine
+	Store   *store.Store
+	Stream  *stream.Redis
+	Bank    *questionbank.Bank
+	Options workflows.Options
+	// Interviewer says which interviewer answers: "offline", or the model
+	// name of an OpenAI-compatible endpoint.
+	Interviewer Interviewer
+	Logger      *slog.Logger
+}
+
+// Interviewer describes the model behind the interviews, for the UI.
+type Interviewer struct {
+	Mode  string `json:"mode"` // "offline" or "openai"
+	Model string `json:"model,omitempty"`
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg  Config
+	log  *slog.Logger
+	echo *echo.Echo
+}
+
+// Request size limits.
+const (
+	maxBodyBytes = 64 << 10
+	// heartbeatEvery is how often an idle SSE stream gets a comment, so
+	// proxies do not close it.
+	heartbeatEvery = 15 * time.Second
+)
+
+// New returns the API server.
+func New(cfg Config) *Server {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, echo: echo.New()}
+	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(middleware.Recover())
+	s.routes()
+	return s
+}
+
+func (s *Server) routes() {
+	e := s.echo
+	limit := middleware.BodyLimit(maxBodyBytes)
+	e.GET("/healthz", s.health)
+	e.GET("/api/openapi.yaml", s.openAPI)
+	v1 := e.Group("/api/v1")
+	v1.GET("/info", s.info)
+	v1.GET("/tracks", s.tracks)
+	v1.POST("/interviews", s.createInterview, limit)
+	v1.GET("/interviews/:id", s.getInterview, s.candidate)
+	v1.POST("/interviews/:id/answers", s.postAnswer, limit, s.candidate)
+	v1.POST("/interviews/:id/end", s.endInterview, limit, s.candidate)
+	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
+	v1.GET("/interviews/:id/events", s.events, s.candidate)
+}
+
+// Routes lists the method and path of every route, for the OpenAPI check.
+func (s *Server) Routes() []echo.RouteInfo { return s.echo.Router().Routes() }
+
+// ServeHTTP serves the API.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+func (s *Server) info(c *echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"interviewer": s.cfg.Interviewer})
+}
+
+func (s *Server) tracks(c *echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"tracks": s.cfg.Bank.Tracks()})
+}
+
+// health answers 200 when Temporal, the database and Redis all answer.
+func (s *Server) health(c *echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	checks := map[string]string{}
+	healthy := true
+	for name, check := range map[string]func(context.Context) error{
+		"temporal": s.cfg.Engine.Health,
+		"database": s.cfg.Store.Ping,
+		"redis":    s.cfg.Stream.Ping,
+	} {
+		if err := check(ctx); err != nil {
+			checks[name] = "down: " + err.Error()
+			healthy = false
+		} else {
+			checks[name] = "ok"
+		}
+	}
+	if !healthy {
+		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": checks})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "checks": checks})
+}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is every setting of a mianshi process, read once from flags and
+// the environment and validated before anything starts.
+type config struct {
+	Command string
+
+	HTTPAddr string
+	DataDir  string
+
+	// Embedded Temporal (dev only, when TemporalAddress is empty).
+	TemporalPort int
+	UIPort       int
+	// TemporalAddress points at an external Temporal frontend.
+	TemporalAddress   string
+	TemporalNamespace string
+
+	DatabaseURL string
+	RedisURL    string
+
+	LLMBaseURL        string
+	LLMAPIKey         string
+	LLMModel          string
+	LLMTimeout        time.Duration
+	OfflineTokenDelay time.Duration
+
+	IdleTimeout  time.Duration
+	MaxFollowUps int
+	LogLevel     slog.Level
+}
+
+func (c config) runsAPI() bool    { return c.Command != "worker" }
+func (c config) runsWorker() bool { return c.Command != "api" }
+func (c config) offline() bool    { return c.LLMBaseURL == "" }
+
+// loadConfig reads the settings of command from args and the environment.
+// Flags win over the environment, which wins over defaults.
+func loadConfig(command string, args []string, getenv func(string) string) (config, error) {
+	env := func(key, def string) string {
+		if v := getenv(key); v != "" {
+			return v
+		}
+		return def
+	}
+	c := config{Command: command}
+	fs := flag.NewFlagSet("mianshi "+command, flag.ContinueOnError)
+	fs.StringVar(&c.HTTPAddr, "http-addr", env("MIANSHI_HTTP_ADDR", "127.0.0.1:8080"), "address the HTTP API listens on (MIANSHI_HTTP_ADDR)")
+	fs.StringVar(&c.DataDir, "data-dir", env("MIANSHI_DATA_DIR", "./data"), "directory for the SQLite databases and the embedded Temporal server (MIANSHI_DATA_DIR)")
+	fs.IntVar(&c.TemporalPort, "temporal-port", 7233, "gRPC port of the embedded Temporal server (dev)")
+	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the embedded Temporal Web UI (dev; -1 disables it)")
+	fs.StringVar(&c.TemporalAddress, "temporal-address", getenv("TEMPORAL_ADDRESS"), "external Temporal frontend host:port (TEMPORAL_ADDRESS); empty in dev embeds a server")
+	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
+	fs.StringVar(&c.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL (DATABASE_URL); empty uses SQLite in the data dir")
+	fs.StringVar(&c.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL (REDIS_URL); empty in dev runs an in-process Redis-compatible server")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if fs.NArg() > 0 {
+		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.LLMBaseURL = getenv("MIANSHI_LLM_BASE_URL")
+	c.LLMAPIKey = getenv("MIANSHI_LLM_API_KEY")
+	c.LLMModel = getenv("MIANSHI_LLM_MODEL")
+	var errs []error
+	c.LLMTimeout = parseDuration(env("MIANSHI_LLM_TIMEOUT", "2m"), "MIANSHI_LLM_TIMEOUT", &errs)
+	c.OfflineTokenDelay = parseDuration(env("MIANSHI_OFFLINE_TOKEN_DELAY", "20ms"), "MIANSHI_OFFLINE_TOKEN_DELAY", &errs)
+	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
+	c.MaxFollowUps = parseInt(env("MIANSHI_MAX_FOLLOW_UPS", "1"), "MIANSHI_MAX_FOLLOW_UPS", &errs)
+	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
+	}
+	errs = append(errs, c.validate()...)
+	return c, errors.Join(errs...)
+}
+
+func (c config) validate() []error {
+	var errs []error
+	if c.runsAPI() {
+		if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--http-addr %q: want host:port", c.HTTPAddr))
+		}
+	}
+	if c.Command != "dev" {
+		if c.TemporalAddress == "" {
+			errs = append(errs, fmt.Errorf("mianshi %s needs TEMPORAL_ADDRESS (or --temporal-address); use 'mianshi dev' to embed a server", c.Command))
+		}
+		if c.RedisURL == "" {
+			errs = append(errs, fmt.Errorf("mianshi %s needs REDIS_URL (or --redis-url); use 'mianshi dev' for an in-process one", c.Command))
+		}
+	}
+	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("DATABASE_URL must be a postgres:// URL, or empty for SQLite"))
+	}
+	llmSet := 0
+	for _, v := range []string{c.LLMBaseURL, c.LLMAPIKey, c.LLMModel} {
+		if v != "" {
+			llmSet++
+		}
+	}
+	// A local endpoint such as Ollama needs no key: base URL and model are
+	// enough.
+	if llmSet > 0 && (c.LLMBaseURL == "" || c.LLMModel == "") {
+		errs = append(errs, errors.New("for a real model set MIANSHI_LLM_BASE_URL and MIANSHI_LLM_MODEL (and MIANSHI_LLM_API_KEY if the endpoint needs one); unset all three for the offline interviewer"))
+	}
+	if c.IdleTimeout < time.Minute {
+		errs = append(errs, fmt.Errorf("MIANSHI_IDLE_TIMEOUT %s: must be at least 1m", c.IdleTimeout))
+	}
+	if c.MaxFollowUps < 0 || c.MaxFollowUps > 5 {
+		errs = append(errs, fmt.Errorf("MIANSHI_MAX_FOLLOW_UPS %d: must be between 0 and 5", c.MaxFollowUps))
+	}
+	if c.OfflineTokenDelay < 0 {
+		errs = append(errs, errors.New("MIANSHI_OFFLINE_TOKEN_DELAY must not be negative"))
+	}
+	return errs
+}
+
+func parseDuration(v, name string, errs *[]error) time.Duration {
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s %q: want a duration such as 20ms or 24h", name, v))
+	}
+	return d
+}
+
+func parseInt(v, name string, errs *[]error) int {
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		*errs = append(*errs, fmt.Errorf("%s %q: want a whole number", name, v))
+	}
+	return n
+}
+
+func newLogger(level slog.Level) *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+}

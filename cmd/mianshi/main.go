@@ -1,0 +1,58 @@
+// Command mianshi runs the mianshi AI interview platform.
+//
+//	mianshi dev      everything in one process: embedded Temporal (with its
+//	                 Web UI), worker, API, SQLite and an in-process Redis
+//	mianshi api      the HTTP API alone, against external services
+//	mianshi worker   the Temporal worker alone, against external services
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "mianshi:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `mianshi — durable AI interviews on Temporal
+
+Usage:
+  mianshi dev      run everything in one process (embedded Temporal, worker, API)
+  mianshi api      run the HTTP API against external Temporal, database and Redis
+  mianshi worker   run the Temporal worker against external services
+
+Run "mianshi <command> -h" for the settings of a command.
+`
+
+func run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(os.Stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "dev", "api", "worker":
+		cfg, err := loadConfig(cmd, rest, os.Getenv)
+		if err != nil {
+			return err
+		}
+		return runStack(ctx, cfg)
+	case "help", "-h", "--help":
+		fmt.Fprint(os.Stdout, usage)
+		return nil
+	}
+	fmt.Fprint(os.Stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/cloudwego/eino/components/model"
+	"github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+	temporallog "go.temporal.io/sdk/log"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/api"
+	"github.com/mianshi/mianshi/devstack"
+	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/store"
+	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/worker"
+	"github.com/mianshi/mianshi/workflows"
+)
+
+// shutdownGrace bounds how long open requests get to finish on shutdown.
+const shutdownGrace = 10 * time.Second
+
+// stack is a running mianshi process: what it started, in start order, so
+// it can be stopped in reverse.
+type stack struct {
+	cfg     config
+	log     *slog.Logger
+	closers []func()
+	lines   []string // what to print once everything is up
+}
+
+func (s *stack) onClose(f func()) { s.closers = append(s.closers, f) }
+
+func (s *stack) close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+func (s *stack) say(format string, args ...any) {
+	s.lines = append(s.lines, fmt.Sprintf(format, args...))
+}
+
+// runStack starts what the command runs and serves until ctx ends.
+func runStack(ctx context.Context, cfg config) error {
+	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel)}
+	defer s.close()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	db, err := s.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	rdb, err := s.openRedis()
+	if err != nil {
+		return err
+	}
+	events := stream.New(rdb, stream.Options{})
+	tc, err := s.openTemporal(ctx)
+	if err != nil {
+		return err
+	}
+	bank, err := questionbank.LoadStarter()
+	if err != nil {
+		return fmt.Errorf("load question bank: %w", err)
+	}
+	m, who, err := s.openModel(ctx)
+	if err != nil {
+		return err
+	}
+	s.say("Interviewer:  %s", describe(who))
+
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { <-ctx.Done(); return nil })
+	if cfg.runsWorker() {
+		w := worker.New(tc,
+			&activities.Interviewer{Bank: bank, Model: m, Stream: events},
+			&activities.Recorder{Store: db, Stream: events})
+		if err := w.Start(); err != nil {
+			return fmt.Errorf("start worker: %w", err)
+		}
+		s.onClose(w.Stop)
+		s.say("Worker:       task queue %s", workflows.TaskQueue)
+	}
+	if cfg.runsAPI() {
+		opts := workflows.DefaultOptions()
+		opts.IdleTimeout = cfg.IdleTimeout
+		opts.MaxFollowUps = cfg.MaxFollowUps
+		srv := api.New(api.Config{
+			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Bank: bank,
+			Options: opts, Interviewer: who, Logger: s.log,
+		})
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+		}
+		s.lines = append([]string{"API:          http://" + ln.Addr().String()}, s.lines...)
+		g.Go(func() error { return serve(ctx, ln, srv) })
+	}
+	fmt.Fprintf(os.Stdout, "mianshi %s is running\n  %s\n", cfg.Command, strings.Join(s.lines, "\n  "))
+	return g.Wait()
+}
+
+// serve serves HTTP until ctx ends, then stops taking requests and ends
+// open event streams (their contexts derive from ctx).
+func serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	streams, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopStreams()
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		BaseContext:       func(net.Listener) context.Context { return streams },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve HTTP: %w", err)
+	case <-ctx.Done():
+	}
+	stopStreams()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down HTTP: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *stack) openStore(ctx context.Context) (*store.Store, error) {
+	db, err := store.Open(ctx, s.cfg.DatabaseURL, s.cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	s.onClose(func() { db.Close() })
+	if s.cfg.DatabaseURL == "" {
+		s.say("Database:     SQLite %s", filepath.Join(s.cfg.DataDir, "mianshi.db"))
+	} else {
+		s.say("Database:     PostgreSQL (DATABASE_URL)")
+	}
+	return db, nil
+}
+
+func (s *stack) openRedis() (redis.UniversalClient, error) {
+	opts := &redis.Options{}
+	if s.cfg.RedisURL == "" {
+		mr, err := miniredis.Run()
+		if err != nil {
+			return nil, fmt.Errorf("start in-process Redis: %w", err)
+		}
+		s.onClose(mr.Close)
+		opts.Addr = mr.Addr()
+		s.say("Redis:        in-process, in memory (%s)", mr.Addr())
+	} else {
+		var err error
+		if opts, err = redis.ParseURL(s.cfg.RedisURL); err != nil {
+			return nil, fmt.Errorf("REDIS_URL: %w", err)
+		}
+		s.say("Redis:        %s", opts.Addr)
+	}
+	// Each open event stream holds a connection while it waits for events.
+	opts.PoolSize = 512
+	rdb := redis.NewClient(opts)
+	s.onClose(func() { rdb.Close() })
+	return rdb, nil
+}
+
+func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
+	addr := s.cfg.TemporalAddress
+	if addr == "" {
+		srv, err := devstack.StartTemporal(devstack.TemporalOptions{
+			DataDir:   s.cfg.DataDir,
+			Port:      s.cfg.TemporalPort,
+			UIPort:    s.cfg.UIPort,
+			Namespace: s.cfg.TemporalNamespace,
+			Logger:    s.log.With("component", "temporal"),
+		})
+		if err != nil {
+			return nil, fmt.Errorf("start embedded Temporal: %w", err)
+		}
+		s.onClose(srv.Stop)
+		addr = srv.Address()
+		s.say("Temporal:     %s (embedded, %s)", addr, filepath.Join(s.cfg.DataDir, "temporal.db"))
+		if ui := srv.UIAddress(); ui != "" {
+			s.say("Temporal UI:  %s", ui)
+		}
+	} else {
+		s.say("Temporal:     %s", addr)
+	}
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  addr,
+		Namespace: s.cfg.TemporalNamespace,
+		Logger:    temporallog.NewStructuredLogger(s.log.With("component", "temporal-sdk")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
+	}
+	s.onClose(c.Close)
+	return c, nil
+}
+
+func (s *stack) openModel(ctx context.Context) (model.ToolCallingChatModel, api.Interviewer, error) {
+	if s.cfg.offline() {
+		return llm.NewOffline(s.cfg.OfflineTokenDelay), api.Interviewer{Mode: "offline"}, nil
+	}
+	m, err := llm.NewOpenAI(ctx, llm.OpenAIConfig{
+		BaseURL: s.cfg.LLMBaseURL, APIKey: s.cfg.LLMAPIKey, Model: s.cfg.LLMModel, Timeout: s.cfg.LLMTimeout,
+	})
+	if err != nil {
+		return nil, api.Interviewer{}, err
+	}
+	return m, api.Interviewer{Mode: "openai", Model: s.cfg.LLMModel}, nil
+}
+
+func describe(who api.Interviewer) string {
+	if who.Mode == "offline" {
+		return "offline (deterministic, from the question bank; set MIANSHI_LLM_BASE_URL and MIANSHI_LLM_MODEL for a real model)"
+	}
+	return "OpenAI-compatible model " + who.Model
+}

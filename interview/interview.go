@@ -1,0 +1,87 @@
+package interview
+
+import "time"
+
+// Status is where an interview stands.
+type Status string
+
+// The statuses an interview moves through. Completed, Abandoned and Failed
+// are terminal.
+const (
+	StatusGenerating     Status = "generating"
+	StatusAwaitingAnswer Status = "awaiting_answer"
+	StatusEvaluating     Status = "evaluating"
+	StatusCompleted      Status = "completed"
+	StatusAbandoned      Status = "abandoned"
+	StatusFailed         Status = "failed"
+)
+
+// Terminal reports whether the interview can no longer change.
+func (s Status) Terminal() bool {
+	return s == StatusCompleted || s == StatusAbandoned || s == StatusFailed
+}
+
+// Limits on what a client may send.
+const (
+	// MaxAnswerBytes bounds one answer. Longer answers are refused, not cut.
+	MaxAnswerBytes = 20_000
+	// MaxRoundsLimit bounds max_rounds.
+	MaxRoundsLimit = 20
+)
+
+// Question is the question of one round as the candidate sees it.
+type Question struct {
+	Round    int      `json:"round"`
+	Text     string   `json:"text"`
+	Topic    string   `json:"topic,omitempty"`
+	Sources  []string `json:"sources"`
+	FollowUp bool     `json:"follow_up"`
+}
+
+// Evaluation is the interviewer's judgement of one answer.
+type Evaluation struct {
+	// Score is 0 to 10.
+	Score    int    `json:"score"`
+	Feedback string `json:"feedback"`
+	// FollowUp is true when the answer was too vague and the interviewer
+	// wants to dig deeper before moving on.
+	FollowUp bool `json:"follow_up"`
+	// Missed lists the rubric key points the answer did not cover.
+	Missed []string `json:"missed,omitempty"`
+}
+
+// Turn is one round: the question, the answer and its evaluation.
+type Turn struct {
+	Round    int      `json:"round"`
+	Topic    string   `json:"topic,omitempty"`
+	Question string   `json:"question"`
+	Sources  []string `json:"sources"`
+	// FollowUp marks a question that follows up on the previous answer.
+	FollowUp   bool        `json:"follow_up"`
+	AnswerID   string      `json:"answer_id,omitempty"`
+	Answer     string      `json:"answer,omitempty"`
+	Evaluation *Evaluation `json:"evaluation,omitempty"`
+	AskedAt    time.Time   `json:"asked_at,omitzero"`
+	AnsweredAt time.Time   `json:"answered_at,omitzero"`
+}
+
+// Report is the written result of an interview.
+type Report struct {
+	// OverallScore is 0 to 100.
+	OverallScore int           `json:"overall_score"`
+	Summary      string        `json:"summary"`
+	Strengths    []string      `json:"strengths"`
+	Improvements []string      `json:"improvements"`
+	Rounds       []RoundResult `json:"rounds"`
+}
+
+// RoundResult is one round as the report lists it.
+type RoundResult struct {
+	Round    int    `json:"round"`
+	Topic    string `json:"topic,omitempty"`
+	Question string `json:"question"`
+	Answer   string `json:"answer"`
+	Score    int    `json:"score"`
+	Feedback string `json:"feedback"`
+	FollowUp bool   `json:"follow_up"`
+}

@@ -1,0 +1,358 @@
+package llm
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/cloudwego/eino/components/model"
+	"github.com/cloudwego/eino/schema"
+
+	"github.com/mianshi/mianshi/questionbank"
+)
+
+// Offline is the deterministic offline interviewer: a chat model that needs
+// no network and no weights. It reads the task context of the prompt and
+// answers as a careful interviewer would, from the question bank alone:
+//
+//	ask      → calls the question-bank tool, then asks the first question it
+//	           returns (or a follow-up on the missed key points), citing ids
+//	evaluate → scores by how many rubric key points the answer covers
+//	report   → summarises the per-round scores into strengths and gaps
+//
+// The same inputs always give the same outputs, which is what tests need.
+type Offline struct {
+	// TokenDelay is the pause between streamed chunks, so streaming is
+	// visible in a demo. Zero streams as fast as possible.
+	TokenDelay time.Duration
+	tools      []*schema.ToolInfo
+}
+
+var _ model.ToolCallingChatModel = (*Offline)(nil)
+
+// Coverage thresholds of the offline scorer.
+const (
+	// keyPointHit is the share of a key point's terms an answer must
+	// contain for the key point to count as covered.
+	keyPointHit = 0.5
+	// followUpBelow is the coverage under which an answer is too vague and
+	// earns a follow-up.
+	followUpBelow = 0.5
+)
+
+// NewOffline returns the offline interviewer.
+func NewOffline(tokenDelay time.Duration) *Offline {
+	return &Offline{TokenDelay: tokenDelay}
+}
+
+// WithTools returns a copy of the model with the tools bound.
+func (m *Offline) WithTools(tools []*schema.ToolInfo) (model.ToolCallingChatModel, error) {
+	c := *m
+	c.tools = tools
+	return &c, nil
+}
+
+// Generate answers the conversation in one message.
+func (m *Offline) Generate(ctx context.Context, input []*schema.Message, _ ...model.Option) (*schema.Message, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return m.reply(input)
+}
+
+// Stream answers the conversation in chunks of about one word, pausing
+// TokenDelay between them.
+func (m *Offline) Stream(ctx context.Context, input []*schema.Message, _ ...model.Option) (*schema.StreamReader[*schema.Message], error) {
+	msg, err := m.reply(input)
+	if err != nil {
+		return nil, err
+	}
+	if len(msg.ToolCalls) > 0 {
+		return schema.StreamReaderFromArray([]*schema.Message{msg}), nil
+	}
+	sr, sw := schema.Pipe[*schema.Message](8)
+	go func() {
+		defer sw.Close()
+		for i, chunk := range Chunks(msg.Content) {
+			if i > 0 && m.TokenDelay > 0 {
+				select {
+				case <-ctx.Done():
+					sw.Send(nil, ctx.Err())
+					return
+				case <-time.After(m.TokenDelay):
+				}
+			}
+			if closed := sw.Send(schema.AssistantMessage(chunk, nil), nil); closed {
+				return
+			}
+		}
+	}()
+	return sr, nil
+}
+
+func (m *Offline) reply(input []*schema.Message) (*schema.Message, error) {
+	c, toolResult, err := readConversation(input)
+	if err != nil {
+		return nil, fmt.Errorf("offline interviewer: %w", err)
+	}
+	switch c.Task {
+	case TaskAsk:
+		return m.ask(c, toolResult)
+	case TaskEvaluate:
+		return jsonMessage(evaluate(c))
+	case TaskReport:
+		return jsonMessage(report(c))
+	}
+	return nil, fmt.Errorf("offline interviewer: unknown task %q", c.Task)
+}
+
+// readConversation finds the task context in the last user message and the
+// result of the last tool call after it, if any.
+func readConversation(input []*schema.Message) (Context, string, error) {
+	var toolResult string
+	for i := len(input) - 1; i >= 0; i-- {
+		msg := input[i]
+		switch msg.Role {
+		case schema.Tool:
+			if toolResult == "" {
+				toolResult = msg.Content
+			}
+		case schema.User:
+			c, err := ParseContext(msg.Content)
+			return c, toolResult, err
+		}
+	}
+	return Context{}, "", fmt.Errorf("no user message")
+}
+
+func (m *Offline) ask(c Context, toolResult string) (*schema.Message, error) {
+	if f := c.FollowUp; f != nil {
+		return schema.AssistantMessage(followUpQuestion(c.Language, f)+"\n"+SourcesMarker+" "+strings.Join(f.Sources, ", "), nil), nil
+	}
+	if toolResult == "" && m.hasTool(SearchToolName) {
+		query := ""
+		if len(c.Grounding) > 0 {
+			query = c.Grounding[0].Topic
+		}
+		args, _ := json.Marshal(map[string]string{"query": query})
+		call := schema.ToolCall{ID: "offline-search-1", Type: "function", Function: schema.FunctionCall{Name: SearchToolName, Arguments: string(args)}}
+		return schema.AssistantMessage("", []schema.ToolCall{call}), nil
+	}
+	candidates := c.Grounding
+	if toolResult != "" {
+		var found []Candidate
+		if err := json.Unmarshal([]byte(toolResult), &found); err != nil {
+			return nil, fmt.Errorf("read %s result: %w", SearchToolName, err)
+		}
+		candidates = append(found, candidates...)
+	}
+	if len(candidates) == 0 {
+		return nil, fmt.Errorf("the question bank has no question left for this interview")
+	}
+	pick := candidates[0]
+	return schema.AssistantMessage(pick.Question+"\n"+SourcesMarker+" "+pick.ID, nil), nil
+}
+
+func (m *Offline) hasTool(name string) bool {
+	for _, t := range m.tools {
+		if t.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func followUpQuestion(language string, f *FollowUp) string {
+	missed := f.Missed
+	if len(missed) > 2 {
+		missed = missed[:2]
+	}
+	if language == "zh" {
+		if len(missed) == 0 {
+			return "追问：能否结合一个具体的例子，把刚才的回答讲得更深入一些？"
+		}
+		return "追问：你的回答还没有谈到「" + strings.Join(missed, "」和「") + "」。能具体说说吗？"
+	}
+	if len(missed) == 0 {
+		return "Follow-up: could you go deeper, with a concrete example from your own work?"
+	}
+	return "Follow-up: your answer did not cover " + quoteJoin(missed) + ". Could you explain that part?"
+}
+
+func quoteJoin(items []string) string {
+	quoted := make([]string, len(items))
+	for i, s := range items {
+		quoted[i] = "\u201c" + s + "\u201d"
+	}
+	return strings.Join(quoted, " and ")
+}
+
+func jsonMessage(v any) (*schema.Message, error) {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return schema.AssistantMessage(string(body), nil), nil
+}
+
+// Chunks splits text the way a tokenizer roughly would: a word with the
+// space before it, or a single Han character.
+func Chunks(text string) []string {
+	var chunks []string
+	start := 0
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		next := i + size
+		switch {
+		case unicode.Is(unicode.Han, r) || unicode.IsPunct(r) && r > unicode.MaxASCII:
+			chunks = append(chunks, text[start:next])
+			start = next
+		case unicode.IsSpace(r) && i > start:
+			chunks = append(chunks, text[start:i])
+			start = i
+		}
+		i = next
+	}
+	if start < len(text) {
+		chunks = append(chunks, text[start:])
+	}
+	return chunks
+}
+
+// Coverage returns which key points an answer covers. A key point counts as
+// covered when the answer contains at least half of its terms.
+func Coverage(answer string, keyPoints []string) (covered, missed []string) {
+	have := map[string]bool{}
+	for _, t := range questionbank.Terms(answer) {
+		have[t] = true
+	}
+	for _, kp := range keyPoints {
+		terms := questionbank.Terms(kp)
+		hits := 0
+		for _, t := range terms {
+			if have[t] {
+				hits++
+			}
+		}
+		if len(terms) > 0 && float64(hits)/float64(len(terms)) >= keyPointHit {
+			covered = append(covered, kp)
+		} else {
+			missed = append(missed, kp)
+		}
+	}
+	return covered, missed
+}
+
+func evaluate(c Context) EvaluationResult {
+	e := c.Eval
+	if e == nil {
+		return EvaluationResult{Feedback: "Nothing to evaluate."}
+	}
+	covered, missed := Coverage(e.Answer, e.KeyPoints)
+	share := 0.0
+	if len(e.KeyPoints) > 0 {
+		share = float64(len(covered)) / float64(len(e.KeyPoints))
+	}
+	score := int(share*10 + 0.5)
+	return EvaluationResult{
+		Score:    score,
+		Feedback: evaluationFeedback(c.Language, covered, missed),
+		FollowUp: share < followUpBelow,
+		Missed:   missed,
+	}
+}
+
+func evaluationFeedback(language string, covered, missed []string) string {
+	if language == "zh" {
+		var b strings.Builder
+		fmt.Fprintf(&b, "覆盖了 %d/%d 个要点。", len(covered), len(covered)+len(missed))
+		if len(covered) > 0 {
+			b.WriteString("做得好的地方：" + strings.Join(covered, "；") + "。")
+		}
+		if len(missed) > 0 {
+			b.WriteString("还可以补充：" + strings.Join(missed, "；") + "。")
+		}
+		return b.String()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "You covered %d of %d key points.", len(covered), len(covered)+len(missed))
+	if len(covered) > 0 {
+		b.WriteString(" Well done on: " + strings.Join(covered, "; ") + ".")
+	}
+	if len(missed) > 0 {
+		b.WriteString(" You could also mention: " + strings.Join(missed, "; ") + ".")
+	}
+	return b.String()
+}
+
+func report(c Context) ReportResult {
+	zh := c.Language == "zh"
+	var r ReportResult
+	total, answered := 0, 0
+	byTopic := map[string][]int{}
+	var topics []string
+	for _, t := range c.Turns {
+		if t.Evaluation == nil {
+			continue
+		}
+		answered++
+		total += t.Evaluation.Score
+		if _, seen := byTopic[t.Topic]; !seen {
+			topics = append(topics, t.Topic)
+		}
+		byTopic[t.Topic] = append(byTopic[t.Topic], t.Evaluation.Score)
+	}
+	for _, topic := range topics {
+		avg := mean(byTopic[topic])
+		switch {
+		case avg >= 7:
+			r.Strengths = append(r.Strengths, topicLine(zh, topic, avg, true))
+		case avg < 5:
+			r.Improvements = append(r.Improvements, topicLine(zh, topic, avg, false))
+		}
+	}
+	switch {
+	case answered == 0 && zh:
+		r.Summary = "面试在回答任何问题之前就结束了。"
+	case answered == 0:
+		r.Summary = "The interview ended before any question was answered."
+	case zh:
+		r.Summary = fmt.Sprintf("共回答 %d 个问题，平均得分 %.1f/10。", answered, float64(total)/float64(answered))
+	default:
+		r.Summary = fmt.Sprintf("Answered %d questions with an average score of %.1f/10.", answered, float64(total)/float64(answered))
+	}
+	if r.Strengths == nil {
+		r.Strengths = []string{}
+	}
+	if r.Improvements == nil {
+		r.Improvements = []string{}
+	}
+	return r
+}
+
+func topicLine(zh bool, topic string, avg float64, strong bool) string {
+	switch {
+	case zh && strong:
+		return fmt.Sprintf("%s：平均 %.1f/10，掌握扎实", topic, avg)
+	case zh:
+		return fmt.Sprintf("%s：平均 %.1f/10，需要加强", topic, avg)
+	case strong:
+		return fmt.Sprintf("%s: solid (average %.1f/10)", topic, avg)
+	}
+	return fmt.Sprintf("%s: needs work (average %.1f/10)", topic, avg)
+}
+
+func mean(xs []int) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	sum := 0
+	for _, x := range xs {
+		sum += x
+	}
+	return float64(sum) / float64(len(xs))
+}

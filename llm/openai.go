@@ -1,0 +1,39 @@
+package llm
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/cloudwego/eino-ext/components/model/openai"
+	"github.com/cloudwego/eino/components/model"
+)
+
+// OpenAIConfig points at an OpenAI-compatible chat-completions endpoint:
+// OpenAI, DeepSeek, Qwen, Ollama, vLLM and others.
+type OpenAIConfig struct {
+	BaseURL string
+	APIKey  string
+	Model   string
+	// Timeout bounds one model call. Temporal retries a call that fails;
+	// the HTTP client itself never retries, so a retry is always visible
+	// in the interview's history.
+	Timeout time.Duration
+}
+
+// NewOpenAI returns a chat model for an OpenAI-compatible endpoint.
+func NewOpenAI(ctx context.Context, cfg OpenAIConfig) (model.ToolCallingChatModel, error) {
+	if cfg.BaseURL == "" || cfg.Model == "" {
+		return nil, fmt.Errorf("OpenAI-compatible model: base URL and model name are required")
+	}
+	m, err := openai.NewChatModel(ctx, &openai.ChatModelConfig{
+		BaseURL: cfg.BaseURL,
+		APIKey:  cfg.APIKey,
+		Model:   cfg.Model,
+		Timeout: cfg.Timeout,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("OpenAI-compatible model: %w", err)
+	}
+	return m, nil
+}

@@ -1,0 +1,22 @@
+// Package worker builds the Temporal worker that runs interviews: it
+// registers InterviewWorkflow and the activities, with their dependencies
+// built by the caller.
+package worker
+
+import (
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/workflows"
+)
+
+// New returns a worker on the interview task queue with the workflow and
+// activities registered. Start it with Run or Start.
+func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder) sdkworker.Worker {
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w.RegisterWorkflow(workflows.InterviewWorkflow)
+	w.RegisterActivity(interviewer)
+	w.RegisterActivity(recorder)
+	return w
+}

@@ -1,0 +1,85 @@
+package workflows
+
+import (
+	"time"
+
+	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/llm"
+)
+
+// TaskQueue is the task queue interview workflows and activities run on.
+const TaskQueue = "mianshi-interviews"
+
+// Signal and query names of InterviewWorkflow.
+const (
+	SignalAnswer = "answer"
+	SignalEnd    = "end"
+	QueryState   = "state"
+)
+
+// InterviewID returns the workflow ID of an interview.
+func InterviewID(id string) string { return "interview/" + id }
+
+// InterviewInput starts an interview.
+type InterviewInput struct {
+	activities.Spec
+	Options Options `json:"options"`
+	// State carries an interview across continue-as-new. Nil for a new one.
+	State *State `json:"state,omitempty"`
+}
+
+// Options tune an interview.
+type Options struct {
+	// MaxFollowUps bounds follow-up questions in a row on one topic.
+	MaxFollowUps int `json:"max_follow_ups"`
+	// IdleTimeout abandons an interview left waiting for an answer this long.
+	IdleTimeout time.Duration `json:"idle_timeout"`
+	// GroundingK is how many bank questions ground each new question.
+	GroundingK int `json:"grounding_k"`
+	// RecentTurns is how many past turns the interviewer sees verbatim.
+	RecentTurns int `json:"recent_turns"`
+}
+
+// DefaultOptions are the options of an interview that sets none.
+func DefaultOptions() Options {
+	return Options{MaxFollowUps: 1, IdleTimeout: 24 * time.Hour, GroundingK: 5, RecentTurns: 3}
+}
+
+// AnswerSignal is the candidate's answer to the current question.
+// AnswerID is made by the client; the same id sent twice counts once.
+type AnswerSignal struct {
+	AnswerID string `json:"answer_id"`
+	Text     string `json:"text"`
+}
+
+// EndSignal asks to end the interview early.
+type EndSignal struct {
+	Reason string `json:"reason,omitempty"`
+}
+
+// State is everything the interview knows. It is what the state query
+// returns and what continue-as-new carries.
+type State struct {
+	Status    interview.Status    `json:"status"`
+	Round     int                 `json:"round"`
+	MaxRounds int                 `json:"max_rounds"`
+	Question  *interview.Question `json:"question"`
+	Turns     []interview.Turn    `json:"turns"`
+	Report    *interview.Report   `json:"report"`
+	// Asked lists the bank ids asked so far; they are never asked again.
+	Asked []string `json:"asked"`
+	// AnswerIDs lists every answer id accepted, for deduplication.
+	AnswerIDs []string `json:"answer_ids"`
+	// FollowUps counts follow-ups in a row on the current topic.
+	FollowUps int `json:"follow_ups"`
+	// NextFollowUp is set when the next question follows up on an answer.
+	NextFollowUp *llm.FollowUp `json:"next_follow_up,omitempty"`
+	// Rubric holds the key points of the current question when they are
+	// not its sources' (a follow-up is judged on what was missed).
+	Rubric       []string `json:"rubric,omitempty"`
+	EndRequested bool     `json:"end_requested"`
+	Error        string   `json:"error,omitempty"`
+	// Since is when the status last changed.
+	Since time.Time `json:"since"`
+}

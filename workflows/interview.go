@@ -1,0 +1,334 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/stream"
+)
+
+// followUpFocus is how many missed key points one follow-up asks about.
+const followUpFocus = 2
+
+var (
+	interviewer *activities.Interviewer
+	recorder    *activities.Recorder
+)
+
+// InterviewWorkflow runs one interview from its first question to its
+// report. Each round:
+//
+//	Retrieve (RAG) ─▶ Ask (agent, streams tokens) ─▶ Record
+//	    ─▶ wait for the answer signal (or end, or the idle timer)
+//	    ─▶ Record ─▶ Evaluate ─▶ Record ─▶ follow-up or next topic
+//
+// and at the end Report ─▶ Record. The state query shows where it stands.
+func InterviewWorkflow(ctx workflow.Context, in InterviewInput) (*State, error) {
+	w := &impl{in: in}
+	if err := w.setup(ctx); err != nil {
+		return nil, err
+	}
+	return w.run(ctx)
+}
+
+type impl struct {
+	in      InterviewInput
+	state   *State
+	pending *AnswerSignal
+}
+
+func (w *impl) setup(ctx workflow.Context) error {
+	w.state = w.in.State
+	if w.state == nil {
+		w.state = &State{Status: interview.StatusGenerating, MaxRounds: w.in.MaxRounds, Turns: []interview.Turn{}, Since: workflow.Now(ctx)}
+	}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return w.state, nil }); err != nil {
+		return fmt.Errorf("register state query: %w", err)
+	}
+	answers := workflow.GetSignalChannel(ctx, SignalAnswer)
+	ends := workflow.GetSignalChannel(ctx, SignalEnd)
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		for {
+			sel := workflow.NewSelector(ctx)
+			sel.AddReceive(answers, func(c workflow.ReceiveChannel, _ bool) {
+				var a AnswerSignal
+				c.Receive(ctx, &a)
+				w.accept(ctx, a)
+			})
+			sel.AddReceive(ends, func(c workflow.ReceiveChannel, _ bool) {
+				var e EndSignal
+				c.Receive(ctx, &e)
+				w.state.EndRequested = true
+			})
+			sel.Select(ctx)
+		}
+	})
+	return nil
+}
+
+// accept takes an answer if one is awaited and its id is new. Anything
+// else (a duplicate, an answer while the next question is still being
+// written) is dropped: the API refuses those, and a late duplicate of an
+// accepted answer must not count again.
+func (w *impl) accept(ctx workflow.Context, a AnswerSignal) {
+	logger := workflow.GetLogger(ctx)
+	switch {
+	case slices.Contains(w.state.AnswerIDs, a.AnswerID):
+		logger.Info("duplicate answer ignored", "answer_id", a.AnswerID)
+	case w.state.Status != interview.StatusAwaitingAnswer || w.pending != nil:
+		logger.Info("answer ignored: none awaited", "answer_id", a.AnswerID, "status", w.state.Status)
+	case strings.TrimSpace(a.Text) == "":
+		logger.Info("empty answer ignored", "answer_id", a.AnswerID)
+	default:
+		w.state.AnswerIDs = append(w.state.AnswerIDs, a.AnswerID)
+		w.pending = &a
+	}
+}
+
+func (w *impl) run(ctx workflow.Context) (*State, error) {
+	for !w.state.Status.Terminal() {
+		var err error
+		switch {
+		case w.state.EndRequested || w.answeredRounds() >= w.in.MaxRounds:
+			err = w.finish(ctx, interview.StatusCompleted)
+		case w.state.Question == nil:
+			err = w.ask(ctx)
+		default:
+			err = w.awaitAnswer(ctx)
+		}
+		if err != nil {
+			return w.fail(ctx, err)
+		}
+	}
+	return w.state, nil
+}
+
+func (w *impl) answeredRounds() int {
+	n := 0
+	for _, t := range w.state.Turns {
+		if t.Evaluation != nil {
+			n++
+		}
+	}
+	return n
+}
+
+// ask retrieves grounding questions and has the interviewer ask the next
+// question. An interview whose bank has nothing left ends early.
+func (w *impl) ask(ctx workflow.Context) error {
+	s := w.state
+	round := s.Round + 1
+	w.setStatus(ctx, interview.StatusGenerating)
+	in := activities.AskInput{
+		Spec: w.in.Spec, Round: round, Asked: s.Asked, AvoidTopics: w.recentTopics(),
+		FollowUp: s.NextFollowUp, Recent: w.recentTurns(),
+	}
+	if s.NextFollowUp == nil {
+		var found activities.RetrieveResult
+		err := workflow.ExecuteActivity(w.options(ctx, round, "retrieve", bankActivity), interviewer.Retrieve, activities.RetrieveInput{
+			Spec: w.in.Spec, Round: round, Query: w.query(), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
+		}).Get(ctx, &found)
+		if err != nil {
+			return fmt.Errorf("round %d: retrieve: %w", round, err)
+		}
+		if len(found.Candidates) == 0 {
+			workflow.GetLogger(ctx).Info("question bank exhausted; ending the interview", "round", round)
+			s.EndRequested = true
+			return nil
+		}
+		in.Grounding = found.Candidates
+	}
+	var asked activities.AskResult
+	if err := workflow.ExecuteActivity(w.options(ctx, round, "ask", modelActivity), interviewer.Ask, in).Get(ctx, &asked); err != nil {
+		return fmt.Errorf("round %d: ask: %w", round, err)
+	}
+	q := asked.Question
+	s.Round = round
+	s.Question = &q
+	s.Rubric = nil
+	if s.NextFollowUp != nil {
+		s.Rubric = s.NextFollowUp.Missed
+	}
+	s.NextFollowUp = nil
+	for _, id := range q.Sources {
+		if !slices.Contains(s.Asked, id) {
+			s.Asked = append(s.Asked, id)
+		}
+	}
+	s.Turns = append(s.Turns, interview.Turn{
+		Round: round, Topic: q.Topic, Question: q.Text, Sources: q.Sources, FollowUp: q.FollowUp, AskedAt: workflow.Now(ctx),
+	})
+	w.setStatus(ctx, interview.StatusAwaitingAnswer)
+	return w.record(ctx, "")
+}
+
+// awaitAnswer waits for the answer, an early end or the idle timeout, and
+// evaluates the answer.
+func (w *impl) awaitAnswer(ctx workflow.Context) error {
+	s := w.state
+	got, err := workflow.AwaitWithTimeout(ctx, w.in.Options.IdleTimeout, func() bool {
+		return w.pending != nil || s.EndRequested
+	})
+	if err != nil {
+		return err
+	}
+	if !got {
+		workflow.GetLogger(ctx).Info("no answer within the idle limit; abandoning", "idle_timeout", w.in.Options.IdleTimeout)
+		return w.finish(ctx, interview.StatusAbandoned)
+	}
+	if w.pending == nil {
+		return nil // end requested; run finishes
+	}
+	answer := *w.pending
+	w.pending = nil
+	turn := &s.Turns[len(s.Turns)-1]
+	turn.AnswerID, turn.Answer, turn.AnsweredAt = answer.AnswerID, answer.Text, workflow.Now(ctx)
+	w.setStatus(ctx, interview.StatusEvaluating)
+	if err := w.record(ctx, ""); err != nil {
+		return err
+	}
+	var judged activities.EvaluateResult
+	err = workflow.ExecuteActivity(w.options(ctx, s.Round, "evaluate", modelActivity), interviewer.Evaluate, activities.EvaluateInput{
+		Spec: w.in.Spec, Round: s.Round, Question: turn.Question, Sources: turn.Sources, Rubric: s.Rubric, Answer: turn.Answer,
+	}).Get(ctx, &judged)
+	if err != nil {
+		return fmt.Errorf("round %d: evaluate: %w", s.Round, err)
+	}
+	e := judged.Evaluation
+	e.FollowUp = e.FollowUp && s.FollowUps < w.in.Options.MaxFollowUps && w.answeredRounds()+1 < w.in.MaxRounds
+	turn.Evaluation = &e
+	if e.FollowUp {
+		s.FollowUps++
+		// A follow-up digs into at most two missed key points, and is
+		// judged on those alone.
+		missed := e.Missed[:min(len(e.Missed), followUpFocus)]
+		s.NextFollowUp = &llm.FollowUp{Question: turn.Question, Answer: turn.Answer, Missed: missed, Sources: turn.Sources}
+	} else {
+		s.FollowUps = 0
+	}
+	s.Question = nil
+	w.setStatus(ctx, interview.StatusGenerating)
+	return w.record(ctx, stream.TypeEvaluation)
+}
+
+// finish writes the report on the rounds answered and records the final
+// status.
+func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
+	s := w.state
+	var rep activities.ReportResult
+	err := workflow.ExecuteActivity(w.options(ctx, s.Round, "report", modelActivity), interviewer.Report, activities.ReportInput{
+		Spec: w.in.Spec, Turns: s.Turns,
+	}).Get(ctx, &rep)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	s.Report = &rep.Report
+	s.Question = nil
+	w.setStatus(ctx, status)
+	return w.record(ctx, "")
+}
+
+// fail records a step that could not be done even after retries, so the
+// interview shows as failed everywhere, and fails the workflow with it.
+func (w *impl) fail(ctx workflow.Context, cause error) (*State, error) {
+	w.state.Error = cause.Error()
+	w.setStatus(ctx, interview.StatusFailed)
+	if err := w.record(ctx, ""); err != nil {
+		workflow.GetLogger(ctx).Error("could not record the failure", "error", err)
+	}
+	return w.state, cause
+}
+
+func (w *impl) setStatus(ctx workflow.Context, st interview.Status) {
+	if w.state.Status != st {
+		w.state.Status = st
+		w.state.Since = workflow.Now(ctx)
+	}
+}
+
+// record writes the current step to the database and the stream.
+func (w *impl) record(ctx workflow.Context, announce string) error {
+	s := w.state
+	in := activities.RecordInput{InterviewID: w.in.InterviewID, Status: s.Status, Round: s.Round, Report: s.Report, Announce: announce}
+	if len(s.Turns) > 0 {
+		t := s.Turns[len(s.Turns)-1]
+		in.Turn = &t
+	}
+	opts := w.options(ctx, s.Round, "record "+string(s.Status), recordActivity)
+	if err := workflow.ExecuteActivity(opts, recorder.Record, in).Get(ctx, nil); err != nil {
+		return fmt.Errorf("record %s: %w", s.Status, err)
+	}
+	return nil
+}
+
+// recentTurns is what the interviewer sees of the conversation verbatim.
+func (w *impl) recentTurns() []interview.Turn {
+	n := w.in.Options.RecentTurns
+	turns := w.state.Turns
+	if len(turns) > n {
+		turns = turns[len(turns)-n:]
+	}
+	return turns
+}
+
+// recentTopics are the topics of the last rounds, to move away from.
+func (w *impl) recentTopics() []string {
+	var topics []string
+	for _, t := range w.recentTurns() {
+		if t.Topic != "" && !slices.Contains(topics, t.Topic) {
+			topics = append(topics, t.Topic)
+		}
+	}
+	return topics
+}
+
+// query builds the retrieval query from the conversation: the last answer.
+func (w *impl) query() string {
+	turns := w.state.Turns
+	if len(turns) == 0 {
+		return ""
+	}
+	return turns[len(turns)-1].Answer
+}
+
+type activityKind int
+
+const (
+	bankActivity activityKind = iota
+	modelActivity
+	recordActivity
+)
+
+// options returns the activity options for one step. Model steps
+// heartbeat, so a dead worker's step is retried in seconds; they give up
+// after a few attempts and the interview fails visibly. Records retry
+// until the database is back: losing a step is not an option.
+func (w *impl) options(ctx workflow.Context, round int, step string, kind activityKind) workflow.Context {
+	o := workflow.ActivityOptions{
+		Summary: fmt.Sprintf("Round %d · %s", round, step),
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
+		},
+	}
+	switch kind {
+	case bankActivity:
+		o.StartToCloseTimeout = 30 * time.Second
+		o.RetryPolicy.MaximumAttempts = 10
+	case modelActivity:
+		o.StartToCloseTimeout = 3 * time.Minute
+		o.HeartbeatTimeout = 10 * time.Second
+		o.RetryPolicy.MaximumAttempts = 5
+	case recordActivity:
+		o.StartToCloseTimeout = 30 * time.Second
+		o.RetryPolicy.MaximumInterval = time.Minute
+	}
+	return workflow.WithActivityOptions(ctx, o)
+}

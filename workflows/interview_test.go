@@ -1,0 +1,335 @@
+package workflows
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
+
+	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/store"
+)
+
+// testBank is a small bank: four go-backend mid questions in English.
+func testBank(t *testing.T) *questionbank.Bank {
+	t.Helper()
+	var qs []questionbank.Question
+	for i, topic := range []string{"concurrency", "errors", "memory", "testing"} {
+		qs = append(qs, questionbank.Question{
+			ID: fmt.Sprintf("go-mid-%d", i+1), Track: "go-backend", Level: "mid", Language: "en", Topic: topic,
+			Question:  fmt.Sprintf("Question %d about %s?", i+1, topic),
+			KeyPoints: []string{topic + " alpha bravo", topic + " charlie delta", topic + " echo foxtrot"},
+		})
+	}
+	b, err := questionbank.New(qs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// goodAnswer covers every key point of the question asked.
+func goodAnswer(topic string) string {
+	return topic + " alpha bravo, " + topic + " charlie delta and " + topic + " echo foxtrot."
+}
+
+type memStore struct {
+	mu    sync.Mutex
+	steps []store.Progress
+}
+
+func (m *memStore) Record(_ context.Context, p store.Progress) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.steps = append(m.steps, p)
+	return nil
+}
+
+type memStream struct {
+	mu     sync.Mutex
+	events []string
+	closed bool
+}
+
+func (m *memStream) Publish(_ context.Context, _, typ string, _ any) (string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.events = append(m.events, typ)
+	return fmt.Sprint(len(m.events)), nil
+}
+
+func (m *memStream) Close(context.Context, string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.closed = true
+	return nil
+}
+
+type harness struct {
+	testsuite.WorkflowTestSuite
+	env    *testsuite.TestWorkflowEnvironment
+	store  *memStore
+	stream *memStream
+	bank   *questionbank.Bank
+}
+
+func newHarness(t *testing.T) *harness {
+	h := &harness{store: &memStore{}, stream: &memStream{}, bank: testBank(t)}
+	h.env = h.NewTestWorkflowEnvironment()
+	h.env.SetWorkerOptions(worker.Options{})
+	h.env.RegisterWorkflow(InterviewWorkflow)
+	h.env.RegisterActivity(&activities.Interviewer{Bank: h.bank, Model: llm.NewOffline(0), Stream: h.stream})
+	h.env.RegisterActivity(&activities.Recorder{Store: h.store, Stream: h.stream})
+	return h
+}
+
+func input(maxRounds int) InterviewInput {
+	return InterviewInput{
+		Spec:    activities.Spec{InterviewID: "t1", Track: "go-backend", Level: "mid", Language: "en", MaxRounds: maxRounds},
+		Options: DefaultOptions(),
+	}
+}
+
+func (h *harness) state(t *testing.T) State {
+	t.Helper()
+	v, err := h.env.QueryWorkflow(QueryState)
+	if err != nil {
+		t.Fatalf("query state: %v", err)
+	}
+	var s State
+	if err := v.Get(&s); err != nil {
+		t.Fatalf("decode state: %v", err)
+	}
+	return s
+}
+
+// answerEach answers every question as answer(question) says, polling the
+// state once a minute of workflow time.
+func (h *harness) answerEach(t *testing.T, answer func(s State) string) {
+	var tick func()
+	tick = func() {
+		s := h.state(t)
+		if s.Status.Terminal() {
+			return
+		}
+		if s.Status == interview.StatusAwaitingAnswer {
+			h.env.SignalWorkflow(SignalAnswer, AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: answer(s)})
+		}
+		h.env.RegisterDelayedCallback(tick, time.Minute)
+	}
+	h.env.RegisterDelayedCallback(tick, time.Minute)
+}
+
+func (h *harness) result(t *testing.T) State {
+	t.Helper()
+	if !h.env.IsWorkflowCompleted() {
+		t.Fatal("workflow did not complete")
+	}
+	if err := h.env.GetWorkflowError(); err != nil {
+		t.Fatalf("workflow failed: %v", err)
+	}
+	var s State
+	if err := h.env.GetWorkflowResult(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestInterviewCompletesWithReport(t *testing.T) {
+	h := newHarness(t)
+	h.answerEach(t, func(s State) string { return goodAnswer(s.Question.Topic) })
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(3))
+	s := h.result(t)
+
+	if s.Status != interview.StatusCompleted {
+		t.Fatalf("status = %s, want completed", s.Status)
+	}
+	if len(s.Turns) != 3 {
+		t.Fatalf("turns = %d, want 3", len(s.Turns))
+	}
+	seen := map[string]bool{}
+	for i, turn := range s.Turns {
+		if turn.Round != i+1 || turn.FollowUp || turn.Evaluation == nil || turn.Evaluation.Score != 10 {
+			t.Errorf("turn %d = %+v, want round %d, no follow-up, score 10", i, turn, i+1)
+		}
+		if len(turn.Sources) != 1 || seen[turn.Sources[0]] {
+			t.Errorf("turn %d sources = %v, want one bank id not asked before", i, turn.Sources)
+		}
+		seen[turn.Sources[0]] = true
+		if q, ok := h.bank.Get(turn.Sources[0]); !ok || q.Question != turn.Question {
+			t.Errorf("turn %d question %q is not bank question %s", i, turn.Question, turn.Sources[0])
+		}
+	}
+	if s.Report == nil || s.Report.OverallScore != 100 || len(s.Report.Rounds) != 3 {
+		t.Fatalf("report = %+v, want score 100 over 3 rounds", s.Report)
+	}
+	last := h.store.steps[len(h.store.steps)-1]
+	if last.Status != interview.StatusCompleted || last.Report == nil {
+		t.Errorf("last recorded step = %+v, want completed with report", last)
+	}
+	if !h.stream.closed {
+		t.Error("stream was not closed at the end")
+	}
+}
+
+func TestVagueAnswerGetsOneFollowUp(t *testing.T) {
+	h := newHarness(t)
+	h.answerEach(t, func(State) string { return "I am not sure." })
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(4))
+	s := h.result(t)
+
+	if len(s.Turns) != 4 {
+		t.Fatalf("turns = %d, want 4", len(s.Turns))
+	}
+	// MaxFollowUps is 1: vague, follow-up, (vague again) next topic, follow-up.
+	wantFollowUp := []bool{false, true, false, true}
+	for i, turn := range s.Turns {
+		if turn.FollowUp != wantFollowUp[i] {
+			t.Errorf("turn %d follow_up = %v, want %v", i+1, turn.FollowUp, wantFollowUp[i])
+		}
+	}
+	if s.Turns[1].Sources[0] != s.Turns[0].Sources[0] {
+		t.Errorf("follow-up cites %v, want the first question's %v", s.Turns[1].Sources, s.Turns[0].Sources)
+	}
+	if s.Turns[2].Sources[0] == s.Turns[0].Sources[0] {
+		t.Error("third round repeated the first question")
+	}
+	if s.Turns[3].Evaluation.FollowUp {
+		t.Error("the last round asked for a follow-up there is no room for")
+	}
+}
+
+func TestDuplicateAnswerCountsOnce(t *testing.T) {
+	h := newHarness(t)
+	var sent bool
+	var tick func()
+	tick = func() {
+		s := h.state(t)
+		if s.Status.Terminal() {
+			return
+		}
+		if s.Status == interview.StatusAwaitingAnswer {
+			a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: goodAnswer(s.Question.Topic)}
+			if !sent {
+				a.AnswerID = "same"
+				h.env.SignalWorkflow(SignalAnswer, a)
+				h.env.SignalWorkflow(SignalAnswer, a)
+				sent = true
+			} else if s.Round == 2 {
+				// A late retry of round 1's answer arrives in round 2.
+				h.env.SignalWorkflow(SignalAnswer, AnswerSignal{AnswerID: "same", Text: "late duplicate"})
+				h.env.SignalWorkflow(SignalAnswer, a)
+			} else {
+				h.env.SignalWorkflow(SignalAnswer, a)
+			}
+		}
+		h.env.RegisterDelayedCallback(tick, time.Minute)
+	}
+	h.env.RegisterDelayedCallback(tick, time.Minute)
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(2))
+	s := h.result(t)
+
+	if len(s.Turns) != 2 {
+		t.Fatalf("turns = %d, want 2", len(s.Turns))
+	}
+	if s.Turns[1].Answer == "late duplicate" {
+		t.Error("a duplicate answer id was counted again in round 2")
+	}
+	if got := len(s.AnswerIDs); got != 2 {
+		t.Errorf("accepted answers = %v, want 2", s.AnswerIDs)
+	}
+}
+
+func TestEarlyEndReportsRoundsDone(t *testing.T) {
+	h := newHarness(t)
+	var tick func()
+	tick = func() {
+		s := h.state(t)
+		switch {
+		case s.Status.Terminal():
+			return
+		case s.Status == interview.StatusAwaitingAnswer && s.Round == 1:
+			h.env.SignalWorkflow(SignalAnswer, AnswerSignal{AnswerID: "a1", Text: goodAnswer(s.Question.Topic)})
+		case s.Status == interview.StatusAwaitingAnswer && s.Round == 2:
+			h.env.SignalWorkflow(SignalEnd, EndSignal{Reason: "candidate left"})
+		}
+		h.env.RegisterDelayedCallback(tick, time.Minute)
+	}
+	h.env.RegisterDelayedCallback(tick, time.Minute)
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(5))
+	s := h.result(t)
+
+	if s.Status != interview.StatusCompleted {
+		t.Fatalf("status = %s, want completed", s.Status)
+	}
+	if s.Report == nil || len(s.Report.Rounds) != 1 || s.Report.OverallScore != 100 {
+		t.Fatalf("report = %+v, want one round scored 100", s.Report)
+	}
+	if s.Question != nil {
+		t.Error("an ended interview still shows a question")
+	}
+}
+
+func TestIdleInterviewIsAbandoned(t *testing.T) {
+	h := newHarness(t)
+	in := input(3)
+	in.Options.IdleTimeout = 2 * time.Hour
+	h.env.ExecuteWorkflow(InterviewWorkflow, in)
+	s := h.result(t)
+
+	if s.Status != interview.StatusAbandoned {
+		t.Fatalf("status = %s, want abandoned", s.Status)
+	}
+	if len(s.Turns) != 1 || s.Turns[0].Answer != "" {
+		t.Fatalf("turns = %+v, want one unanswered", s.Turns)
+	}
+	if last := h.store.steps[len(h.store.steps)-1]; last.Status != interview.StatusAbandoned {
+		t.Errorf("recorded status = %s, want abandoned", last.Status)
+	}
+}
+
+func TestFailingEvaluationIsRetried(t *testing.T) {
+	h := newHarness(t)
+	real := &activities.Interviewer{Bank: h.bank, Model: llm.NewOffline(0), Stream: h.stream}
+	calls := 0
+	h.env.OnActivity(interviewer.Evaluate, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.EvaluateInput) (activities.EvaluateResult, error) {
+			calls++
+			if calls == 1 {
+				return activities.EvaluateResult{}, errors.New("model endpoint unavailable")
+			}
+			return real.Evaluate(ctx, in)
+		})
+	h.answerEach(t, func(s State) string { return goodAnswer(s.Question.Topic) })
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(2))
+	s := h.result(t)
+
+	if s.Status != interview.StatusCompleted || len(s.Turns) != 2 {
+		t.Fatalf("status %s with %d turns, want completed with 2", s.Status, len(s.Turns))
+	}
+	if calls != 3 {
+		t.Errorf("evaluate ran %d times, want 3 (one failure retried, then round 2)", calls)
+	}
+}
+
+func TestModelThatKeepsFailingFailsTheInterview(t *testing.T) {
+	h := newHarness(t)
+	h.env.OnActivity(interviewer.Ask, mock.Anything, mock.Anything).Return(activities.AskResult{}, errors.New("model endpoint unavailable"))
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(2))
+
+	if !h.env.IsWorkflowCompleted() || h.env.GetWorkflowError() == nil {
+		t.Fatal("want the workflow to fail")
+	}
+	if last := h.store.steps[len(h.store.steps)-1]; last.Status != interview.StatusFailed {
+		t.Errorf("recorded status = %s, want failed", last.Status)
+	}
+}
