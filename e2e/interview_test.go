@@ -1,0 +1,263 @@
+package e2e
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mianshi/mianshi/questionbank"
+)
+
+type createdInterview struct {
+	ID     string `json:"id"`
+	Token  string `json:"token"`
+	Status string `json:"status"`
+}
+
+type interviewView struct {
+	Status   string `json:"status"`
+	Round    int    `json:"round"`
+	Question *struct {
+		Round    int      `json:"round"`
+		Text     string   `json:"text"`
+		Sources  []string `json:"sources"`
+		FollowUp bool     `json:"follow_up"`
+	} `json:"question"`
+	Transcript []struct {
+		Round    int    `json:"round"`
+		Question string `json:"question"`
+		Answer   string `json:"answer"`
+		Score    *int   `json:"score"`
+	} `json:"transcript"`
+	Report *struct {
+		OverallScore int               `json:"overall_score"`
+		Rounds       []json.RawMessage `json:"rounds"`
+	} `json:"report"`
+}
+
+type session struct {
+	t    *testing.T
+	base string
+	iv   createdInterview
+	bank *questionbank.Bank
+}
+
+func newSession(t *testing.T, base string, rounds int) *session {
+	t.Helper()
+	bank, err := questionbank.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &session{t: t, base: base, bank: bank}
+	body := map[string]any{
+		"candidate": map[string]string{"name": "Ada", "email": "ada@example.com"},
+		"track":     "go-backend", "level": "mid", "max_rounds": rounds, "language": "en",
+	}
+	if code := call(t, http.MethodPost, base+"/api/v1/interviews", "", body, &s.iv); code != http.StatusCreated {
+		t.Fatalf("create interview: status %d", code)
+	}
+	return s
+}
+
+func (s *session) url(suffix string) string {
+	return s.base + "/api/v1/interviews/" + s.iv.ID + suffix
+}
+
+func (s *session) get() interviewView {
+	s.t.Helper()
+	var v interviewView
+	if code := call(s.t, http.MethodGet, s.url(""), s.iv.Token, nil, &v); code != http.StatusOK {
+		s.t.Fatalf("get interview: status %d", code)
+	}
+	return v
+}
+
+// waitFor polls the interview until cond holds.
+func (s *session) waitFor(what string, cond func(interviewView) bool) interviewView {
+	s.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		v := s.get()
+		if cond(v) {
+			return v
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("timed out waiting for %s; last view: %+v", what, v)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func (s *session) awaiting(round int) interviewView {
+	s.t.Helper()
+	return s.waitFor(fmt.Sprintf("round %d's question", round), func(v interviewView) bool {
+		return v.Status == "awaiting_answer" && v.Round == round && v.Question != nil
+	})
+}
+
+// answerWell answers the current question with its bank reference answer,
+// which covers every key point, so no follow-up comes.
+func (s *session) answerWell(v interviewView) {
+	s.t.Helper()
+	q, ok := s.bank.Get(v.Question.Sources[0])
+	if !ok {
+		s.t.Fatalf("question %q cites %v, not in the bank", v.Question.Text, v.Question.Sources)
+	}
+	body := map[string]string{"answer_id": fmt.Sprintf("answer-%d", v.Round), "text": q.ReferenceAnswer}
+	if code := call(s.t, http.MethodPost, s.url("/answers"), s.iv.Token, body, nil); code != http.StatusAccepted {
+		s.t.Fatalf("answer round %d: status %d", v.Round, code)
+	}
+}
+
+func (s *session) completed() interviewView {
+	s.t.Helper()
+	return s.waitFor("the report", func(v interviewView) bool { return v.Status == "completed" && v.Report != nil })
+}
+
+// checkTranscript asserts each round appears once, in order, answered and scored.
+func checkTranscript(t *testing.T, v interviewView, rounds int) {
+	t.Helper()
+	if len(v.Transcript) != rounds {
+		t.Fatalf("transcript has %d rounds, want %d: %+v", len(v.Transcript), rounds, v.Transcript)
+	}
+	for i, e := range v.Transcript {
+		if e.Round != i+1 || e.Answer == "" || e.Score == nil {
+			t.Errorf("transcript[%d] = %+v, want round %d answered and scored", i, e, i+1)
+		}
+	}
+	if v.Report == nil || len(v.Report.Rounds) != rounds {
+		t.Errorf("report = %+v, want %d rounds", v.Report, rounds)
+	}
+}
+
+func TestInterviewOverHTTPAndSSE(t *testing.T) {
+	d := startDev(t, t.TempDir(), freePorts(t))
+	s := newSession(t, d.baseURL, 3)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	type result struct {
+		events []sseEvent
+		err    error
+	}
+	streamed := make(chan result, 1)
+	go func() {
+		evs, err := readEvents(ctx, s.url("/events?token="+s.iv.Token), "")
+		streamed <- result{evs, err}
+	}()
+	for round := 1; round <= 3; round++ {
+		s.answerWell(s.awaiting(round))
+	}
+	final := s.completed()
+	checkTranscript(t, final, 3)
+	if final.Report.OverallScore != 100 {
+		t.Errorf("overall score = %d, want 100 for reference answers", final.Report.OverallScore)
+	}
+
+	r := <-streamed
+	if r.err != nil {
+		t.Fatalf("event stream: %v", r.err)
+	}
+	events := r.events
+	if len(events) == 0 || events[0].Type != "snapshot" || events[0].ID != "" {
+		t.Fatalf("first event = %+v, want a snapshot without id", events)
+	}
+	checkStream(t, events[1:], final)
+
+	// A client that reconnects with Last-Event-ID gets exactly the rest.
+	mid := len(events) / 2
+	rest, err := readEvents(ctx, s.url("/events?token="+s.iv.Token), events[mid].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rest) != len(events)-mid-1 {
+		t.Fatalf("after reconnecting at event %d got %d events, want %d", mid, len(rest), len(events)-mid-1)
+	}
+	for i, ev := range rest {
+		if want := events[mid+1+i]; ev.ID != want.ID || ev.Type != want.Type || string(ev.Data) != string(want.Data) {
+			t.Fatalf("replayed event %d = %+v, want %+v", i, ev, want)
+		}
+	}
+}
+
+// checkStream asserts that the durable events rebuild what the API says:
+// per round, the deltas after the last reset spell the question, which is
+// the stored one; ids only grow; the stream ends with completed.
+func checkStream(t *testing.T, events []sseEvent, final interviewView) {
+	t.Helper()
+	text := map[int]string{}
+	done := map[int]string{}
+	prev := ""
+	for _, ev := range events {
+		if ev.ID == "" || (prev != "" && !idAfter(ev.ID, prev)) {
+			t.Fatalf("event %+v: id missing or not after %s", ev, prev)
+		}
+		prev = ev.ID
+		var p struct {
+			Round  int    `json:"round"`
+			Text   string `json:"text"`
+			Status string `json:"status"`
+		}
+		json.Unmarshal(ev.Data, &p)
+		switch ev.Type {
+		case "question.delta":
+			text[p.Round] += p.Text
+		case "turn.reset":
+			text[p.Round] = ""
+		case "question.done":
+			done[p.Round] = p.Text
+			if text[p.Round] != p.Text {
+				t.Errorf("round %d: deltas spell %q, question.done says %q", p.Round, text[p.Round], p.Text)
+			}
+		}
+	}
+	for _, e := range final.Transcript {
+		if done[e.Round] != e.Question {
+			t.Errorf("round %d: streamed %q, stored %q", e.Round, done[e.Round], e.Question)
+		}
+	}
+	last := events[len(events)-1]
+	if last.Type != "status" || !strings.Contains(string(last.Data), `"completed"`) {
+		t.Errorf("last event = %+v, want status completed", last)
+	}
+}
+
+// idAfter compares Redis stream ids ("ms-seq").
+func idAfter(a, b string) bool {
+	var am, as, bm, bs int64
+	fmt.Sscanf(strings.Replace(a, "-", " ", 1), "%d %d", &am, &as)
+	fmt.Sscanf(strings.Replace(b, "-", " ", 1), "%d %d", &bm, &bs)
+	return am > bm || am == bm && as > bs
+}
+
+func TestInterviewSurvivesSIGKILL(t *testing.T) {
+	dataDir, p := t.TempDir(), freePorts(t)
+	d := startDev(t, dataDir, p)
+	s := newSession(t, d.baseURL, 3)
+
+	// Killed right after the answer is accepted: mid-evaluation or while
+	// the next question is being written.
+	s.answerWell(s.awaiting(1))
+	d.kill()
+
+	d = startDev(t, dataDir, p)
+	v := s.awaiting(2)
+	if len(v.Transcript) != 1 || v.Transcript[0].Score == nil {
+		t.Fatalf("after restart the transcript is %+v, want round 1 scored", v.Transcript)
+	}
+
+	// Killed while waiting for the answer.
+	d.kill()
+	d = startDev(t, dataDir, p)
+	again := s.awaiting(2)
+	if again.Question.Text != v.Question.Text {
+		t.Fatalf("round 2's question changed across a restart: %q, then %q", v.Question.Text, again.Question.Text)
+	}
+	s.answerWell(again)
+	s.answerWell(s.awaiting(3))
+	checkTranscript(t, s.completed(), 3)
+}
