@@ -12,6 +12,7 @@ import (
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/stream"
 )
 
@@ -134,7 +135,7 @@ func (w *impl) ask(ctx workflow.Context) error {
 	if s.NextFollowUp == nil {
 		var found activities.RetrieveResult
 		err := workflow.ExecuteActivity(w.options(ctx, round, "retrieve", bankActivity), interviewer.Retrieve, activities.RetrieveInput{
-			Spec: w.in.Spec, Round: round, Query: w.query(), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
+			Spec: w.in.Spec, Round: round, Query: memory.Query(s.Turns), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
 		}).Get(ctx, &found)
 		if err != nil {
 			return fmt.Errorf("round %d: retrieve: %w", round, err)
@@ -271,33 +272,11 @@ func (w *impl) record(ctx workflow.Context, announce string) error {
 
 // recentTurns is what the interviewer sees of the conversation verbatim.
 func (w *impl) recentTurns() []interview.Turn {
-	n := w.in.Options.RecentTurns
-	turns := w.state.Turns
-	if len(turns) > n {
-		turns = turns[len(turns)-n:]
-	}
-	return turns
+	return memory.Recent(w.state.Turns, w.in.Options.RecentTurns)
 }
 
 // recentTopics are the topics of the last rounds, to move away from.
-func (w *impl) recentTopics() []string {
-	var topics []string
-	for _, t := range w.recentTurns() {
-		if t.Topic != "" && !slices.Contains(topics, t.Topic) {
-			topics = append(topics, t.Topic)
-		}
-	}
-	return topics
-}
-
-// query builds the retrieval query from the conversation: the last answer.
-func (w *impl) query() string {
-	turns := w.state.Turns
-	if len(turns) == 0 {
-		return ""
-	}
-	return turns[len(turns)-1].Answer
-}
+func (w *impl) recentTopics() []string { return memory.Topics(w.recentTurns()) }
 
 type activityKind int
 
