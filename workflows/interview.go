@@ -175,16 +175,21 @@ func (w *impl) ask(ctx workflow.Context) error {
 // evaluates the answer.
 func (w *impl) awaitAnswer(ctx workflow.Context) error {
 	s := w.state
-	got, err := workflow.AwaitWithTimeout(ctx, w.in.Options.IdleTimeout, func() bool {
-		return w.pending != nil || s.EndRequested
+	// The idle timer is cancelled once an answer comes, so it does not
+	// fire later into the next round's history.
+	timerCtx, cancelTimer := workflow.WithCancel(ctx)
+	defer cancelTimer()
+	idle := workflow.NewTimerWithOptions(timerCtx, w.in.Options.IdleTimeout, workflow.TimerOptions{
+		Summary: fmt.Sprintf("Round %d · idle limit %s", s.Round, w.in.Options.IdleTimeout),
 	})
-	if err != nil {
+	if err := workflow.Await(ctx, func() bool { return w.pending != nil || s.EndRequested || idle.IsReady() }); err != nil {
 		return err
 	}
-	if !got {
+	if w.pending == nil && !s.EndRequested {
 		workflow.GetLogger(ctx).Info("no answer within the idle limit; abandoning", "idle_timeout", w.in.Options.IdleTimeout)
 		return w.finish(ctx, interview.StatusAbandoned)
 	}
+	cancelTimer()
 	if w.pending == nil {
 		return nil // end requested; run finishes
 	}
@@ -197,7 +202,7 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 		return err
 	}
 	var judged activities.EvaluateResult
-	err = workflow.ExecuteActivity(w.options(ctx, s.Round, "evaluate", modelActivity), interviewer.Evaluate, activities.EvaluateInput{
+	err := workflow.ExecuteActivity(w.options(ctx, s.Round, "evaluate", modelActivity), interviewer.Evaluate, activities.EvaluateInput{
 		Spec: w.in.Spec, Round: s.Round, Question: turn.Question, Sources: turn.Sources, Rubric: s.Rubric, Answer: turn.Answer,
 	}).Get(ctx, &judged)
 	if err != nil {
