@@ -79,7 +79,9 @@ type State struct {
 	// not its sources' (a follow-up is judged on what was missed).
 	Rubric       []string `json:"rubric,omitempty"`
 	EndRequested bool     `json:"end_requested"`
-	Error        string   `json:"error,omitempty"`
+	// EndReason says why an interview ended before its last round.
+	EndReason string `json:"end_reason,omitempty"`
+	Error     string `json:"error,omitempty"`
 	// Since is when the status last changed.
 	Since time.Time `json:"since"`
 }

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -67,7 +68,10 @@ func (w *impl) setup(ctx workflow.Context) error {
 			sel.AddReceive(ends, func(c workflow.ReceiveChannel, _ bool) {
 				var e EndSignal
 				c.Receive(ctx, &e)
-				w.state.EndRequested = true
+				if !w.state.EndRequested {
+					w.state.EndRequested = true
+					w.state.EndReason = cmp.Or(e.Reason, "ended early")
+				}
 			})
 			sel.Select(ctx)
 		}
@@ -143,6 +147,7 @@ func (w *impl) ask(ctx workflow.Context) error {
 		if len(found.Candidates) == 0 {
 			workflow.GetLogger(ctx).Info("question bank exhausted; ending the interview", "round", round)
 			s.EndRequested = true
+			s.EndReason = "the question bank has no more questions for this interview"
 			return nil
 		}
 		in.Grounding = found.Candidates
@@ -229,6 +234,10 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 // status.
 func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	s := w.state
+	// No question is open while the report is written: an answer sent now
+	// is refused rather than silently dropped.
+	s.Question = nil
+	w.setStatus(ctx, interview.StatusGenerating)
 	var rep activities.ReportResult
 	err := workflow.ExecuteActivity(w.options(ctx, s.Round, "report", modelActivity), interviewer.Report, activities.ReportInput{
 		Spec: w.in.Spec, Turns: s.Turns,
@@ -237,7 +246,6 @@ func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 		return fmt.Errorf("report: %w", err)
 	}
 	s.Report = &rep.Report
-	s.Question = nil
 	w.setStatus(ctx, status)
 	return w.record(ctx, "")
 }

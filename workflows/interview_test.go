@@ -277,6 +277,9 @@ func TestEarlyEndReportsRoundsDone(t *testing.T) {
 	if s.Question != nil {
 		t.Error("an ended interview still shows a question")
 	}
+	if s.EndReason != "candidate left" {
+		t.Errorf("end reason = %q, want the one signalled", s.EndReason)
+	}
 }
 
 func TestIdleInterviewIsAbandoned(t *testing.T) {
