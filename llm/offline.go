@@ -208,6 +208,11 @@ func Chunks(text string) []string {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		next := i + size
 		switch {
+		case unicode.Is(unicode.Han, r) && strings.TrimSpace(text[start:i]) != "":
+			// A Latin word right before a Han character is a chunk of
+			// its own, so that the Han character stays single.
+			chunks = append(chunks, text[start:i], text[i:next])
+			start = next
 		case unicode.Is(unicode.Han, r) || unicode.IsPunct(r) && r > unicode.MaxASCII:
 			chunks = append(chunks, text[start:next])
 			start = next

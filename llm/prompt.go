@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/mianshi/mianshi/interview"
@@ -131,14 +132,32 @@ func ParseContext(msg string) (Context, error) {
 // wrap JSON in prose or code fences often enough that this matters.
 func ParseJSON(reply string, v any) error {
 	start := strings.Index(reply, "{")
-	end := strings.LastIndex(reply, "}")
-	if start < 0 || end < start {
+	if start < 0 || !strings.Contains(reply[start:], "}") {
 		return fmt.Errorf("no JSON object in the model's reply %q", clip(reply, 200))
 	}
-	if err := json.Unmarshal([]byte(reply[start:end+1]), v); err != nil {
-		return fmt.Errorf("decode the model's JSON reply: %w", err)
+	var firstErr error
+	for at := start; ; {
+		// A decoder reads one value and leaves whatever follows it, so
+		// prose after the object may contain braces too. A syntax error
+		// leaves v untouched and means this brace was prose: try the next.
+		err := json.NewDecoder(strings.NewReader(reply[at:])).Decode(v)
+		if err == nil {
+			return nil
+		}
+		var syntax *json.SyntaxError
+		if !errors.As(err, &syntax) && !errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("decode the model's JSON reply: %w", err)
+		}
+		if firstErr == nil {
+			firstErr = err
+		}
+		next := strings.IndexByte(reply[at+1:], '{')
+		if next < 0 {
+			break
+		}
+		at += 1 + next
 	}
-	return nil
+	return fmt.Errorf("decode the model's JSON reply: %w", firstErr)
 }
 
 // SplitSources splits an asked question into the text shown to the

@@ -6,7 +6,9 @@ import (
 	"context"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"slices"
@@ -99,6 +101,10 @@ func parseJSONL(data []byte) ([]Question, error) {
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&q); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)
+		}
+		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+			// Two questions run together on one line would lose the second.
+			return nil, fmt.Errorf("line %d: unexpected data after the question", line)
 		}
 		if err := q.Validate(); err != nil {
 			return nil, fmt.Errorf("line %d: %w", line, err)

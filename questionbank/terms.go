@@ -56,14 +56,20 @@ func Terms(text string) []string {
 // "goroutine" and "cancelled" matches "cancel". It is deliberately crude:
 // both sides of every comparison go through it.
 func stem(w string) string {
-	for _, suffix := range []string{"ations", "ation", "ings", "ing", "ies", "led", "ed", "es", "s", "e"} {
+	for _, suffix := range []string{"ations", "ation", "ings", "ing", "ies", "ed", "es", "s", "e"} {
 		if len(w) > len(suffix)+3 && strings.HasSuffix(w, suffix) {
 			w = strings.TrimSuffix(w, suffix)
 			if suffix == "ies" {
 				w += "y"
 			}
-			return w
+			break
 		}
+	}
+	// British spelling doubles a final l ("cancelled", "modelling").
+	// Undoubling it in every word, "install" too, keeps "cancelled",
+	// "canceled" and "cancel" alike without breaking "scheduled".
+	if len(w) > 3 && strings.HasSuffix(w, "ll") {
+		w = w[:len(w)-1]
 	}
 	return w
 }

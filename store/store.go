@@ -14,6 +14,9 @@ import (
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
+	// The pure-Go SQLite driver registers as "sqlite", the driver name
+	// and _pragma DSN syntax Open uses.
+	_ "modernc.org/sqlite"
 
 	"github.com/mianshi/mianshi/interview"
 )

@@ -90,11 +90,20 @@ func (r *Redis) Close(ctx context.Context, interviewID string) error {
 }
 
 // Read returns up to count events after the id after ("" or "0" for the
-// start), waiting up to block for one to arrive when there are none. It
-// returns no events and no error when block passes quietly.
+// start), waiting up to block for one to arrive when there are none (not
+// at all when block <= 0). It returns no events and no error when block
+// passes quietly.
 func (r *Redis) Read(ctx context.Context, interviewID, after string, count int64, block time.Duration) ([]Event, error) {
 	if after == "" {
 		after = "0"
+	}
+	// go-redis sends BLOCK in whole milliseconds for any block >= 0, and
+	// BLOCK 0 waits forever.
+	switch {
+	case block <= 0:
+		block = -1
+	case block < time.Millisecond:
+		block = time.Millisecond
 	}
 	res, err := r.rdb.XRead(ctx, &redis.XReadArgs{
 		Streams: []string{Key(interviewID), after},

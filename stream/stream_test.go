@@ -1,0 +1,336 @@
+package stream_test
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mianshi/mianshi/internal/testenv"
+	"github.com/mianshi/mianshi/stream"
+)
+
+// The suite runs against miniredis always and against a real Redis when
+// REDIS_URL is set. Every case uses a fresh interview id and deletes its
+// keys afterwards.
+
+func TestMiniredis(t *testing.T) {
+	mr := miniredis.RunT(t)
+	runSuite(t, newClient(t, &redis.Options{Addr: mr.Addr()}))
+}
+
+func TestRedis(t *testing.T) {
+	opts, err := redis.ParseURL(testenv.RedisURL(t))
+	if err != nil {
+		t.Fatalf("REDIS_URL: %v", err)
+	}
+	runSuite(t, newClient(t, opts))
+}
+
+func newClient(t *testing.T, opts *redis.Options) *redis.Client {
+	t.Helper()
+	rdb := redis.NewClient(opts)
+	t.Cleanup(func() { rdb.Close() })
+	if err := rdb.Ping(context.Background()).Err(); err != nil {
+		t.Fatalf("ping Redis: %v", err)
+	}
+	return rdb
+}
+
+func runSuite(t *testing.T, rdb *redis.Client) {
+	t.Run("Ping", func(t *testing.T) {
+		if err := stream.New(rdb, stream.Options{}).Ping(context.Background()); err != nil {
+			t.Errorf("Ping: %v", err)
+		}
+	})
+	t.Run("PublishReturnsIncreasingIDs", func(t *testing.T) { testIncreasingIDs(t, rdb) })
+	t.Run("ReadFromTheStart", func(t *testing.T) { testReadFromStart(t, rdb) })
+	t.Run("ReadAfterAnID", func(t *testing.T) { testReadAfter(t, rdb) })
+	t.Run("ReadCount", func(t *testing.T) { testReadCount(t, rdb) })
+	t.Run("ReadBlocksUntilAnEvent", func(t *testing.T) { testReadBlocks(t, rdb) })
+	t.Run("ReadTimesOutQuietly", func(t *testing.T) { testReadTimesOut(t, rdb) })
+	t.Run("ReadWithoutBlocking", func(t *testing.T) { testReadNoBlock(t, rdb) })
+	t.Run("CloseSetsTTL", func(t *testing.T) { testCloseTTL(t, rdb) })
+	t.Run("MaxLenTrims", func(t *testing.T) { testMaxLen(t, rdb) })
+	t.Run("PublishNotifies", func(t *testing.T) { testNotify(t, rdb) })
+	t.Run("PublishUnencodable", func(t *testing.T) { testUnencodable(t, rdb) })
+}
+
+// newInterview returns a fresh interview id whose keys are deleted when
+// the test ends.
+func newInterview(t *testing.T, rdb *redis.Client) string {
+	t.Helper()
+	id := "test-" + strings.ToLower(rand.Text())
+	t.Cleanup(func() { rdb.Del(context.Background(), stream.Key(id)) })
+	return id
+}
+
+type delta struct {
+	Round int    `json:"round"`
+	Text  string `json:"text"`
+}
+
+// publish publishes n question deltas and returns their ids.
+func publish(t *testing.T, s *stream.Redis, id string, n int) []string {
+	t.Helper()
+	var ids []string
+	for i := range n {
+		eid, err := s.Publish(context.Background(), id, stream.TypeQuestionDelta, delta{Round: 1, Text: "w" + strconv.Itoa(i)})
+		if err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+		ids = append(ids, eid)
+	}
+	return ids
+}
+
+func read(t *testing.T, s *stream.Redis, id, after string, count int64, block time.Duration) []stream.Event {
+	t.Helper()
+	events, err := s.Read(context.Background(), id, after, count, block)
+	if err != nil {
+		t.Fatalf("Read: %v", err)
+	}
+	return events
+}
+
+func eventIDs(events []stream.Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.ID
+	}
+	return out
+}
+
+// compareIDs orders Redis stream ids "<ms>-<seq>" numerically.
+func compareIDs(t *testing.T, a, b string) int {
+	t.Helper()
+	parse := func(id string) (uint64, uint64) {
+		ms, seq, ok := strings.Cut(id, "-")
+		m, err1 := strconv.ParseUint(ms, 10, 64)
+		s, err2 := strconv.ParseUint(seq, 10, 64)
+		if !ok || err1 != nil || err2 != nil {
+			t.Fatalf("malformed stream id %q", id)
+		}
+		return m, s
+	}
+	am, as := parse(a)
+	bm, bs := parse(b)
+	if c := cmp.Compare(am, bm); c != 0 {
+		return c
+	}
+	return cmp.Compare(as, bs)
+}
+
+func testIncreasingIDs(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	ids := publish(t, s, newInterview(t, rdb), 50)
+	for i := 1; i < len(ids); i++ {
+		if compareIDs(t, ids[i-1], ids[i]) >= 0 {
+			t.Fatalf("id %d %q does not follow %q", i, ids[i], ids[i-1])
+		}
+	}
+}
+
+func testReadFromStart(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	ids := publish(t, s, id, 5)
+	for _, after := range []string{"", "0"} {
+		events := read(t, s, id, after, 100, -1)
+		if !slices.Equal(eventIDs(events), ids) {
+			t.Fatalf("Read(after %q) = %q, want %q", after, eventIDs(events), ids)
+		}
+		for i, e := range events {
+			var d delta
+			if e.Type != stream.TypeQuestionDelta || json.Unmarshal(e.Data, &d) != nil || d != (delta{Round: 1, Text: "w" + strconv.Itoa(i)}) {
+				t.Errorf("event %d = %s %s, want the published delta", i, e.Type, e.Data)
+			}
+		}
+	}
+}
+
+func testReadAfter(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	ids := publish(t, s, id, 6)
+	for i, after := range ids {
+		if got := eventIDs(read(t, s, id, after, 100, -1)); !slices.Equal(got, ids[i+1:]) {
+			t.Errorf("Read(after %q) = %q, want %q", after, got, ids[i+1:])
+		}
+	}
+}
+
+func testReadCount(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	ids := publish(t, s, id, 5)
+	if got := eventIDs(read(t, s, id, "", 2, -1)); !slices.Equal(got, ids[:2]) {
+		t.Errorf("Read(count 2) = %q, want %q", got, ids[:2])
+	}
+	if got := eventIDs(read(t, s, id, ids[1], 2, -1)); !slices.Equal(got, ids[2:4]) {
+		t.Errorf("Read(after %q, count 2) = %q, want %q", ids[1], got, ids[2:4])
+	}
+}
+
+func testReadBlocks(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	last := publish(t, s, id, 1)[0]
+
+	const wait = 200 * time.Millisecond
+	published := make(chan string, 1)
+	go func() {
+		time.Sleep(wait)
+		eid, err := s.Publish(context.Background(), id, stream.TypeStatus, map[string]string{"status": "evaluating"})
+		if err != nil {
+			t.Errorf("Publish: %v", err)
+		}
+		published <- eid
+	}()
+	start := time.Now()
+	events := read(t, s, id, last, 100, 10*time.Second)
+	elapsed := time.Since(start)
+	eid := <-published
+	if len(events) != 1 || events[0].ID != eid || events[0].Type != stream.TypeStatus {
+		t.Fatalf("Read = %+v, want the status event %s", events, eid)
+	}
+	if elapsed < wait/2 || elapsed > 5*time.Second {
+		t.Errorf("Read returned after %v, want it to wait for the event published after %v", elapsed, wait)
+	}
+}
+
+func testReadTimesOut(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	const block = 300 * time.Millisecond
+	check := func(name, after string) {
+		start := time.Now()
+		events, err := s.Read(context.Background(), id, after, 100, block)
+		elapsed := time.Since(start)
+		if err != nil || events != nil {
+			t.Errorf("%s: Read = %+v, %v; want nil, nil", name, events, err)
+		}
+		if elapsed < block/2 || elapsed > block+5*time.Second {
+			t.Errorf("%s: Read returned after %v, want about %v", name, elapsed, block)
+		}
+	}
+	check("missing stream", "")
+	last := publish(t, s, id, 2)[1]
+	check("nothing after the last event", last)
+}
+
+// testReadNoBlock checks that a block of zero means "do not wait", as
+// Read's comment says, and never Redis' BLOCK 0, which waits forever.
+func testReadNoBlock(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	last := publish(t, s, id, 1)[0]
+	for _, block := range []time.Duration{0, -1, time.Microsecond} {
+		done := make(chan error, 1)
+		go func() {
+			events, err := s.Read(context.Background(), id, last, 100, block)
+			if err == nil && events != nil {
+				err = fmt.Errorf("got events %+v, want none", events)
+			}
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Read with block %v: %v", block, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Read with block %v is still waiting after 5s", block)
+		}
+	}
+}
+
+func testCloseTTL(t *testing.T, rdb *redis.Client) {
+	ctx := context.Background()
+	const retention = time.Hour
+	s := stream.New(rdb, stream.Options{Retention: retention})
+	id := newInterview(t, rdb)
+	publish(t, s, id, 1)
+	if ttl := rdb.TTL(ctx, stream.Key(id)).Val(); ttl >= 0 {
+		t.Errorf("TTL before Close = %v, want none", ttl)
+	}
+	if err := s.Close(ctx, id); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if ttl := rdb.TTL(ctx, stream.Key(id)).Val(); ttl <= retention-time.Minute || ttl > retention {
+		t.Errorf("TTL after Close = %v, want about %v", ttl, retention)
+	}
+	// The events stay readable until the stream expires.
+	if events := read(t, s, id, "", 10, -1); len(events) != 1 {
+		t.Errorf("Read after Close = %d events, want 1", len(events))
+	}
+}
+
+func testMaxLen(t *testing.T, rdb *redis.Client) {
+	ctx := context.Background()
+	const maxLen, n = 10, 500
+	s := stream.New(rdb, stream.Options{MaxLen: maxLen})
+	id := newInterview(t, rdb)
+	ids := publish(t, s, id, n)
+	// Approximate trimming drops whole nodes of the stream (100 entries
+	// by default), so Redis keeps at least MaxLen and a node's worth more.
+	length := rdb.XLen(ctx, stream.Key(id)).Val()
+	if length < maxLen || length > maxLen+200 {
+		t.Errorf("stream length after %d events with MaxLen %d = %d", n, maxLen, length)
+	}
+	events := read(t, s, id, "", n, -1)
+	if len(events) != int(length) || events[len(events)-1].ID != ids[n-1] {
+		t.Errorf("Read after trimming = %d events ending %v, want the %d newest ending %s", len(events), eventIDs(events[len(events)-1:]), length, ids[n-1])
+	}
+	if got := eventIDs(events); !slices.Equal(got, ids[n-len(got):]) {
+		t.Errorf("trimming kept %q, want the newest events", got)
+	}
+}
+
+func testNotify(t *testing.T, rdb *redis.Client) {
+	ctx := context.Background()
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	sub := rdb.Subscribe(ctx, stream.Channel(id))
+	defer sub.Close()
+	if _, err := sub.Receive(ctx); err != nil { // the subscription confirmation
+		t.Fatalf("subscribe: %v", err)
+	}
+	types := []string{stream.TypeQuestionDelta, stream.TypeQuestionDone, stream.TypeEvaluation, stream.TypeStatus}
+	for _, typ := range types {
+		if _, err := s.Publish(ctx, id, typ, map[string]int{"round": 1}); err != nil {
+			t.Fatalf("Publish: %v", err)
+		}
+	}
+	for i, want := range types {
+		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		msg, err := sub.ReceiveMessage(rctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("notification %d: %v", i, err)
+		}
+		if msg.Channel != stream.Channel(id) || msg.Payload != want {
+			t.Errorf("notification %d = %s %q, want %s %q", i, msg.Channel, msg.Payload, stream.Channel(id), want)
+		}
+	}
+}
+
+func testUnencodable(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	if _, err := s.Publish(context.Background(), id, stream.TypeStatus, make(chan int)); err == nil || !strings.Contains(err.Error(), "encode status event") {
+		t.Errorf("Publish of a channel = %v, want an encode error", err)
+	}
+	if n := rdb.Exists(context.Background(), stream.Key(id)).Val(); n != 0 {
+		t.Errorf("a failed Publish created the stream")
+	}
+}
