@@ -147,8 +147,8 @@ func decodeJSON(c *echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return apiError(http.StatusBadRequest, "invalid_json", "the body is not valid JSON for this request: "+err.Error())
 	}
-	if dec.More() {
-		return apiError(http.StatusBadRequest, "invalid_json", "the body holds more than one JSON value")
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return apiError(http.StatusBadRequest, "invalid_json", "the body goes on after its JSON value")
 	}
 	return nil
 }
@@ -304,11 +304,14 @@ func (s *Server) postAnswer(c *echo.Context) error {
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
-	_, st, err := s.load(ctx, iv)
+	v, st, err := s.load(ctx, iv)
 	if err != nil {
 		return err
 	}
 	if st == nil {
+		if v.Status.Terminal() {
+			return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is %s", v.Status))
+		}
 		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot take answers right now; try again in a moment")
 	}
 	switch {
@@ -334,11 +337,14 @@ func (s *Server) endInterview(c *echo.Context) error {
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
-	_, st, err := s.load(ctx, iv)
+	v, st, err := s.load(ctx, iv)
 	if err != nil {
 		return err
 	}
 	if st == nil {
+		if v.Status.Terminal() {
+			return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", v.Status))
+		}
 		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot be ended right now; try again in a moment")
 	}
 	if st.Status.Terminal() {

@@ -1,0 +1,407 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/alicebob/miniredis/v2"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mianshi/mianshi/api"
+	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/store"
+	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/workflows"
+)
+
+// harness is a Server on a real SQLite store, a real Redis stream on
+// miniredis, the starter bank and a fake Engine.
+type harness struct {
+	t      *testing.T
+	server *api.Server
+	engine *fakeEngine
+	store  *store.Store
+	stream *stream.Redis
+	redis  *miniredis.Miniredis
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	db, err := store.Open(t.Context(), "", t.TempDir())
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	mr := miniredis.RunT(t)
+	rdb := redis.NewClient(&redis.Options{Addr: mr.Addr()})
+	t.Cleanup(func() { rdb.Close() })
+	bank, err := questionbank.LoadStarter()
+	if err != nil {
+		t.Fatalf("load starter bank: %v", err)
+	}
+	h := &harness{
+		t:      t,
+		engine: newFakeEngine(),
+		store:  db,
+		stream: stream.New(rdb, stream.Options{}),
+		redis:  mr,
+	}
+	h.server = api.New(api.Config{
+		Engine:      h.engine,
+		Store:       db,
+		Stream:      h.stream,
+		Bank:        bank,
+		Options:     workflows.DefaultOptions(),
+		Interviewer: api.Interviewer{Mode: "offline"},
+		Logger:      slog.New(slog.DiscardHandler),
+	})
+	return h
+}
+
+// validCreate is a request body that creates an interview.
+const validCreate = `{"candidate":{"name":"Ada Lovelace","email":"ada@example.com"},"track":"go-backend","level":"mid","language":"en","max_rounds":3}`
+
+// send serves one request and returns the recorded response. A non-empty
+// token goes in the Authorization header.
+func (h *harness) send(method, path, token, body string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	req := httptest.NewRequest(method, path, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return h.serve(req)
+}
+
+func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.server.ServeHTTP(rec, req)
+	return rec
+}
+
+// createInterview creates an interview through the API and gives its
+// workflow a first question named after it.
+func (h *harness) createInterview() (id, token string) {
+	h.t.Helper()
+	rec := h.send(http.MethodPost, "/api/v1/interviews", "", validCreate)
+	if rec.Code != http.StatusCreated {
+		h.t.Fatalf("create interview: status %d, body %s", rec.Code, rec.Body)
+	}
+	created := decode[struct {
+		ID    string `json:"id"`
+		Token string `json:"token"`
+	}](h.t, rec)
+	h.engine.setState(created.ID, awaiting(1, "first question of "+created.ID))
+	return created.ID, created.Token
+}
+
+// awaiting is the state of an interview waiting for the answer to round.
+func awaiting(round int, question string) *workflows.State {
+	return &workflows.State{
+		Status:    interview.StatusAwaitingAnswer,
+		Round:     round,
+		MaxRounds: 3,
+		Question:  &interview.Question{Round: round, Text: question, Topic: "concurrency", Sources: []string{"go-backend-mid-en-01"}},
+	}
+}
+
+// decode decodes a JSON response body.
+func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
+	t.Helper()
+	var v T
+	if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+		t.Fatalf("decode %T from %q: %v", v, rec.Body, err)
+	}
+	return v
+}
+
+// wantError checks that rec is the error response {"error":{"code","message"}}
+// with status and code, and returns its message.
+func wantError(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) string {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status = %d, want %d; body %s", rec.Code, status, rec.Body)
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Errorf("Content-Type = %q, want application/json", ct)
+	}
+	var body struct {
+		Error *struct {
+			Code    string `json:"code"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	dec := json.NewDecoder(rec.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&body); err != nil || body.Error == nil {
+		t.Fatalf("body is not an error body (%v): %s", err, rec.Body)
+	}
+	if body.Error.Code != code {
+		t.Errorf("error code = %q, want %q (message %q)", body.Error.Code, code, body.Error.Message)
+	}
+	if body.Error.Message == "" {
+		t.Error("error message is empty")
+	}
+	return body.Error.Message
+}
+
+// fakeEngine is an Engine without Temporal: it records what the API asks
+// of it and answers State with what a test gave it.
+type fakeEngine struct {
+	mu        sync.Mutex
+	states    map[string]*workflows.State
+	stateErr  error
+	startErr  error
+	healthErr error
+	panics    bool
+	starts    []workflows.InterviewInput
+	answers   []answerCall
+	ends      []endCall
+}
+
+type answerCall struct {
+	ID     string
+	Signal workflows.AnswerSignal
+}
+
+type endCall struct {
+	ID     string
+	Signal workflows.EndSignal
+}
+
+var _ api.Engine = (*fakeEngine)(nil)
+
+func newFakeEngine() *fakeEngine {
+	return &fakeEngine{states: map[string]*workflows.State{}}
+}
+
+func (f *fakeEngine) Start(_ context.Context, in workflows.InterviewInput) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.starts = append(f.starts, in)
+	return f.startErr
+}
+
+// State returns the state set for id, and ErrNoWorkflow, as Temporal
+// does, for an interview with none.
+func (f *fakeEngine) State(_ context.Context, id string) (*workflows.State, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.panics {
+		panic("fake engine: state exploded")
+	}
+	if f.stateErr != nil {
+		return nil, f.stateErr
+	}
+	st, ok := f.states[id]
+	if !ok {
+		return nil, fmt.Errorf("%w: workflow interview/%s not found", api.ErrNoWorkflow, id)
+	}
+	cp := *st
+	return &cp, nil
+}
+
+func (f *fakeEngine) Answer(_ context.Context, id string, a workflows.AnswerSignal) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers = append(f.answers, answerCall{ID: id, Signal: a})
+	return nil
+}
+
+func (f *fakeEngine) End(_ context.Context, id string, e workflows.EndSignal) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ends = append(f.ends, endCall{ID: id, Signal: e})
+	return nil
+}
+
+func (f *fakeEngine) Health(context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.healthErr
+}
+
+func (f *fakeEngine) setState(id string, st *workflows.State) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.states[id] = st
+}
+
+func (f *fakeEngine) removeState(id string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.states, id)
+}
+
+func (f *fakeEngine) failState(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.stateErr = err
+}
+
+func (f *fakeEngine) failStart(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.startErr = err
+}
+
+func (f *fakeEngine) failHealth(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.healthErr = err
+}
+
+func (f *fakeEngine) setPanics(panics bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.panics = panics
+}
+
+func (f *fakeEngine) startCalls() []workflows.InterviewInput {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.starts)
+}
+
+func (f *fakeEngine) answerCalls() []answerCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.answers)
+}
+
+func (f *fakeEngine) endCalls() []endCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.ends)
+}
+
+// record reads a response from a real server into a recorder, for the
+// same checks as responses served in-process.
+func record(t *testing.T, resp *http.Response) *httptest.ResponseRecorder {
+	t.Helper()
+	defer resp.Body.Close()
+	rec := httptest.NewRecorder()
+	rec.Code = resp.StatusCode
+	maps.Copy(rec.Header(), resp.Header)
+	if _, err := io.Copy(rec.Body, resp.Body); err != nil {
+		t.Fatalf("read body: %v", err)
+	}
+	return rec
+}
+
+type healthBody struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks"`
+}
+
+func TestHealthz(t *testing.T) {
+	t.Run("all up", func(t *testing.T) {
+		h := newHarness(t)
+		rec := h.send(http.MethodGet, "/healthz", "", "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("status = %d, want 200; body %s", rec.Code, rec.Body)
+		}
+		got := decode[healthBody](t, rec)
+		want := healthBody{Status: "ok", Checks: map[string]string{"temporal": "ok", "database": "ok", "redis": "ok"}}
+		if got.Status != want.Status || !maps.Equal(got.Checks, want.Checks) {
+			t.Errorf("body = %+v, want %+v", got, want)
+		}
+	})
+	t.Run("temporal down", func(t *testing.T) {
+		h := newHarness(t)
+		h.engine.failHealth(errors.New("connection refused"))
+		got := wantUnhealthy(t, h)
+		if !strings.HasPrefix(got.Checks["temporal"], "down:") || got.Checks["redis"] != "ok" || got.Checks["database"] != "ok" {
+			t.Errorf("checks = %v, want only temporal down", got.Checks)
+		}
+	})
+	t.Run("redis down", func(t *testing.T) {
+		h := newHarness(t)
+		h.redis.Close()
+		got := wantUnhealthy(t, h)
+		if !strings.HasPrefix(got.Checks["redis"], "down:") || got.Checks["temporal"] != "ok" || got.Checks["database"] != "ok" {
+			t.Errorf("checks = %v, want only redis down", got.Checks)
+		}
+	})
+}
+
+func wantUnhealthy(t *testing.T, h *harness) healthBody {
+	t.Helper()
+	rec := h.send(http.MethodGet, "/healthz", "", "")
+	if rec.Code != http.StatusServiceUnavailable {
+		t.Fatalf("status = %d, want 503; body %s", rec.Code, rec.Body)
+	}
+	got := decode[healthBody](t, rec)
+	if got.Status != "unavailable" {
+		t.Errorf("status field = %q, want unavailable", got.Status)
+	}
+	return got
+}
+
+func TestPanicInHandlerIsA500AndServerKeepsServing(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	ts := httptest.NewServer(h.server)
+	t.Cleanup(ts.Close)
+	get := func() *httptest.ResponseRecorder {
+		t.Helper()
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, ts.URL+"/api/v1/interviews/"+id, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := ts.Client().Do(req)
+		if err != nil {
+			t.Fatalf("GET interview: %v", err)
+		}
+		return record(t, resp)
+	}
+
+	h.engine.setPanics(true)
+	msg := wantError(t, get(), http.StatusInternalServerError, "internal")
+	if strings.Contains(msg, "exploded") {
+		t.Errorf("message %q shows the panic to the client", msg)
+	}
+
+	h.engine.setPanics(false)
+	if rec := get(); rec.Code != http.StatusOK {
+		t.Errorf("after the panic: status = %d, want 200; body %s", rec.Code, rec.Body)
+	}
+}
+
+func TestUnknownRouteIsJSON404(t *testing.T) {
+	h := newHarness(t)
+	wantError(t, h.send(http.MethodGet, "/api/v1/nothing-here", "", ""), http.StatusNotFound, "not_found")
+}
+
+func TestTracksListsTheStarterBank(t *testing.T) {
+	h := newHarness(t)
+	rec := h.send(http.MethodGet, "/api/v1/tracks", "", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body %s", rec.Code, rec.Body)
+	}
+	got := decode[struct {
+		Tracks []questionbank.TrackInfo `json:"tracks"`
+	}](t, rec)
+	var names []string
+	for _, tr := range got.Tracks {
+		names = append(names, tr.Track)
+	}
+	if !slices.Contains(names, "go-backend") || len(names) < 2 {
+		t.Errorf("tracks = %v, want the starter tracks", names)
+	}
+}
