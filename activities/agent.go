@@ -14,6 +14,7 @@ import (
 	"github.com/cloudwego/eino/compose"
 	"github.com/cloudwego/eino/schema"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/stream"
@@ -56,14 +57,14 @@ func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt st
 			break
 		}
 		if ev.Err != nil {
-			return "", fmt.Errorf("%s: model: %w", task, ev.Err)
+			return "", modelError(task, ev.Err)
 		}
 		if ev.Output == nil || ev.Output.MessageOutput == nil || ev.Output.MessageOutput.Role != schema.Assistant {
 			continue
 		}
 		text, toolCalls, err := readMessage(ev.Output.MessageOutput, out)
 		if err != nil {
-			return "", fmt.Errorf("%s: model: %w", task, err)
+			return "", modelError(task, err)
 		}
 		if !toolCalls {
 			final = text
@@ -73,6 +74,18 @@ func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt st
 		return "", err
 	}
 	return final, nil
+}
+
+// ErrTypeModelRejected marks a model call the endpoint refused (a bad key,
+// an unknown model): retrying cannot help, so the interview fails at once
+// and says why.
+const ErrTypeModelRejected = "ModelRequestRejected"
+
+func modelError(task string, err error) error {
+	if llm.Permanent(err) {
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("%s: the model endpoint refused the request: %v", task, err), ErrTypeModelRejected, err)
+	}
+	return fmt.Errorf("%s: model: %w", task, err)
 }
 
 // readMessage reads one assistant message, streaming its text to out, and

@@ -97,6 +97,9 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 	} else {
 		q.Sources = seen.validate(cited, text)
 	}
+	if q.Sources == nil {
+		q.Sources = []string{}
+	}
 	if len(q.Sources) > 0 {
 		if src, ok := a.Bank.Get(q.Sources[0]); ok {
 			q.Topic = src.Topic

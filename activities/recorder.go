@@ -34,7 +34,7 @@ type Recorder struct {
 // effort, because readers can always catch up from the snapshot.
 func (r *Recorder) Record(ctx context.Context, in RecordInput) error {
 	err := r.Store.Record(ctx, store.Progress{
-		InterviewID: in.InterviewID, Status: in.Status, Round: in.Round, Turn: in.Turn, Report: in.Report,
+		InterviewID: in.InterviewID, Status: in.Status, Round: in.Round, Turn: in.Turn, Report: in.Report, Error: in.Error,
 	})
 	if err != nil {
 		return fmt.Errorf("record interview step: %w", err)

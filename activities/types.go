@@ -86,4 +86,6 @@ type RecordInput struct {
 	// after an answer was judged. Status (and the report) are always
 	// published.
 	Announce string `json:"announce,omitempty"`
+	// Error says why a failed interview failed.
+	Error string `json:"error,omitempty"`
 }

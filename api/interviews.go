@@ -135,13 +135,34 @@ func validEmail(s string) bool {
 // decodeJSON decodes a request body strictly: one JSON object, no unknown
 // fields, with an error that says what is wrong.
 func decodeJSON(c *echo.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
+	}
+	return decodeBody(body, v)
+}
+
+// decodeOptionalJSON is decodeJSON for a body that may be empty.
+func decodeOptionalJSON(c *echo.Context, v any) error {
+	body, err := readBody(c)
+	if err != nil || len(bytes.TrimSpace(body)) == 0 {
+		return err
+	}
+	return decodeBody(body, v)
+}
+
+func readBody(c *echo.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		if echo.StatusCode(err) == http.StatusRequestEntityTooLarge {
-			return apiError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
+			return nil, apiError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
 		}
-		return apiError(http.StatusBadRequest, "invalid_body", "could not read the request body")
+		return nil, apiError(http.StatusBadRequest, "invalid_body", "could not read the request body")
 	}
+	return body, nil
+}
+
+func decodeBody(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -222,7 +243,7 @@ func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, er
 	}
 	v := &view{
 		ID: iv.ID, Status: iv.Status, Round: iv.Round, MaxRounds: iv.MaxRounds,
-		Track: iv.Track, Level: iv.Level, Language: iv.Language, Source: "database",
+		Track: iv.Track, Level: iv.Level, Language: iv.Language, Error: iv.Error, Source: "database",
 	}
 	turns := make([]interview.Turn, len(rows))
 	for i, r := range rows {
@@ -251,6 +272,9 @@ func transcript(turns []interview.Turn) []transcriptEntry {
 			continue
 		}
 		e := transcriptEntry{Round: t.Round, Topic: t.Topic, Question: t.Question, Sources: t.Sources, Answer: t.Answer, FollowUp: t.FollowUp}
+		if e.Sources == nil {
+			e.Sources = []string{}
+		}
 		if t.Evaluation != nil {
 			score := t.Evaluation.Score
 			e.Score = &score
@@ -273,6 +297,9 @@ func (s *Server) getReport(c *echo.Context) error {
 	v, _, err := s.load(c.Request().Context(), interviewOf(c))
 	if err != nil {
 		return err
+	}
+	if v.Report == nil && v.Status == interview.StatusFailed {
+		return apiError(http.StatusNotFound, "no_report", "the interview failed, so no report was written: "+v.Error)
 	}
 	if v.Report == nil {
 		return apiError(http.StatusNotFound, "report_not_ready", "the report is written when the interview ends")
@@ -299,8 +326,6 @@ func (s *Server) postAnswer(c *echo.Context) error {
 	case len(req.Text) > interview.MaxAnswerBytes:
 		return apiError(http.StatusRequestEntityTooLarge, "answer_too_long",
 			fmt.Sprintf("the answer is %d bytes; answers are limited to %d bytes", len(req.Text), interview.MaxAnswerBytes))
-	case !utf8.ValidString(req.Text):
-		return apiError(http.StatusUnprocessableEntity, "invalid_request", "the answer is not valid UTF-8")
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
@@ -330,10 +355,8 @@ func (s *Server) postAnswer(c *echo.Context) error {
 
 func (s *Server) endInterview(c *echo.Context) error {
 	var req workflows.EndSignal
-	if c.Request().ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			return err
-		}
+	if err := decodeOptionalJSON(c, &req); err != nil {
+		return err
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()

@@ -31,6 +31,7 @@ type viewBody struct {
 	Question   *interview.Question `json:"question"`
 	Transcript []transcriptBody    `json:"transcript"`
 	Report     *interview.Report   `json:"report"`
+	Error      string              `json:"error"`
 	Source     string              `json:"source"`
 }
 
@@ -403,6 +404,27 @@ func TestGetReport(t *testing.T) {
 	if got := decode[interview.Report](t, rec); !reflect.DeepEqual(&got, report) {
 		t.Errorf("report = %+v, want %+v", got, *report)
 	}
+}
+
+func TestFailedInterviewSaysWhyInsteadOfAReport(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	path := "/api/v1/interviews/" + id
+	const cause = "round 1: ask: the model endpoint refused the request"
+
+	// From the workflow, then from the database once the workflow is gone.
+	h.engine.setState(id, &workflows.State{Status: interview.StatusFailed, Round: 1, Error: cause})
+	msg := wantError(t, h.send(http.MethodGet, path+"/report", token, ""), http.StatusNotFound, "no_report")
+	if !strings.Contains(msg, cause) {
+		t.Errorf("message %q does not say why the interview failed", msg)
+	}
+	recordProgress(t, h, store.Progress{InterviewID: id, Status: interview.StatusFailed, Round: 1, Error: cause})
+	h.engine.removeState(id)
+	v := decode[viewBody](t, h.send(http.MethodGet, path, token, ""))
+	if v.Source != "database" || v.Status != interview.StatusFailed || v.Error != cause {
+		t.Errorf("stored view = %+v, want failed with the error from the database", v)
+	}
+	wantError(t, h.send(http.MethodGet, path+"/report", token, ""), http.StatusNotFound, "no_report")
 }
 
 // recordProgress writes interview progress as the workflow's activities do.

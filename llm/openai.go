@@ -2,7 +2,9 @@ package llm
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/cloudwego/eino-ext/components/model/openai"
@@ -36,4 +38,21 @@ func NewOpenAI(ctx context.Context, cfg OpenAIConfig) (model.ToolCallingChatMode
 		return nil, fmt.Errorf("OpenAI-compatible model: %w", err)
 	}
 	return m, nil
+}
+
+// Permanent reports whether a model error is one a retry cannot fix: the
+// endpoint refused the request itself (a bad key, an unknown model, a
+// malformed request). Timeouts, rate limits and server errors are not
+// permanent.
+func Permanent(err error) bool {
+	var apiErr *openai.APIError
+	if !errors.As(err, &apiErr) {
+		return false
+	}
+	status := apiErr.HTTPStatusCode
+	switch status {
+	case http.StatusRequestTimeout, http.StatusConflict, http.StatusTooManyRequests:
+		return false
+	}
+	return status >= 400 && status < 500
 }

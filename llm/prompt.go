@@ -165,7 +165,15 @@ func ParseJSON(reply string, v any) error {
 func SplitSources(reply string) (text string, sources []string) {
 	at := markerLine(reply)
 	if at < 0 {
-		return strings.TrimSpace(reply), nil
+		text = strings.TrimSpace(reply)
+		// A model that ends on a bare "SOURCES" line cited nothing, but
+		// the line is still not part of the question.
+		if nl := strings.LastIndexByte(text, '\n'); nl >= 0 {
+			if last := strings.ToUpper(strings.TrimSpace(text[nl+1:])); last == strings.TrimSuffix(SourcesMarker, ":") {
+				return strings.TrimSpace(text[:nl]), nil
+			}
+		}
+		return text, nil
 	}
 	line := reply[at:]
 	if nl := strings.IndexByte(line, '\n'); nl >= 0 {

@@ -73,7 +73,8 @@ func TestSplitSources(t *testing.T) {
 		{"crlf", "Q?\r\nSOURCES: go-1, go-2\r\n", "Q?", []string{"go-1", "go-2"}},
 		{"text after the sources line is dropped", "Q?\nSOURCES: go-1\nThanks!", "Q?", []string{"go-1"}},
 		{"no marker", "  What is a goroutine?\n", "What is a goroutine?", nil},
-		{"partial marker is text", "Q?\nSOURCES", "Q?\nSOURCES", nil},
+		{"a bare SOURCES line without ids is dropped", "Q?\nSOURCES", "Q?", nil},
+		{"a shorter marker prefix is text", "Q?\nSOURCE", "Q?\nSOURCE", nil},
 		{"marker inside a line is text", "Name your SOURCES: please", "Name your SOURCES: please", nil},
 		{"chinese", "什么是协程？\n请举例说明。\nSOURCES: go-backend-junior-zh-01", "什么是协程？\n请举例说明。", []string{"go-backend-junior-zh-01"}},
 	}

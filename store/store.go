@@ -37,8 +37,10 @@ type Interview struct {
 	Status         interview.Status `gorm:"size:32;index"`
 	Round          int
 	OverallScore   *int
-	CreatedAt      time.Time `gorm:"index"`
-	UpdatedAt      time.Time
+	// Error says why a failed interview failed.
+	Error     string    `gorm:"type:text"`
+	CreatedAt time.Time `gorm:"index"`
+	UpdatedAt time.Time
 }
 
 // Turn is one round of an interview.
@@ -201,6 +203,7 @@ type Progress struct {
 	Round       int
 	Turn        *interview.Turn
 	Report      *interview.Report
+	Error       string
 }
 
 // Record writes a step of an interview in one transaction. It is
@@ -208,7 +211,7 @@ type Progress struct {
 // activity that is retried after a crash does no harm.
 func (s *Store) Record(ctx context.Context, p Progress) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		updates := map[string]any{"status": p.Status, "round": p.Round, "updated_at": time.Now()}
+		updates := map[string]any{"status": p.Status, "round": p.Round, "error": p.Error, "updated_at": time.Now()}
 		if p.Report != nil {
 			updates["overall_score"] = p.Report.OverallScore
 		}

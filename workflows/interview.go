@@ -271,7 +271,7 @@ func (w *impl) setStatus(ctx workflow.Context, st interview.Status) {
 // record writes the current step to the database and the stream.
 func (w *impl) record(ctx workflow.Context, announce string) error {
 	s := w.state
-	in := activities.RecordInput{InterviewID: w.in.InterviewID, Status: s.Status, Round: s.Round, Report: s.Report, Announce: announce}
+	in := activities.RecordInput{InterviewID: w.in.InterviewID, Status: s.Status, Round: s.Round, Report: s.Report, Announce: announce, Error: s.Error}
 	if len(s.Turns) > 0 {
 		t := s.Turns[len(s.Turns)-1]
 		in.Turn = &t
