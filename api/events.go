@@ -11,99 +11,251 @@ import (
 	"github.com/labstack/echo/v5"
 
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 )
 
-// events streams an interview's events as Server-Sent Events. Durable
-// events carry their stream id as "id:"; a client that reconnects with
-// Last-Event-ID (or ?last_event_id=) gets exactly the events after it.
-// Without one it gets the interview's whole stream from the start. The
-// stream ends after a terminal status.
+// readBatch is how many stream entries one catch-up read asks for.
+const readBatch = 512
+
+// snapshot is where an interview stands, sent (without an id) to a client
+// that has no position in the stream, or whose position Redis no longer
+// holds ("resync").
+type snapshot struct {
+	*view
+	// Streaming is the question being written right now, as far as it has
+	// been streamed up to LastEventID; the events after it continue it.
+	Streaming *streamingQuestion `json:"streaming"`
+	// LastEventID is the stream position the snapshot reflects.
+	LastEventID string `json:"last_event_id"`
+}
+
+type streamingQuestion struct {
+	Round int    `json:"round"`
+	Text  string `json:"text"`
+}
+
+// events streams an interview's events as Server-Sent Events.
+//
+//	no Last-Event-ID           → snapshot, then every event after it
+//	Last-Event-ID still held   → exactly the events after it
+//	Last-Event-ID not held     → resync (a snapshot), then the events after it
+//	  (trimmed, expired, or lost when Redis restarted)
+//
+// Live events arrive through the process's one Redis subscription (the
+// hub); each names the event before it, so a gap (a lost message, a slow
+// client's overflow, a Redis reconnect) is filled from the stream. The
+// stream ends after a terminal status. A client that reconnects after the
+// end gets 204, which tells a browser to stop reconnecting.
 func (s *Server) events(c *echo.Context) error {
 	iv := interviewOf(c)
 	after := c.Request().Header.Get("Last-Event-ID")
 	if after == "" {
 		after = c.QueryParam("last_event_id")
 	}
-	if after != "" && !validStreamID(after) {
+	if _, ok := stream.ParseID(after); after != "" && !ok {
 		return apiError(http.StatusBadRequest, "invalid_last_event_id", "Last-Event-ID must be an event id this stream sent (like 1700000000000-0)")
 	}
-	w := c.Response()
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Connection", "keep-alive")
-	h.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	flush(w)
-
 	ctx := c.Request().Context()
-	if after == "" {
-		// Say where things stand first: the stream may have expired, or an
-		// in-memory Redis may have restarted since the interview began.
-		v, _, err := s.load(ctx, iv)
+	sub := s.cfg.Hub.Subscribe(iv.ID)
+	defer sub.Close()
+	out := &sseWriter{w: c.Response(), after: after}
+
+	var first *snapshot
+	firstType := "snapshot"
+	switch {
+	case after == "":
+		snap, err := s.snapshot(ctx, iv)
 		if err != nil {
+			return err
+		}
+		first = snap
+	case s.lost(ctx, iv.ID, after):
+		snap, err := s.snapshot(ctx, iv)
+		if err != nil {
+			return err
+		}
+		first, firstType = snap, "resync"
+	case iv.Status.Terminal():
+		if evs, err := s.cfg.Stream.Read(ctx, iv.ID, after, 1); err == nil && len(evs) == 0 {
+			return c.NoContent(http.StatusNoContent)
+		}
+	}
+	out.start()
+	if first != nil {
+		if err := out.control(firstType, first); err != nil {
 			return nil
 		}
-		if err := writeEvent(w, "", "snapshot", v); err != nil || v.Status.Terminal() {
+		out.after = first.LastEventID
+		if first.Status.Terminal() {
 			return nil
 		}
 	}
-	for {
-		events, err := s.cfg.Stream.Read(ctx, iv.ID, after, 256, heartbeatEvery)
-		if ctx.Err() != nil {
-			return nil
+	s.follow(ctx, iv, sub, out)
+	return nil
+}
+
+// follow sends live events until the stream ends or the client leaves.
+func (s *Server) follow(ctx context.Context, iv *store.Interview, sub *stream.Subscription, out *sseWriter) {
+	if err := s.catchUp(ctx, iv, out); err != nil {
+		return
+	}
+	tick := time.NewTicker(s.keepAlive())
+	defer tick.Stop()
+	for !out.ended {
+		var err error
+		select {
+		case <-ctx.Done():
+			return
+		case ev := <-sub.C:
+			switch {
+			case !stream.Later(ev.ID, out.after):
+				// Already sent.
+			case ev.Prev == out.after:
+				err = out.event(ev)
+			default:
+				err = s.catchUp(ctx, iv, out)
+			}
+		case <-sub.Wake:
+			err = s.catchUp(ctx, iv, out)
+		case <-tick.C:
+			if err = out.comment("keep-alive"); err == nil {
+				// A safety net: anything the live path missed arrives
+				// within one keep-alive period.
+				err = s.catchUp(ctx, iv, out)
+			}
 		}
 		if err != nil {
-			s.log.Warn("event stream read failed", "interview", iv.ID, "error", err)
-			if _, err := fmt.Fprint(w, ": stream unavailable, retrying\n\n"); err != nil {
-				return nil
-			}
-			flush(w)
-			if !sleep(ctx, heartbeatEvery/3) {
-				return nil
-			}
-			continue
-		}
-		if len(events) == 0 {
-			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
-				return nil
-			}
-			flush(w)
-			continue
-		}
-		for _, ev := range events {
-			if err := writeEvent(w, ev.ID, ev.Type, ev.Data); err != nil {
-				return nil
-			}
-			after = ev.ID
-			if ev.Type == stream.TypeStatus && terminalStatus(ev.Data) {
-				return nil
-			}
+			return
 		}
 	}
 }
 
-func writeEvent(w http.ResponseWriter, id, typ string, data any) error {
-	body, ok := data.(json.RawMessage)
-	if !ok {
-		var err error
-		if body, err = json.Marshal(data); err != nil {
+// catchUp sends every stored event after the client's position. When Redis
+// no longer holds that position, the client gets a resync snapshot first.
+// A Redis outage is reported as a comment and retried on the next tick.
+func (s *Server) catchUp(ctx context.Context, iv *store.Interview, out *sseWriter) error {
+	if out.after != "" && s.lost(ctx, iv.ID, out.after) {
+		snap, err := s.snapshot(ctx, iv)
+		if err != nil {
+			return out.comment("interview unavailable, retrying")
+		}
+		if err := out.control("resync", snap); err != nil {
 			return err
 		}
+		out.after = snap.LastEventID
+		if snap.Status.Terminal() {
+			out.ended = true
+			return nil
+		}
 	}
-	var b strings.Builder
-	if id != "" {
-		b.WriteString("id: " + id + "\n")
+	for !out.ended {
+		evs, err := s.cfg.Stream.Read(ctx, iv.ID, out.after, readBatch)
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Warn("event stream read failed", "interview", iv.ID, "error", err)
+			}
+			return out.comment("stream unavailable, retrying")
+		}
+		for _, ev := range evs {
+			if err := out.event(ev); err != nil || out.ended {
+				return err
+			}
+		}
+		if len(evs) < readBatch {
+			return nil
+		}
 	}
-	b.WriteString("event: " + typ + "\n")
-	b.WriteString("data: ")
-	b.Write(body)
-	b.WriteString("\n\n")
-	if _, err := fmt.Fprint(w, b.String()); err != nil {
+	return nil
+}
+
+// lost reports whether Redis no longer holds the events after id: the
+// stream is gone, or its oldest event is newer than id. When Redis cannot
+// be asked, nothing is known to be lost.
+func (s *Server) lost(ctx context.Context, interviewID, id string) bool {
+	first, err := s.cfg.Stream.First(ctx, interviewID)
+	return err == nil && (first == "" || stream.Later(first, id))
+}
+
+// snapshot reads the interview's state and the question being streamed.
+// Without Redis it still answers, from the workflow or the database alone.
+func (s *Server) snapshot(ctx context.Context, iv *store.Interview) (*snapshot, error) {
+	evs, err := s.cfg.Stream.Read(ctx, iv.ID, "", 0)
+	if err != nil {
+		s.log.Warn("snapshot without the stream", "interview", iv.ID, "error", err)
+		evs = nil
+	}
+	v, _, err := s.load(ctx, iv)
+	if err != nil {
+		return nil, err
+	}
+	snap := &snapshot{view: v}
+	if n := len(evs); n > 0 {
+		snap.LastEventID = evs[n-1].ID
+	}
+	if round, text, ok := stream.Partial(evs); ok && v.Status == interview.StatusGenerating {
+		snap.Streaming = &streamingQuestion{Round: round, Text: text}
+	}
+	return snap, nil
+}
+
+// sseWriter writes Server-Sent Events and remembers the client's position.
+type sseWriter struct {
+	w     http.ResponseWriter
+	after string
+	ended bool
+}
+
+func (o *sseWriter) start() {
+	h := o.w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Connection", "keep-alive")
+	h.Set("X-Accel-Buffering", "no")
+	o.w.WriteHeader(http.StatusOK)
+	flush(o.w)
+}
+
+// event sends a durable event with its id, and ends the stream after a
+// terminal status.
+func (o *sseWriter) event(ev stream.Event) error {
+	if err := o.write("id: "+ev.ID+"\n", ev.Type, ev.Data); err != nil {
 		return err
 	}
-	flush(w)
+	o.after = ev.ID
+	if ev.Type == stream.TypeStatus && terminalStatus(ev.Data) {
+		o.ended = true
+	}
+	return nil
+}
+
+// control sends an event without an id: it has no place in the stream.
+func (o *sseWriter) control(typ string, data any) error {
+	body, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	return o.write("", typ, body)
+}
+
+func (o *sseWriter) comment(text string) error {
+	if _, err := fmt.Fprintf(o.w, ": %s\n\n", text); err != nil {
+		return err
+	}
+	flush(o.w)
+	return nil
+}
+
+func (o *sseWriter) write(idLine, typ string, data []byte) error {
+	var b strings.Builder
+	b.WriteString(idLine)
+	b.WriteString("event: " + typ + "\ndata: ")
+	b.Write(data)
+	b.WriteString("\n\n")
+	if _, err := fmt.Fprint(o.w, b.String()); err != nil {
+		return err
+	}
+	flush(o.w)
 	return nil
 }
 
@@ -114,37 +266,8 @@ func terminalStatus(data json.RawMessage) bool {
 	return json.Unmarshal(data, &st) == nil && st.Status.Terminal()
 }
 
-// validStreamID accepts Redis stream ids: digits, a dash, digits.
-func validStreamID(id string) bool {
-	ms, seq, ok := strings.Cut(id, "-")
-	return ok && allDigits(ms) && allDigits(seq) && len(id) <= 41
-}
-
-func allDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // flush sends what is buffered. A failed flush means the client left; the
 // next write reports it.
 func flush(w http.ResponseWriter) {
 	_ = http.NewResponseController(w).Flush()
-}
-
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C:
-		return true
-	}
 }

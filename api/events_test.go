@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 	"github.com/mianshi/mianshi/workflows"
 )
@@ -159,13 +161,12 @@ func oneRound() []published {
 	}
 }
 
-func TestEventsFromTheStart(t *testing.T) {
+func TestEventsSnapshotThenTail(t *testing.T) {
 	h := newHarness(t)
 	id, token := h.createInterview()
-	// Nothing after the terminal status is sent.
-	late := published{stream.TypeQuestionDelta, map[string]any{"round": 2, "text": "late"}}
-	want := publish(t, h, id, append(oneRound(), late)...)
-	want = want[:len(want)-1]
+	h.engine.setState(id, &workflows.State{Status: interview.StatusGenerating, Round: 1})
+	round := oneRound()
+	before := publish(t, h, id, round[:2]...) // "What is a goroutine?" half streamed
 
 	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, nil)
 	if resp.StatusCode != http.StatusOK {
@@ -180,24 +181,66 @@ func TestEventsFromTheStart(t *testing.T) {
 			t.Errorf("%s = %q, want %q", header, got, value)
 		}
 	}
-	got := newSSEReader(resp.Body).all(t)
-	if len(got) == 0 {
-		t.Fatal("no events")
+	events := newSSEReader(resp.Body)
+	first, ok, err := events.next()
+	if err != nil || !ok || first.Type != "snapshot" || first.ID != "" {
+		t.Fatalf("first event = %+v, %v, %v; want a snapshot without an id", first, ok, err)
+	}
+	var snap struct {
+		viewBody
+		Streaming *struct {
+			Round int
+			Text  string
+		} `json:"streaming"`
+		LastEventID string `json:"last_event_id"`
+	}
+	if err := json.Unmarshal([]byte(first.Data), &snap); err != nil {
+		t.Fatalf("snapshot data %q: %v", first.Data, err)
+	}
+	if snap.ID != id || snap.Status != interview.StatusGenerating || snap.Source != "workflow" {
+		t.Errorf("snapshot = %+v, want the interview generating", snap.viewBody)
+	}
+	if snap.Streaming == nil || snap.Streaming.Round != 1 || snap.Streaming.Text != "What is a goroutine?" {
+		t.Errorf("snapshot streaming = %+v, want round 1's text so far", snap.Streaming)
+	}
+	if snap.LastEventID != before[1].ID {
+		t.Errorf("snapshot position = %q, want %q", snap.LastEventID, before[1].ID)
 	}
 
-	snapshot := got[0]
-	if snapshot.Type != "snapshot" || snapshot.ID != "" {
-		t.Fatalf("first event = %+v, want a snapshot without an id", snapshot)
+	// What comes after the snapshot is exactly what is published after it,
+	// and nothing after the terminal status.
+	late := published{stream.TypeQuestionDelta, map[string]any{"round": 2, "text": "late"}}
+	want := publish(t, h, id, append(round[2:], late)...)
+	want = want[:len(want)-1]
+	var got []sseEvent
+	for {
+		ev, ok, err := events.next()
+		if err != nil {
+			t.Fatalf("read events: %v (after %+v)", err, got)
+		}
+		if !ok {
+			break
+		}
+		got = append(got, ev)
 	}
-	var v viewBody
-	if err := json.Unmarshal([]byte(snapshot.Data), &v); err != nil {
-		t.Fatalf("snapshot data %q: %v", snapshot.Data, err)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events after the snapshot:\n got %+v\nwant %+v", got, want)
 	}
-	if v.ID != id || v.Status != interview.StatusAwaitingAnswer || v.Question == nil || v.Source != "workflow" {
-		t.Errorf("snapshot = %+v, want the interview awaiting its first answer", v)
-	}
-	if !reflect.DeepEqual(got[1:], want) {
-		t.Errorf("events after the snapshot:\n got %+v\nwant %+v", got[1:], want)
+}
+
+// Reconnecting at every event boundary of a recorded interview gives
+// exactly the rest: no gap, no duplicate.
+func TestEventsReconnectAtEveryBoundary(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	all := publish(t, h, id, append(oneRound()[:5], oneRound()[:5]...)...)
+	all = append(all, publish(t, h, id, oneRound()[5])...)
+	client := newEventsClient(t, h)
+	for i := range all[:len(all)-1] {
+		resp := client.open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {all[i].ID}})
+		if got := newSSEReader(resp.Body).all(t); !reflect.DeepEqual(got, all[i+1:]) {
+			t.Fatalf("after event %d:\n got %+v\nwant %+v", i, got, all[i+1:])
+		}
 	}
 }
 
@@ -264,5 +307,144 @@ func TestEventsOfAFinishedInterviewEndAfterTheSnapshot(t *testing.T) {
 	got := newSSEReader(resp.Body).all(t)
 	if len(got) != 1 || got[0].Type != "snapshot" || !strings.Contains(got[0].Data, `"status":"completed"`) {
 		t.Errorf("events = %+v, want only a completed snapshot", got)
+	}
+}
+
+// resyncOf decodes a resync (or snapshot) event's position.
+func positionOf(t *testing.T, ev sseEvent) string {
+	t.Helper()
+	var snap struct {
+		LastEventID string `json:"last_event_id"`
+	}
+	if err := json.Unmarshal([]byte(ev.Data), &snap); err != nil {
+		t.Fatalf("%s data %q: %v", ev.Type, ev.Data, err)
+	}
+	return snap.LastEventID
+}
+
+// A client whose position Redis no longer holds (expired, trimmed, lost in
+// a restart) is told to resync, never left in silence.
+func TestEventsResyncWhenThePositionIsGone(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	h.engine.setState(id, &workflows.State{Status: interview.StatusEvaluating, Round: 1})
+	old := publish(t, h, id, oneRound()[:4]...)
+	h.redis.FlushAll() // Redis restarted without persistence
+	fresh := publish(t, h, id, oneRound()[4])
+
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {old[3].ID}})
+	events := newSSEReader(resp.Body)
+	first, ok, err := events.next()
+	if err != nil || !ok || first.Type != "resync" || first.ID != "" {
+		t.Fatalf("first event = %+v, %v, %v; want a resync without an id", first, ok, err)
+	}
+	if pos := positionOf(t, first); pos != fresh[0].ID {
+		t.Errorf("resync position = %q, want the newest event %q", pos, fresh[0].ID)
+	}
+	end := publish(t, h, id, oneRound()[5])
+	if ev, ok, err := events.next(); err != nil || !ok || ev != end[0] {
+		t.Errorf("after the resync got %+v, %v, %v; want %+v", ev, ok, err, end[0])
+	}
+}
+
+// Redis losing everything while a client is connected: the client is
+// resynced and goes on with the new events.
+func TestEventsLiveClientSurvivesARedisRestart(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	h.engine.setState(id, &workflows.State{Status: interview.StatusGenerating, Round: 1})
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, nil)
+	events := newSSEReader(resp.Body)
+	if ev, ok, _ := events.next(); !ok || ev.Type != "snapshot" {
+		t.Fatalf("first event = %+v, want a snapshot", ev)
+	}
+	before := publish(t, h, id, oneRound()[:2]...)
+	for _, want := range before {
+		if ev, ok, err := events.next(); err != nil || !ok || ev != want {
+			t.Fatalf("got %+v, %v, %v; want %+v", ev, ok, err, want)
+		}
+	}
+
+	h.redis.FlushAll()
+	h.engine.setState(id, &workflows.State{Status: interview.StatusCompleted, Round: 1})
+	publish(t, h, id, oneRound()[5])
+	ev, ok, err := events.next()
+	if err != nil || !ok || ev.Type != "resync" || !strings.Contains(ev.Data, `"status":"completed"`) {
+		t.Fatalf("after the restart got %+v, %v, %v; want a resync showing the interview completed", ev, ok, err)
+	}
+	if ev, ok, err := events.next(); ok || err != nil {
+		t.Errorf("after a terminal resync: %+v, %v, %v; want the end of the stream", ev, ok, err)
+	}
+}
+
+// A browser reconnects by itself after the stream ends; 204 tells it to stop.
+func TestEventsAfterTheEndAre204(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	all := publish(t, h, id, oneRound()...)
+	recordProgress(t, h, store.Progress{InterviewID: id, Status: interview.StatusCompleted, Round: 1})
+
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {all[len(all)-1].ID}})
+	if resp.StatusCode != http.StatusNoContent {
+		t.Fatalf("status = %d, want 204", resp.StatusCode)
+	}
+}
+
+// Many clients on two interviews each get every event of theirs, in
+// order, while a client that reads nothing holds nobody back.
+func TestEventsManyClientsAndASlowOne(t *testing.T) {
+	h := newHarness(t)
+	idA, tokenA := h.createInterview()
+	idB, tokenB := h.createInterview()
+	for _, id := range []string{idA, idB} {
+		h.engine.setState(id, &workflows.State{Status: interview.StatusGenerating, Round: 1})
+	}
+	client := newEventsClient(t, h)
+	open := func(id, token string) *sseReader {
+		resp := client.open("/api/v1/interviews/"+id+"/events?token="+token, nil)
+		r := newSSEReader(resp.Body)
+		if ev, ok, _ := r.next(); !ok || ev.Type != "snapshot" {
+			t.Fatalf("first event = %+v, want a snapshot", ev)
+		}
+		return r
+	}
+	// The slow client opens a stream and never reads it.
+	client.open("/api/v1/interviews/"+idA+"/events?token="+tokenA, nil)
+	const perInterview = 10
+	readersA := make([]*sseReader, perInterview)
+	readersB := make([]*sseReader, perInterview)
+	for i := range perInterview {
+		readersA[i] = open(idA, tokenA)
+		readersB[i] = open(idB, tokenB)
+	}
+
+	// Enough large deltas to fill the slow client's socket and buffers.
+	padding := strings.Repeat("x", 2000)
+	var deltas []published
+	for i := range 3000 {
+		deltas = append(deltas, published{stream.TypeQuestionDelta, map[string]any{"round": 1, "text": padding + string(rune('a'+i%26))}})
+	}
+	end := published{stream.TypeStatus, map[string]any{"status": interview.StatusCompleted, "round": 1}}
+	errs := make(chan error, 2*perInterview)
+	check := func(r *sseReader, want []sseEvent) {
+		for i, w := range want {
+			ev, ok, err := r.next()
+			if err != nil || !ok || ev != w {
+				errs <- fmt.Errorf("event %d: got %+v, %v, %v; want %s", i, ev.ID, ok, err, w.ID)
+				return
+			}
+		}
+		errs <- nil
+	}
+	wantA := publish(t, h, idA, append(deltas, end)...)
+	wantB := publish(t, h, idB, oneRound()...)
+	for i := range perInterview {
+		go check(readersA[i], wantA)
+		go check(readersB[i], wantB)
+	}
+	for range 2 * perInterview {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -17,15 +17,20 @@ import (
 
 // Config holds what the API needs. Every field is required but Logger.
 type Config struct {
-	Engine  Engine
-	Store   *store.Store
-	Stream  *stream.Redis
+	Engine Engine
+	Store  *store.Store
+	Stream *stream.Redis
+	// Hub delivers live events to this process's event streams.
+	Hub     *stream.Hub
 	Bank    *questionbank.Bank
 	Options workflows.Options
 	// Interviewer says which interviewer answers: "offline", or the model
 	// name of an OpenAI-compatible endpoint.
 	Interviewer Interviewer
 	Logger      *slog.Logger
+	// KeepAlive is how often an idle event stream gets a comment, so
+	// proxies do not close it. Default 15 s.
+	KeepAlive time.Duration
 }
 
 // Interviewer describes the model behind the interviews, for the UI.
@@ -44,10 +49,14 @@ type Server struct {
 // Request size limits.
 const (
 	maxBodyBytes = 64 << 10
-	// heartbeatEvery is how often an idle SSE stream gets a comment, so
-	// proxies do not close it.
-	heartbeatEvery = 15 * time.Second
 )
+
+func (s *Server) keepAlive() time.Duration {
+	if s.cfg.KeepAlive > 0 {
+		return s.cfg.KeepAlive
+	}
+	return 15 * time.Second
+}
 
 // New returns the API server.
 func New(cfg Config) *Server {

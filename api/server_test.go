@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
@@ -34,6 +35,7 @@ type harness struct {
 	engine *fakeEngine
 	store  *store.Store
 	stream *stream.Redis
+	hub    *stream.Hub
 	redis  *miniredis.Miniredis
 }
 
@@ -58,10 +60,20 @@ func newHarness(t *testing.T) *harness {
 		stream: stream.New(rdb, stream.Options{}),
 		redis:  mr,
 	}
+	hub := stream.NewHub(context.Background(), rdb)
+	t.Cleanup(func() { hub.Close() })
+	select {
+	case <-hub.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the event hub did not subscribe")
+	}
+	h.hub = hub
 	h.server = api.New(api.Config{
 		Engine:      h.engine,
 		Store:       db,
 		Stream:      h.stream,
+		Hub:         hub,
+		KeepAlive:   200 * time.Millisecond,
 		Bank:        bank,
 		Options:     workflows.DefaultOptions(),
 		Interviewer: api.Interviewer{Mode: "offline"},

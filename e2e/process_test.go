@@ -41,87 +41,121 @@ func buildAndRun(m *testing.M) int {
 	return m.Run()
 }
 
-// devProcess is one `mianshi dev` subprocess.
-type devProcess struct {
+// process is one mianshi subprocess.
+type process struct {
 	t       *testing.T
+	name    string
 	cmd     *exec.Cmd
-	baseURL string
+	baseURL string // the API's address, for dev and api
 	log     *syncBuffer
 }
+
+// devProcess is a `mianshi dev` subprocess.
+type devProcess = process
 
 // ports are the fixed ports one stack keeps across restarts.
 type ports struct{ http, temporal, ui int }
 
-func freePorts(t *testing.T) ports {
+func freePort(t *testing.T) int {
 	t.Helper()
-	pick := func() int {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer ln.Close()
-		return ln.Addr().(*net.TCPAddr).Port
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ports{http: pick(), temporal: pick(), ui: pick()}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func freePorts(t *testing.T) ports {
+	return ports{http: freePort(t), temporal: freePort(t), ui: freePort(t)}
 }
 
 // startDev starts `mianshi dev` on dataDir and waits until /healthz is 200.
 func startDev(t *testing.T, dataDir string, p ports) *devProcess {
 	t.Helper()
-	cmd := exec.Command(binary, "dev",
+	return startHTTP(t, "dev", []string{
+		"dev",
 		"--data-dir", dataDir,
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
 		"--temporal-port", fmt.Sprint(p.temporal),
 		"--ui-port", fmt.Sprint(p.ui),
-	)
-	cmd.Env = append(os.Environ(), "MIANSHI_OFFLINE_TOKEN_DELAY=3ms", "MIANSHI_LOG_LEVEL=warn")
+	}, []string{"MIANSHI_OFFLINE_TOKEN_DELAY=3ms"}, p.http)
+}
+
+// startHTTP starts a process that serves the API on port and waits until
+// its /healthz is 200.
+func startHTTP(t *testing.T, name string, args, env []string, port int) *process {
+	t.Helper()
+	p := startProcess(t, name, args, env)
+	p.baseURL = fmt.Sprintf("http://127.0.0.1:%d", port)
+	p.waitUntil(func() bool {
+		resp, err := http.Get(p.baseURL + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return p
+}
+
+// startRunning starts a process and waits until it says it is running.
+func startRunning(t *testing.T, name string, args, env []string) *process {
+	t.Helper()
+	p := startProcess(t, name, args, env)
+	p.waitUntil(func() bool { return strings.Contains(p.log.String(), "is running") })
+	return p
+}
+
+func startProcess(t *testing.T, name string, args, env []string) *process {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(append(os.Environ(), "MIANSHI_LOG_LEVEL=warn"), env...)
 	log := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start mianshi dev: %v", err)
+		t.Fatalf("start mianshi %s: %v", name, err)
 	}
-	d := &devProcess{t: t, cmd: cmd, baseURL: fmt.Sprintf("http://127.0.0.1:%d", p.http), log: log}
-	t.Cleanup(d.stop)
+	p := &process{t: t, name: name, cmd: cmd, log: log}
+	t.Cleanup(p.stop)
+	return p
+}
+
+func (p *process) waitUntil(ready func() bool) {
+	p.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
-	for {
-		resp, err := http.Get(d.baseURL + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return d
-			}
+	for !ready() {
+		if p.cmd.ProcessState != nil || time.Now().After(deadline) {
+			p.t.Fatalf("mianshi %s did not become ready; its output:\n%s", p.name, p.log.String())
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("mianshi dev did not become healthy; its output:\n%s", log.String())
-		}
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
 // kill ends the process with SIGKILL: no shutdown code runs.
-func (d *devProcess) kill() {
-	d.t.Helper()
-	if err := d.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		d.t.Fatalf("kill: %v", err)
+func (p *process) kill() {
+	p.t.Helper()
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		p.t.Fatalf("kill: %v", err)
 	}
-	d.cmd.Wait()
+	p.cmd.Wait()
 }
 
-func (d *devProcess) stop() {
-	if d.cmd.ProcessState != nil {
+func (p *process) stop() {
+	if p.cmd.ProcessState != nil {
 		return
 	}
-	d.cmd.Process.Signal(syscall.SIGTERM)
+	p.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan struct{})
-	go func() { d.cmd.Wait(); close(done) }()
+	go func() { p.cmd.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(20 * time.Second):
-		d.cmd.Process.Kill()
+		p.cmd.Process.Kill()
 		<-done
 	}
-	if d.t.Failed() {
-		d.t.Logf("mianshi dev output:\n%s", d.log.String())
+	if p.t.Failed() {
+		p.t.Logf("mianshi %s output:\n%s", p.name, p.log.String())
 	}
 }
 

@@ -3,7 +3,6 @@ package stream
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,8 +20,10 @@ const (
 )
 
 // Event is one entry of an interview's stream. ID is the Redis stream id.
+// Prev, set on live events only, is the id of the event before it.
 type Event struct {
 	ID   string          `json:"id"`
+	Prev string          `json:"-"`
 	Type string          `json:"type"`
 	Data json.RawMessage `json:"data"`
 }
@@ -54,31 +55,26 @@ func New(rdb redis.UniversalClient, opts Options) *Redis {
 	return &Redis{rdb: rdb, opts: opts}
 }
 
-// Key returns the Redis key of an interview's stream.
-func Key(interviewID string) string { return "mianshi:interview:" + interviewID + ":events" }
+// Key returns the Redis key of an interview's stream. The braces are a
+// hash tag: on a Redis Cluster the stream and its channel share a slot, as
+// the publish script needs.
+func Key(interviewID string) string { return "mianshi:interview:{" + interviewID + "}:events" }
 
 // Channel returns the pub/sub channel that announces new events.
-func Channel(interviewID string) string { return "mianshi:interview:" + interviewID + ":live" }
+func Channel(interviewID string) string { return "mianshi:interview:{" + interviewID + "}:live" }
 
-// Publish appends an event to the interview's stream and announces it, in
-// one round trip, and returns the event's id.
+// Publish appends an event to the interview's stream and announces it on
+// the live channel, atomically in one round trip, and returns its id.
 func (r *Redis) Publish(ctx context.Context, interviewID, typ string, data any) (string, error) {
 	body, err := json.Marshal(data)
 	if err != nil {
 		return "", fmt.Errorf("encode %s event: %w", typ, err)
 	}
-	pipe := r.rdb.Pipeline()
-	add := pipe.XAdd(ctx, &redis.XAddArgs{
-		Stream: Key(interviewID),
-		MaxLen: r.opts.MaxLen,
-		Approx: true,
-		Values: []any{"type", typ, "data", body},
-	})
-	pipe.Publish(ctx, Channel(interviewID), typ)
-	if _, err := pipe.Exec(ctx); err != nil {
+	id, err := publishScript.Run(ctx, r.rdb, []string{Key(interviewID), Channel(interviewID)}, r.opts.MaxLen, typ, body).Text()
+	if err != nil {
 		return "", fmt.Errorf("publish %s event: %w", typ, err)
 	}
-	return add.Val(), nil
+	return id, nil
 }
 
 // Close marks the interview's stream to expire after the retention period.
@@ -89,40 +85,41 @@ func (r *Redis) Close(ctx context.Context, interviewID string) error {
 	return nil
 }
 
-// Read returns up to count events after the id after ("" or "0" for the
-// start), waiting up to block for one to arrive when there are none (not
-// at all when block <= 0). It returns no events and no error when block
-// passes quietly.
-func (r *Redis) Read(ctx context.Context, interviewID, after string, count int64, block time.Duration) ([]Event, error) {
-	if after == "" {
-		after = "0"
+// Read returns up to count events after the id after ("" for the start),
+// oldest first, without waiting. A count of zero or less reads them all.
+func (r *Redis) Read(ctx context.Context, interviewID, after string, count int64) ([]Event, error) {
+	start := "-"
+	if after != "" {
+		start = "(" + after
 	}
-	// go-redis sends BLOCK in whole milliseconds for any block >= 0, and
-	// BLOCK 0 waits forever.
-	switch {
-	case block <= 0:
-		block = -1
-	case block < time.Millisecond:
-		block = time.Millisecond
-	}
-	res, err := r.rdb.XRead(ctx, &redis.XReadArgs{
-		Streams: []string{Key(interviewID), after},
-		Count:   count,
-		Block:   block,
-	}).Result()
-	if errors.Is(err, redis.Nil) {
-		return nil, nil
+	var msgs []redis.XMessage
+	var err error
+	if count > 0 {
+		msgs, err = r.rdb.XRangeN(ctx, Key(interviewID), start, "+", count).Result()
+	} else {
+		msgs, err = r.rdb.XRange(ctx, Key(interviewID), start, "+").Result()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read stream: %w", err)
 	}
-	var events []Event
-	for _, s := range res {
-		for _, m := range s.Messages {
-			events = append(events, decode(m))
-		}
+	events := make([]Event, len(msgs))
+	for i, m := range msgs {
+		events[i] = decode(m)
 	}
 	return events, nil
+}
+
+// First returns the id of the oldest event the stream still holds, or ""
+// when it holds none (never written, expired, or lost with Redis).
+func (r *Redis) First(ctx context.Context, interviewID string) (string, error) {
+	msgs, err := r.rdb.XRangeN(ctx, Key(interviewID), "-", "+", 1).Result()
+	if err != nil {
+		return "", fmt.Errorf("read stream: %w", err)
+	}
+	if len(msgs) == 0 {
+		return "", nil
+	}
+	return msgs[0].ID, nil
 }
 
 func decode(m redis.XMessage) Event {

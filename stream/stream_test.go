@@ -5,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -56,12 +55,10 @@ func runSuite(t *testing.T, rdb *redis.Client) {
 	t.Run("ReadFromTheStart", func(t *testing.T) { testReadFromStart(t, rdb) })
 	t.Run("ReadAfterAnID", func(t *testing.T) { testReadAfter(t, rdb) })
 	t.Run("ReadCount", func(t *testing.T) { testReadCount(t, rdb) })
-	t.Run("ReadBlocksUntilAnEvent", func(t *testing.T) { testReadBlocks(t, rdb) })
-	t.Run("ReadTimesOutQuietly", func(t *testing.T) { testReadTimesOut(t, rdb) })
-	t.Run("ReadWithoutBlocking", func(t *testing.T) { testReadNoBlock(t, rdb) })
+	t.Run("FirstIsTheOldestRetained", func(t *testing.T) { testFirst(t, rdb) })
 	t.Run("CloseSetsTTL", func(t *testing.T) { testCloseTTL(t, rdb) })
 	t.Run("MaxLenTrims", func(t *testing.T) { testMaxLen(t, rdb) })
-	t.Run("PublishNotifies", func(t *testing.T) { testNotify(t, rdb) })
+	t.Run("HubDeliversLiveEventsInAChain", func(t *testing.T) { testHub(t, rdb) })
 	t.Run("PublishUnencodable", func(t *testing.T) { testUnencodable(t, rdb) })
 }
 
@@ -93,9 +90,9 @@ func publish(t *testing.T, s *stream.Redis, id string, n int) []string {
 	return ids
 }
 
-func read(t *testing.T, s *stream.Redis, id, after string, count int64, block time.Duration) []stream.Event {
+func read(t *testing.T, s *stream.Redis, id, after string, count int64) []stream.Event {
 	t.Helper()
-	events, err := s.Read(context.Background(), id, after, count, block)
+	events, err := s.Read(context.Background(), id, after, count)
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -145,7 +142,7 @@ func testReadFromStart(t *testing.T, rdb *redis.Client) {
 	id := newInterview(t, rdb)
 	ids := publish(t, s, id, 5)
 	for _, after := range []string{"", "0"} {
-		events := read(t, s, id, after, 100, -1)
+		events := read(t, s, id, after, 100)
 		if !slices.Equal(eventIDs(events), ids) {
 			t.Fatalf("Read(after %q) = %q, want %q", after, eventIDs(events), ids)
 		}
@@ -163,7 +160,7 @@ func testReadAfter(t *testing.T, rdb *redis.Client) {
 	id := newInterview(t, rdb)
 	ids := publish(t, s, id, 6)
 	for i, after := range ids {
-		if got := eventIDs(read(t, s, id, after, 100, -1)); !slices.Equal(got, ids[i+1:]) {
+		if got := eventIDs(read(t, s, id, after, 100)); !slices.Equal(got, ids[i+1:]) {
 			t.Errorf("Read(after %q) = %q, want %q", after, got, ids[i+1:])
 		}
 	}
@@ -173,84 +170,11 @@ func testReadCount(t *testing.T, rdb *redis.Client) {
 	s := stream.New(rdb, stream.Options{})
 	id := newInterview(t, rdb)
 	ids := publish(t, s, id, 5)
-	if got := eventIDs(read(t, s, id, "", 2, -1)); !slices.Equal(got, ids[:2]) {
+	if got := eventIDs(read(t, s, id, "", 2)); !slices.Equal(got, ids[:2]) {
 		t.Errorf("Read(count 2) = %q, want %q", got, ids[:2])
 	}
-	if got := eventIDs(read(t, s, id, ids[1], 2, -1)); !slices.Equal(got, ids[2:4]) {
+	if got := eventIDs(read(t, s, id, ids[1], 2)); !slices.Equal(got, ids[2:4]) {
 		t.Errorf("Read(after %q, count 2) = %q, want %q", ids[1], got, ids[2:4])
-	}
-}
-
-func testReadBlocks(t *testing.T, rdb *redis.Client) {
-	s := stream.New(rdb, stream.Options{})
-	id := newInterview(t, rdb)
-	last := publish(t, s, id, 1)[0]
-
-	const wait = 200 * time.Millisecond
-	published := make(chan string, 1)
-	go func() {
-		time.Sleep(wait)
-		eid, err := s.Publish(context.Background(), id, stream.TypeStatus, map[string]string{"status": "evaluating"})
-		if err != nil {
-			t.Errorf("Publish: %v", err)
-		}
-		published <- eid
-	}()
-	start := time.Now()
-	events := read(t, s, id, last, 100, 10*time.Second)
-	elapsed := time.Since(start)
-	eid := <-published
-	if len(events) != 1 || events[0].ID != eid || events[0].Type != stream.TypeStatus {
-		t.Fatalf("Read = %+v, want the status event %s", events, eid)
-	}
-	if elapsed < wait/2 || elapsed > 5*time.Second {
-		t.Errorf("Read returned after %v, want it to wait for the event published after %v", elapsed, wait)
-	}
-}
-
-func testReadTimesOut(t *testing.T, rdb *redis.Client) {
-	s := stream.New(rdb, stream.Options{})
-	id := newInterview(t, rdb)
-	const block = 300 * time.Millisecond
-	check := func(name, after string) {
-		start := time.Now()
-		events, err := s.Read(context.Background(), id, after, 100, block)
-		elapsed := time.Since(start)
-		if err != nil || events != nil {
-			t.Errorf("%s: Read = %+v, %v; want nil, nil", name, events, err)
-		}
-		if elapsed < block/2 || elapsed > block+5*time.Second {
-			t.Errorf("%s: Read returned after %v, want about %v", name, elapsed, block)
-		}
-	}
-	check("missing stream", "")
-	last := publish(t, s, id, 2)[1]
-	check("nothing after the last event", last)
-}
-
-// testReadNoBlock checks that a block of zero means "do not wait", as
-// Read's comment says, and never Redis' BLOCK 0, which waits forever.
-func testReadNoBlock(t *testing.T, rdb *redis.Client) {
-	s := stream.New(rdb, stream.Options{})
-	id := newInterview(t, rdb)
-	last := publish(t, s, id, 1)[0]
-	for _, block := range []time.Duration{0, -1, time.Microsecond} {
-		done := make(chan error, 1)
-		go func() {
-			events, err := s.Read(context.Background(), id, last, 100, block)
-			if err == nil && events != nil {
-				err = fmt.Errorf("got events %+v, want none", events)
-			}
-			done <- err
-		}()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Read with block %v: %v", block, err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatalf("Read with block %v is still waiting after 5s", block)
-		}
 	}
 }
 
@@ -270,7 +194,7 @@ func testCloseTTL(t *testing.T, rdb *redis.Client) {
 		t.Errorf("TTL after Close = %v, want about %v", ttl, retention)
 	}
 	// The events stay readable until the stream expires.
-	if events := read(t, s, id, "", 10, -1); len(events) != 1 {
+	if events := read(t, s, id, "", 10); len(events) != 1 {
 		t.Errorf("Read after Close = %d events, want 1", len(events))
 	}
 }
@@ -287,7 +211,7 @@ func testMaxLen(t *testing.T, rdb *redis.Client) {
 	if length < maxLen || length > maxLen+200 {
 		t.Errorf("stream length after %d events with MaxLen %d = %d", n, maxLen, length)
 	}
-	events := read(t, s, id, "", n, -1)
+	events := read(t, s, id, "", n)
 	if len(events) != int(length) || events[len(events)-1].ID != ids[n-1] {
 		t.Errorf("Read after trimming = %d events ending %v, want the %d newest ending %s", len(events), eventIDs(events[len(events)-1:]), length, ids[n-1])
 	}
@@ -296,34 +220,67 @@ func testMaxLen(t *testing.T, rdb *redis.Client) {
 	}
 }
 
-func testNotify(t *testing.T, rdb *redis.Client) {
+func testFirst(t *testing.T, rdb *redis.Client) {
 	ctx := context.Background()
 	s := stream.New(rdb, stream.Options{})
 	id := newInterview(t, rdb)
-	sub := rdb.Subscribe(ctx, stream.Channel(id))
-	defer sub.Close()
-	if _, err := sub.Receive(ctx); err != nil { // the subscription confirmation
-		t.Fatalf("subscribe: %v", err)
+	if first, err := s.First(ctx, id); err != nil || first != "" {
+		t.Fatalf("First of a missing stream = %q, %v; want empty", first, err)
 	}
-	types := []string{stream.TypeQuestionDelta, stream.TypeQuestionDone, stream.TypeEvaluation, stream.TypeStatus}
-	for _, typ := range types {
-		if _, err := s.Publish(ctx, id, typ, map[string]int{"round": 1}); err != nil {
-			t.Fatalf("Publish: %v", err)
-		}
-	}
-	for i, want := range types {
-		rctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		msg, err := sub.ReceiveMessage(rctx)
-		cancel()
-		if err != nil {
-			t.Fatalf("notification %d: %v", i, err)
-		}
-		if msg.Channel != stream.Channel(id) || msg.Payload != want {
-			t.Errorf("notification %d = %s %q, want %s %q", i, msg.Channel, msg.Payload, stream.Channel(id), want)
-		}
+	ids := publish(t, s, id, 3)
+	if first, err := s.First(ctx, id); err != nil || first != ids[0] {
+		t.Fatalf("First = %q, %v; want %q", first, err, ids[0])
 	}
 }
 
+// testHub checks that live events reach only their interview's
+// subscribers, in order, each naming the event before it.
+func testHub(t *testing.T, rdb *redis.Client) {
+	ctx := context.Background()
+	s := stream.New(rdb, stream.Options{})
+	hub := stream.NewHub(ctx, rdb)
+	defer hub.Close()
+	a, b := newInterview(t, rdb), newInterview(t, rdb)
+	subA1, subA2, subB := hub.Subscribe(a), hub.Subscribe(a), hub.Subscribe(b)
+	defer subB.Close()
+	select {
+	case <-hub.Ready():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hub's subscription was not confirmed")
+	}
+
+	idsA := publish(t, s, a, 5)
+	idsB := publish(t, s, b, 2)
+	for name, c := range map[string]struct {
+		sub *stream.Subscription
+		ids []string
+	}{"a1": {subA1, idsA}, "a2": {subA2, idsA}, "b": {subB, idsB}} {
+		prev := ""
+		for i, want := range c.ids {
+			select {
+			case ev := <-c.sub.C:
+				if ev.ID != want || ev.Prev != prev || ev.Type != stream.TypeQuestionDelta {
+					t.Errorf("%s: live event %d = %+v, want id %s after %q", name, i, ev, want, prev)
+				}
+				prev = ev.ID
+			case <-time.After(5 * time.Second):
+				t.Fatalf("%s: live event %d did not arrive", name, i)
+			}
+		}
+	}
+	subA1.Close()
+	subA2.Close()
+	publish(t, s, a, 1)
+	publish(t, s, b, 1)
+	select {
+	case ev := <-subB.C:
+		if ev.Prev != idsB[1] {
+			t.Errorf("after others left, b got %+v, want the event after %s", ev, idsB[1])
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("b stopped receiving after other subscribers closed")
+	}
+}
 func testUnencodable(t *testing.T, rdb *redis.Client) {
 	s := stream.New(rdb, stream.Options{})
 	id := newInterview(t, rdb)

@@ -316,7 +316,7 @@ func (w *impl) options(ctx workflow.Context, round int, step string, kind activi
 		o.RetryPolicy.MaximumAttempts = 10
 	case modelActivity:
 		o.StartToCloseTimeout = 3 * time.Minute
-		o.HeartbeatTimeout = 10 * time.Second
+		o.HeartbeatTimeout = 5 * time.Second
 		o.RetryPolicy.MaximumAttempts = 5
 	case recordActivity:
 		o.StartToCloseTimeout = 30 * time.Second

@@ -38,11 +38,14 @@ type config struct {
 
 	IdleTimeout  time.Duration
 	MaxFollowUps int
+	// SSEKeepAlive is how often an idle event stream gets a comment (and
+	// checks the stream for anything the live path missed).
+	SSEKeepAlive time.Duration
 	LogLevel     slog.Level
 }
 
-func (c config) runsAPI() bool    { return c.Command != "worker" }
-func (c config) runsWorker() bool { return c.Command != "api" }
+func (c config) runsAPI() bool    { return c.Command == "dev" || c.Command == "api" }
+func (c config) runsWorker() bool { return c.Command == "dev" || c.Command == "worker" }
 func (c config) offline() bool    { return c.LLMBaseURL == "" }
 
 // loadConfig reads the settings of command from args and the environment.
@@ -77,6 +80,7 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.LLMTimeout = parseDuration(env("MIANSHI_LLM_TIMEOUT", "2m"), "MIANSHI_LLM_TIMEOUT", &errs)
 	c.OfflineTokenDelay = parseDuration(env("MIANSHI_OFFLINE_TOKEN_DELAY", "20ms"), "MIANSHI_OFFLINE_TOKEN_DELAY", &errs)
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
+	c.SSEKeepAlive = parseDuration(env("MIANSHI_SSE_KEEPALIVE", "15s"), "MIANSHI_SSE_KEEPALIVE", &errs)
 	c.MaxFollowUps = parseInt(env("MIANSHI_MAX_FOLLOW_UPS", "1"), "MIANSHI_MAX_FOLLOW_UPS", &errs)
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
@@ -92,7 +96,7 @@ func (c config) validate() []error {
 			errs = append(errs, fmt.Errorf("--http-addr %q: want host:port", c.HTTPAddr))
 		}
 	}
-	if c.Command != "dev" {
+	if c.Command == "api" || c.Command == "worker" {
 		if c.TemporalAddress == "" {
 			errs = append(errs, fmt.Errorf("mianshi %s needs TEMPORAL_ADDRESS (or --temporal-address); use 'mianshi dev' to embed a server", c.Command))
 		}
@@ -119,6 +123,9 @@ func (c config) validate() []error {
 	}
 	if c.MaxFollowUps < 0 || c.MaxFollowUps > 5 {
 		errs = append(errs, fmt.Errorf("MIANSHI_MAX_FOLLOW_UPS %d: must be between 0 and 5", c.MaxFollowUps))
+	}
+	if c.SSEKeepAlive < 100*time.Millisecond || c.SSEKeepAlive > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("MIANSHI_SSE_KEEPALIVE %s: must be between 100ms and 5m", c.SSEKeepAlive))
 	}
 	if c.OfflineTokenDelay < 0 {
 		errs = append(errs, errors.New("MIANSHI_OFFLINE_TOKEN_DELAY must not be negative"))

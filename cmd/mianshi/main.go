@@ -4,6 +4,9 @@
 //	                 Web UI), worker, API, SQLite and an in-process Redis
 //	mianshi api      the HTTP API alone, against external services
 //	mianshi worker   the Temporal worker alone, against external services
+//	mianshi temporal serve
+//	                 the embedded Temporal dev server alone, for running api
+//	                 and worker processes on one machine
 package main
 
 import (
@@ -32,6 +35,8 @@ Usage:
   mianshi dev      run everything in one process (embedded Temporal, worker, API)
   mianshi api      run the HTTP API against external Temporal, database and Redis
   mianshi worker   run the Temporal worker against external services
+  mianshi temporal serve
+                   run only the embedded Temporal dev server (and its UI)
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -49,6 +54,15 @@ func run(ctx context.Context, args []string) error {
 			return err
 		}
 		return runStack(ctx, cfg)
+	case "temporal":
+		if len(rest) == 0 || rest[0] != "serve" {
+			return errors.New(`usage: mianshi temporal serve [--data-dir DIR] [--temporal-port N] [--ui-port N]`)
+		}
+		cfg, err := loadConfig("temporal", rest[1:], os.Getenv)
+		if err != nil {
+			return err
+		}
+		return serveTemporal(ctx, cfg)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

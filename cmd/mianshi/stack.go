@@ -100,9 +100,11 @@ func runStack(ctx context.Context, cfg config) error {
 		opts := workflows.DefaultOptions()
 		opts.IdleTimeout = cfg.IdleTimeout
 		opts.MaxFollowUps = cfg.MaxFollowUps
+		hub := stream.NewHub(ctx, rdb)
+		s.onClose(func() { hub.Close() })
 		srv := api.New(api.Config{
-			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Bank: bank,
-			Options: opts, Interviewer: who, Logger: s.log,
+			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank,
+			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
@@ -113,6 +115,21 @@ func runStack(ctx context.Context, cfg config) error {
 	}
 	fmt.Fprintf(os.Stdout, "mianshi %s is running\n  %s\n", cfg.Command, strings.Join(s.lines, "\n  "))
 	return g.Wait()
+}
+
+// serveTemporal runs only the embedded Temporal dev server until ctx ends.
+func serveTemporal(ctx context.Context, cfg config) error {
+	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel)}
+	defer s.close()
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	if _, err := s.startTemporal(); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "mianshi temporal is running\n  %s\n", strings.Join(s.lines, "\n  "))
+	<-ctx.Done()
+	return nil
 }
 
 // serve serves HTTP until ctx ends, then stops taking requests and ends
@@ -185,21 +202,9 @@ func (s *stack) openRedis() (redis.UniversalClient, error) {
 func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
 	addr := s.cfg.TemporalAddress
 	if addr == "" {
-		srv, err := devstack.StartTemporal(devstack.TemporalOptions{
-			DataDir:   s.cfg.DataDir,
-			Port:      s.cfg.TemporalPort,
-			UIPort:    s.cfg.UIPort,
-			Namespace: s.cfg.TemporalNamespace,
-			Logger:    s.log.With("component", "temporal"),
-		})
-		if err != nil {
-			return nil, fmt.Errorf("start embedded Temporal: %w", err)
-		}
-		s.onClose(srv.Stop)
-		addr = srv.Address()
-		s.say("Temporal:     %s (embedded, %s)", addr, filepath.Join(s.cfg.DataDir, "temporal.db"))
-		if ui := srv.UIAddress(); ui != "" {
-			s.say("Temporal UI:  %s", ui)
+		var err error
+		if addr, err = s.startTemporal(); err != nil {
+			return nil, err
 		}
 	} else {
 		s.say("Temporal:     %s", addr)
@@ -214,6 +219,27 @@ func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
 	}
 	s.onClose(c.Close)
 	return c, nil
+}
+
+// startTemporal starts the embedded Temporal dev server and returns its
+// frontend address.
+func (s *stack) startTemporal() (string, error) {
+	srv, err := devstack.StartTemporal(devstack.TemporalOptions{
+		DataDir:   s.cfg.DataDir,
+		Port:      s.cfg.TemporalPort,
+		UIPort:    s.cfg.UIPort,
+		Namespace: s.cfg.TemporalNamespace,
+		Logger:    s.log.With("component", "temporal"),
+	})
+	if err != nil {
+		return "", fmt.Errorf("start embedded Temporal: %w", err)
+	}
+	s.onClose(srv.Stop)
+	s.say("Temporal:     %s (embedded, %s)", srv.Address(), filepath.Join(s.cfg.DataDir, "temporal.db"))
+	if ui := srv.UIAddress(); ui != "" {
+		s.say("Temporal UI:  %s", ui)
+	}
+	return srv.Address(), nil
 }
 
 func (s *stack) openModel(ctx context.Context) (model.ToolCallingChatModel, api.Interviewer, error) {
