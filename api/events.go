@@ -169,12 +169,12 @@ func (s *Server) catchUp(ctx context.Context, iv *store.Interview, out *sseWrite
 	return nil
 }
 
-// lost reports whether Redis no longer holds the events after id: the
-// stream is gone, or its oldest event is newer than id. When Redis cannot
-// be asked, nothing is known to be lost.
+// lost reports whether Redis no longer holds the client's position, so the
+// events after it cannot be told apart from a gap. When Redis cannot be
+// asked, nothing is known to be lost.
 func (s *Server) lost(ctx context.Context, interviewID, id string) bool {
-	first, err := s.cfg.Stream.First(ctx, interviewID)
-	return err == nil && (first == "" || stream.Later(first, id))
+	has, err := s.cfg.Stream.Has(ctx, interviewID, id)
+	return err == nil && !has
 }
 
 // snapshot reads the interview's state and the question being streamed.

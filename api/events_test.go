@@ -310,7 +310,16 @@ func TestEventsOfAFinishedInterviewEndAfterTheSnapshot(t *testing.T) {
 	}
 }
 
-// resyncOf decodes a resync (or snapshot) event's position.
+// restartRedis empties Redis as a restart without persistence does. A real
+// restart takes longer than a millisecond, so the new stream's ids (which
+// Redis makes from the clock) never repeat the old ones; the pause keeps
+// that true here.
+func restartRedis(h *harness) {
+	h.redis.FlushAll()
+	time.Sleep(5 * time.Millisecond)
+}
+
+// positionOf decodes a resync (or snapshot) event's position.
 func positionOf(t *testing.T, ev sseEvent) string {
 	t.Helper()
 	var snap struct {
@@ -329,7 +338,7 @@ func TestEventsResyncWhenThePositionIsGone(t *testing.T) {
 	id, token := h.createInterview()
 	h.engine.setState(id, &workflows.State{Status: interview.StatusEvaluating, Round: 1})
 	old := publish(t, h, id, oneRound()[:4]...)
-	h.redis.FlushAll() // Redis restarted without persistence
+	restartRedis(h)
 	fresh := publish(t, h, id, oneRound()[4])
 
 	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {old[3].ID}})
@@ -365,7 +374,7 @@ func TestEventsLiveClientSurvivesARedisRestart(t *testing.T) {
 		}
 	}
 
-	h.redis.FlushAll()
+	restartRedis(h)
 	h.engine.setState(id, &workflows.State{Status: interview.StatusCompleted, Round: 1})
 	publish(t, h, id, oneRound()[5])
 	ev, ok, err := events.next()

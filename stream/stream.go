@@ -109,17 +109,15 @@ func (r *Redis) Read(ctx context.Context, interviewID, after string, count int64
 	return events, nil
 }
 
-// First returns the id of the oldest event the stream still holds, or ""
-// when it holds none (never written, expired, or lost with Redis).
-func (r *Redis) First(ctx context.Context, interviewID string) (string, error) {
-	msgs, err := r.rdb.XRangeN(ctx, Key(interviewID), "-", "+", 1).Result()
+// Has reports whether the stream still holds the event with the given id.
+// It does not once the event was trimmed, the stream expired, or Redis
+// lost it in a restart (after which new ids may even sort before it).
+func (r *Redis) Has(ctx context.Context, interviewID, eventID string) (bool, error) {
+	msgs, err := r.rdb.XRangeN(ctx, Key(interviewID), eventID, eventID, 1).Result()
 	if err != nil {
-		return "", fmt.Errorf("read stream: %w", err)
+		return false, fmt.Errorf("read stream: %w", err)
 	}
-	if len(msgs) == 0 {
-		return "", nil
-	}
-	return msgs[0].ID, nil
+	return len(msgs) == 1, nil
 }
 
 func decode(m redis.XMessage) Event {
