@@ -41,6 +41,8 @@ func (t *Temporal) Start(ctx context.Context, in workflows.InterviewInput) error
 		WorkflowIDReusePolicy:    enums.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
 		StaticSummary:            fmt.Sprintf("%s · %s · %s · %d rounds", in.Track, in.Level, in.Language, in.MaxRounds),
+		TypedSearchAttributes:    workflows.StartSearchAttributes(in),
+		Memo:                     workflows.Memo(in),
 	}, workflows.InterviewWorkflow, in)
 	if err != nil {
 		return fmt.Errorf("start interview workflow: %w", err)

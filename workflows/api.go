@@ -24,7 +24,9 @@ func InterviewID(id string) string { return "interview/" + id }
 // InterviewInput starts an interview.
 type InterviewInput struct {
 	activities.Spec
-	Options Options `json:"options"`
+	// Campaign names the campaign that created the interview, if any.
+	Campaign string  `json:"campaign,omitempty"`
+	Options  Options `json:"options"`
 	// State carries an interview across continue-as-new. Nil for a new one.
 	State *State `json:"state,omitempty"`
 }

@@ -55,6 +55,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return w.state, nil }); err != nil {
 		return fmt.Errorf("register state query: %w", err)
 	}
+	workflow.SetCurrentDetails(ctx, w.details())
 	answers := workflow.GetSignalChannel(ctx, SignalAnswer)
 	ends := workflow.GetSignalChannel(ctx, SignalEnd)
 	workflow.Go(ctx, func(ctx workflow.Context) {
@@ -138,7 +139,7 @@ func (w *impl) ask(ctx workflow.Context) error {
 	}
 	if s.NextFollowUp == nil {
 		var found activities.RetrieveResult
-		err := workflow.ExecuteActivity(w.options(ctx, round, "retrieve", bankActivity), interviewer.Retrieve, activities.RetrieveInput{
+		err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Round %d · retrieve", round), bankActivity), interviewer.Retrieve, activities.RetrieveInput{
 			Spec: w.in.Spec, Round: round, Query: memory.Query(s.Turns), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
 		}).Get(ctx, &found)
 		if err != nil {
@@ -153,7 +154,8 @@ func (w *impl) ask(ctx workflow.Context) error {
 		in.Grounding = found.Candidates
 	}
 	var asked activities.AskResult
-	if err := workflow.ExecuteActivity(w.options(ctx, round, "ask", modelActivity), interviewer.Ask, in).Get(ctx, &asked); err != nil {
+	summary := fmt.Sprintf("Round %d · ask · %s", round, askTopic(in))
+	if err := workflow.ExecuteActivity(w.options(ctx, summary, modelActivity), interviewer.Ask, in).Get(ctx, &asked); err != nil {
 		return fmt.Errorf("round %d: ask: %w", round, err)
 	}
 	q := asked.Question
@@ -207,7 +209,7 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 		return err
 	}
 	var judged activities.EvaluateResult
-	err := workflow.ExecuteActivity(w.options(ctx, s.Round, "evaluate", modelActivity), interviewer.Evaluate, activities.EvaluateInput{
+	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Round %d · evaluate · %s", s.Round, turn.Topic), modelActivity), interviewer.Evaluate, activities.EvaluateInput{
 		Spec: w.in.Spec, Round: s.Round, Question: turn.Question, Sources: turn.Sources, Rubric: s.Rubric, Answer: turn.Answer,
 	}).Get(ctx, &judged)
 	if err != nil {
@@ -239,7 +241,7 @@ func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	s.Question = nil
 	w.setStatus(ctx, interview.StatusGenerating)
 	var rep activities.ReportResult
-	err := workflow.ExecuteActivity(w.options(ctx, s.Round, "report", modelActivity), interviewer.Report, activities.ReportInput{
+	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Report on %d rounds", w.answeredRounds()), modelActivity), interviewer.Report, activities.ReportInput{
 		Spec: w.in.Spec, Turns: s.Turns,
 	}).Get(ctx, &rep)
 	if err != nil {
@@ -262,10 +264,78 @@ func (w *impl) fail(ctx workflow.Context, cause error) (*State, error) {
 }
 
 func (w *impl) setStatus(ctx workflow.Context, st interview.Status) {
-	if w.state.Status != st {
-		w.state.Status = st
-		w.state.Since = workflow.Now(ctx)
+	if w.state.Status == st {
+		return
 	}
+	w.state.Status = st
+	w.state.Since = workflow.Now(ctx)
+	w.show(ctx)
+}
+
+// show keeps what HR sees in Temporal UI current: the search attributes
+// and the workflow's current details.
+func (w *impl) show(ctx workflow.Context) {
+	s := w.state
+	updates := []temporal.SearchAttributeUpdate{
+		SearchStatus.ValueSet(string(s.Status)),
+		SearchRound.ValueSet(int64(s.Round)),
+		SearchFollowUps.ValueSet(int64(w.followUps())),
+	}
+	if s.Report != nil {
+		updates = append(updates, SearchScore.ValueSet(float64(s.Report.OverallScore)))
+	}
+	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+		workflow.GetLogger(ctx).Warn("could not update search attributes", "error", err)
+	}
+	workflow.SetCurrentDetails(ctx, w.details())
+}
+
+// details says where the interview stands, for Temporal UI.
+func (w *impl) details() string {
+	s := w.state
+	of := fmt.Sprintf("of %d", w.in.MaxRounds)
+	switch s.Status {
+	case interview.StatusGenerating:
+		if s.Question == nil && !s.EndRequested && w.answeredRounds() < w.in.MaxRounds {
+			return fmt.Sprintf("Round %d %s — writing the question", s.Round+1, of)
+		}
+		return "Writing the report"
+	case interview.StatusAwaitingAnswer:
+		return fmt.Sprintf("Round %d %s — waiting for the answer since %s", s.Round, of, s.Since.UTC().Format("2006-01-02 15:04 UTC"))
+	case interview.StatusEvaluating:
+		return fmt.Sprintf("Round %d %s — evaluating the answer", s.Round, of)
+	case interview.StatusCompleted:
+		if s.Report != nil {
+			return fmt.Sprintf("Completed — %d/100 over %d rounds", s.Report.OverallScore, w.answeredRounds())
+		}
+		return "Completed"
+	case interview.StatusAbandoned:
+		return fmt.Sprintf("Abandoned — no answer within %s", w.in.Options.IdleTimeout)
+	case interview.StatusFailed:
+		return "Failed — " + s.Error
+	}
+	return string(s.Status)
+}
+
+func (w *impl) followUps() int {
+	n := 0
+	for _, t := range w.state.Turns {
+		if t.FollowUp {
+			n++
+		}
+	}
+	return n
+}
+
+// askTopic names what a question will be about, for its activity summary.
+func askTopic(in activities.AskInput) string {
+	switch {
+	case in.FollowUp != nil:
+		return "follow-up"
+	case len(in.Grounding) > 0:
+		return in.Grounding[0].Topic
+	}
+	return "question"
 }
 
 // record writes the current step to the database and the stream.
@@ -276,7 +346,11 @@ func (w *impl) record(ctx workflow.Context, announce string) error {
 		t := s.Turns[len(s.Turns)-1]
 		in.Turn = &t
 	}
-	opts := w.options(ctx, s.Round, "record "+string(s.Status), recordActivity)
+	summary := fmt.Sprintf("Round %d · record · %s", s.Round, s.Status)
+	if in.Turn != nil && in.Turn.Evaluation != nil && announce == stream.TypeEvaluation {
+		summary = fmt.Sprintf("Round %d · record · score %d/10", s.Round, in.Turn.Evaluation.Score)
+	}
+	opts := w.options(ctx, summary, recordActivity)
 	if err := workflow.ExecuteActivity(opts, recorder.Record, in).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", s.Status, err)
 	}
@@ -303,9 +377,9 @@ const (
 // heartbeat, so a dead worker's step is retried in seconds; they give up
 // after a few attempts and the interview fails visibly. Records retry
 // until the database is back: losing a step is not an option.
-func (w *impl) options(ctx workflow.Context, round int, step string, kind activityKind) workflow.Context {
+func (w *impl) options(ctx workflow.Context, summary string, kind activityKind) workflow.Context {
 	o := workflow.ActivityOptions{
-		Summary: fmt.Sprintf("Round %d · %s", round, step),
+		Summary: summary,
 		RetryPolicy: &temporal.RetryPolicy{
 			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
 		},

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
@@ -334,5 +337,46 @@ func TestModelThatKeepsFailingFailsTheInterview(t *testing.T) {
 	}
 	if last := h.store.steps[len(h.store.steps)-1]; last.Status != interview.StatusFailed {
 		t.Errorf("recorded status = %s, want failed", last.Status)
+	}
+}
+
+func TestSearchAttributesFollowTheInterview(t *testing.T) {
+	h := newHarness(t)
+	var last map[string]any
+	statuses := []string{}
+	h.env.OnUpsertTypedSearchAttributes(mock.Anything).Run(func(args mock.Arguments) {
+		sa := args.Get(0).(temporal.SearchAttributes)
+		last = map[string]any{}
+		if v, ok := sa.GetKeyword(SearchStatus); ok {
+			last["status"] = v
+			statuses = append(statuses, v)
+		}
+		if v, ok := sa.GetInt64(SearchRound); ok {
+			last["round"] = v
+		}
+		if v, ok := sa.GetInt64(SearchFollowUps); ok {
+			last["follow_ups"] = v
+		}
+		if v, ok := sa.GetFloat64(SearchScore); ok {
+			last["score"] = v
+		}
+	}).Return(nil)
+	first := true
+	h.answerEach(t, func(s State) string {
+		if first {
+			first = false
+			return "no idea"
+		}
+		return goodAnswer(s.Question.Topic)
+	})
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(3))
+	h.result(t)
+
+	want := map[string]any{"status": "completed", "round": int64(3), "follow_ups": int64(1), "score": float64(67)}
+	if !reflect.DeepEqual(last, want) {
+		t.Errorf("last search attributes = %v, want %v", last, want)
+	}
+	if !slices.Contains(statuses, "awaiting_answer") || !slices.Contains(statuses, "evaluating") {
+		t.Errorf("status went through %v, want awaiting_answer and evaluating on the way", statuses)
 	}
 }

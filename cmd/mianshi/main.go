@@ -37,6 +37,8 @@ Usage:
   mianshi worker   run the Temporal worker against external services
   mianshi temporal serve
                    run only the embedded Temporal dev server (and its UI)
+  mianshi temporal setup
+                   register mianshi's search attributes on an external cluster
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -55,12 +57,15 @@ func run(ctx context.Context, args []string) error {
 		}
 		return runStack(ctx, cfg)
 	case "temporal":
-		if len(rest) == 0 || rest[0] != "serve" {
-			return errors.New(`usage: mianshi temporal serve [--data-dir DIR] [--temporal-port N] [--ui-port N]`)
+		if len(rest) == 0 || (rest[0] != "serve" && rest[0] != "setup") {
+			return errors.New("usage: mianshi temporal serve [--data-dir DIR] [--temporal-port N] [--ui-port N]\n       mianshi temporal setup [--temporal-address HOST:PORT] [--temporal-namespace NS]")
 		}
 		cfg, err := loadConfig("temporal", rest[1:], os.Getenv)
 		if err != nil {
 			return err
+		}
+		if rest[0] == "setup" {
+			return setupTemporal(ctx, cfg, os.Stdout)
 		}
 		return serveTemporal(ctx, cfg)
 	case "help", "-h", "--help":

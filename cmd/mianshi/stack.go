@@ -230,6 +230,9 @@ func (s *stack) startTemporal() (string, error) {
 		UIPort:    s.cfg.UIPort,
 		Namespace: s.cfg.TemporalNamespace,
 		Logger:    s.log.With("component", "temporal"),
+		// Registered at every start: a data dir from an older version
+		// gains the attributes it lacks.
+		SearchAttributes: workflows.SearchAttributeTypes(),
 	})
 	if err != nil {
 		return "", fmt.Errorf("start embedded Temporal: %w", err)
