@@ -14,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/labstack/echo/v5"
+
+	"github.com/mianshi/mianshi/codec"
 	"gopkg.in/yaml.v3"
 )
 
@@ -146,7 +148,12 @@ func routeDiff(routes []echo.RouteInfo, d *apiDoc) (undocumented, unrouted []str
 }
 
 func newTestServer() *Server {
-	return New(Config{Logger: slog.New(slog.DiscardHandler)})
+	keys, err := codec.ParseKeys(codec.NewKeySpec("test"))
+	if err != nil {
+		panic(err)
+	}
+	// Every optional part on, so every route exists.
+	return New(Config{Logger: slog.New(slog.DiscardHandler), HRToken: "hr-token-for-the-openapi-check", Codec: codec.New(keys)})
 }
 
 func TestOpenAPIMatchesRoutes(t *testing.T) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 	"github.com/labstack/echo/v5/middleware"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
@@ -31,6 +32,13 @@ type Config struct {
 	// KeepAlive is how often an idle event stream gets a comment, so
 	// proxies do not close it. Default 15 s.
 	KeepAlive time.Duration
+	// HRToken grants HR access: the HR API and the codec server. Empty
+	// turns them off.
+	HRToken string
+	// Codec decrypts payloads for Temporal UI at /codec; nil turns it off.
+	Codec converter.PayloadCodec
+	// CORSOrigins may call the codec server from a browser: the Temporal UI.
+	CORSOrigins []string
 }
 
 // Interviewer describes the model behind the interviews, for the UI.
@@ -84,6 +92,8 @@ func (s *Server) routes() {
 	v1.POST("/interviews/:id/end", s.endInterview, limit, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.candidate)
+	v1.POST("/hr/session", s.hrSession, limit)
+	s.codecRoutes()
 }
 
 // Routes lists the method and path of every route, for the OpenAPI check.

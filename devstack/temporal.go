@@ -48,7 +48,7 @@ type TemporalOptions struct {
 	UIPort           int                               // Web UI port; 0 picks a free one; negative disables the UI
 	Namespace        string                            // default "default"; created if missing (idempotent on restart)
 	SearchAttributes map[string]enums.IndexedValueType // custom search attributes registered on the namespace (go.temporal.io/api/enums/v1)
-	UICodecEndpoint  string                            // optional codec server URL the UI should use
+	UICodecEndpoint  string                            // optional codec server URL the UI should use (with the browser's cookies)
 	Logger           *slog.Logger                      // server logs go here; default level Warn so the console stays readable
 }
 
@@ -336,10 +336,12 @@ func (t *Temporal) startUI(ctx context.Context, ip string, port int, codecEndpoi
 		TemporalGRPCAddress: t.address,
 		EnableUI:            true,
 		DefaultNamespace:    t.namespace,
-		Codec:               uiconfig.Codec{Endpoint: codecEndpoint},
-		CORS:                uiconfig.CORS{CookieInsecure: true},
-		HideLogs:            true,
-		DisableNewsFetch:    true, // no internet access assumed
+		// The browser sends its cookies to the codec server, which is how
+		// it proves HR credentials.
+		Codec:            uiconfig.Codec{Endpoint: codecEndpoint, IncludeCredentials: codecEndpoint != ""},
+		CORS:             uiconfig.CORS{CookieInsecure: true},
+		HideLogs:         true,
+		DisableNewsFetch: true, // no internet access assumed
 	}))
 	t.uiDone = make(chan struct{})
 	go func() {

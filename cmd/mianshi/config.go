@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,17 @@ type config struct {
 	LLMModel          string
 	LLMTimeout        time.Duration
 	OfflineTokenDelay time.Duration
+
+	// CodecKeys is the payload encryption key ring ("id:base64key,…");
+	// CodecKeyFile holds one instead. Without either, a key file in the
+	// data dir is used (and created).
+	CodecKeys    string
+	CodecKeyFile string
+	// HRToken grants HR access. Without it, dev creates one in the data
+	// dir; api leaves HR access off.
+	HRToken string
+	// CORSOrigins may call the codec server from a browser.
+	CORSOrigins []string
 
 	IdleTimeout  time.Duration
 	MaxFollowUps int
@@ -72,6 +84,14 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	c.CodecKeys = getenv("MIANSHI_CODEC_KEYS")
+	c.CodecKeyFile = env("MIANSHI_CODEC_KEY_FILE", filepath.Join(c.DataDir, "codec-keys"))
+	c.HRToken = getenv("MIANSHI_HR_TOKEN")
+	for _, o := range strings.Split(getenv("MIANSHI_CORS_ORIGINS"), ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))
+		}
 	}
 	c.LLMBaseURL = getenv("MIANSHI_LLM_BASE_URL")
 	c.LLMAPIKey = getenv("MIANSHI_LLM_API_KEY")
@@ -126,6 +146,9 @@ func (c config) validate() []error {
 	}
 	if c.SSEKeepAlive < 100*time.Millisecond || c.SSEKeepAlive > 5*time.Minute {
 		errs = append(errs, fmt.Errorf("MIANSHI_SSE_KEEPALIVE %s: must be between 100ms and 5m", c.SSEKeepAlive))
+	}
+	if c.HRToken != "" && len(c.HRToken) < 16 {
+		errs = append(errs, errors.New("MIANSHI_HR_TOKEN is too short: use at least 16 random characters"))
 	}
 	if c.OfflineTokenDelay < 0 {
 		errs = append(errs, errors.New("MIANSHI_OFFLINE_TOKEN_DELAY must not be negative"))

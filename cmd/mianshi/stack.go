@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,6 +23,7 @@ import (
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/api"
+	"github.com/mianshi/mianshi/codec"
 	"github.com/mianshi/mianshi/devstack"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/questionbank"
@@ -38,6 +41,7 @@ const shutdownGrace = 10 * time.Second
 type stack struct {
 	cfg     config
 	log     *slog.Logger
+	codec   *codec.AESGCM
 	closers []func()
 	lines   []string // what to print once everything is up
 }
@@ -70,6 +74,13 @@ func runStack(ctx context.Context, cfg config) error {
 		return err
 	}
 	events := stream.New(rdb, stream.Options{})
+	if err := s.openCodec(); err != nil {
+		return err
+	}
+	hrToken, err := s.hrToken()
+	if err != nil {
+		return err
+	}
 	tc, err := s.openTemporal(ctx)
 	if err != nil {
 		return err
@@ -105,6 +116,7 @@ func runStack(ctx context.Context, cfg config) error {
 		srv := api.New(api.Config{
 			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank,
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
+			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
@@ -209,10 +221,13 @@ func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
 	} else {
 		s.say("Temporal:     %s", addr)
 	}
+	dc := codec.DataConverter(s.codec)
 	c, err := client.DialContext(ctx, client.Options{
-		HostPort:  addr,
-		Namespace: s.cfg.TemporalNamespace,
-		Logger:    temporallog.NewStructuredLogger(s.log.With("component", "temporal-sdk")),
+		HostPort:         addr,
+		Namespace:        s.cfg.TemporalNamespace,
+		Logger:           temporallog.NewStructuredLogger(s.log.With("component", "temporal-sdk")),
+		DataConverter:    dc,
+		FailureConverter: codec.FailureConverter(dc),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)
@@ -221,15 +236,80 @@ func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
 	return c, nil
 }
 
+// openCodec loads the payload encryption keys.
+func (s *stack) openCodec() error {
+	var keys *codec.Keys
+	var err error
+	source := "MIANSHI_CODEC_KEYS"
+	if s.cfg.CodecKeys != "" {
+		keys, err = codec.ParseKeys(s.cfg.CodecKeys)
+	} else {
+		source = s.cfg.CodecKeyFile
+		keys, err = codec.LoadOrCreate(s.cfg.CodecKeyFile)
+	}
+	if err != nil {
+		return fmt.Errorf("payload encryption keys: %w", err)
+	}
+	s.codec = codec.New(keys)
+	s.say("Encryption:   payloads encrypted with key %q (%s)", keys.Current(), source)
+	return nil
+}
+
+// hrToken returns the HR token: the configured one, or in dev one kept in
+// the data dir.
+func (s *stack) hrToken() (string, error) {
+	if s.cfg.HRToken != "" || s.cfg.Command != "dev" {
+		if s.cfg.HRToken == "" && s.cfg.runsAPI() {
+			s.say("HR:           off (set MIANSHI_HR_TOKEN to turn on the HR API and the codec server)")
+		}
+		return s.cfg.HRToken, nil
+	}
+	path := filepath.Join(s.cfg.DataDir, "hr-token")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		token := randomToken()
+		if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+			return "", fmt.Errorf("write HR token: %w", err)
+		}
+		data = []byte(token)
+	} else if err != nil {
+		return "", fmt.Errorf("read HR token: %w", err)
+	}
+	s.say("HR token:     in %s (or set MIANSHI_HR_TOKEN)", path)
+	return strings.TrimSpace(string(data)), nil
+}
+
+// randomToken returns 256 random bits, URL-safe.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// corsOrigins are the browser origins allowed to call the codec server:
+// the configured ones and, in dev, the embedded Temporal UI.
+func (s *stack) corsOrigins() []string {
+	origins := s.cfg.CORSOrigins
+	if s.cfg.Command == "dev" && s.cfg.TemporalAddress == "" && s.cfg.UIPort > 0 {
+		origins = append(origins, fmt.Sprintf("http://127.0.0.1:%d", s.cfg.UIPort), fmt.Sprintf("http://localhost:%d", s.cfg.UIPort))
+	}
+	return origins
+}
+
 // startTemporal starts the embedded Temporal dev server and returns its
 // frontend address.
 func (s *stack) startTemporal() (string, error) {
+	codecEndpoint := ""
+	if s.cfg.runsAPI() {
+		codecEndpoint = "http://" + s.cfg.HTTPAddr + "/codec"
+	}
 	srv, err := devstack.StartTemporal(devstack.TemporalOptions{
-		DataDir:   s.cfg.DataDir,
-		Port:      s.cfg.TemporalPort,
-		UIPort:    s.cfg.UIPort,
-		Namespace: s.cfg.TemporalNamespace,
-		Logger:    s.log.With("component", "temporal"),
+		UICodecEndpoint: codecEndpoint,
+		DataDir:         s.cfg.DataDir,
+		Port:            s.cfg.TemporalPort,
+		UIPort:          s.cfg.UIPort,
+		Namespace:       s.cfg.TemporalNamespace,
+		Logger:          s.log.With("component", "temporal"),
 		// Registered at every start: a data dir from an older version
 		// gains the attributes it lacks.
 		SearchAttributes: workflows.SearchAttributeTypes(),
