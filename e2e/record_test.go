@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+var record = flag.Bool("record-histories", false, "record interview histories into workflows/testdata for the replay tests")
+
+// recordKey is the codec key of the recorded histories. It protects test
+// data only; workflows/testdata/codec-keys holds the same.
+func recordKey(t *testing.T) string {
+	t.Helper()
+	data, err := os.ReadFile("../workflows/testdata/codec-keys")
+	if err != nil {
+		t.Fatalf("read the test codec key: %v", err)
+	}
+	return string(data)
+}
+
+// TestRecordHistories records real interview histories for the replay
+// tests in workflows/. Run it after a workflow change that is meant to
+// change histories (and version the change, see docs/workflow-changes.md):
+//
+//	go test ./e2e -run TestRecordHistories -record-histories
+func TestRecordHistories(t *testing.T) {
+	if !*record {
+		t.Skip("pass -record-histories to record workflow histories")
+	}
+	p := freePorts(t)
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", t.TempDir(),
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
+		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
+		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t), "MIANSHI_IDLE_TIMEOUT=1m"}, p.http)
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	save := func(name string, s *session) {
+		t.Helper()
+		var h historypb.History
+		it := c.GetWorkflowHistory(context.Background(), "interview/"+s.iv.ID, "", false, 0)
+		for it.HasNext() {
+			ev, err := it.Next()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Events = append(h.Events, ev)
+		}
+		data, err := protojson.MarshalOptions{Multiline: true}.Marshal(&h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("..", "workflows", "testdata", name+".json")
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("recorded %s: %d events", path, len(h.Events))
+	}
+
+	normal := newSession(t, d.baseURL, 3)
+	for round := 1; round <= 3; round++ {
+		normal.answerWell(normal.awaiting(round))
+	}
+	normal.completed()
+	save("normal", normal)
+
+	followUps := newSession(t, d.baseURL, 4)
+	for round := 1; round <= 4; round++ {
+		v := followUps.awaiting(round)
+		body := map[string]string{"answer_id": fmt.Sprintf("a%d", round), "text": "I am not sure."}
+		if round%2 == 0 {
+			followUps.answerWell(v)
+			continue
+		}
+		if code := call(t, http.MethodPost, followUps.url("/answers"), followUps.iv.Token, body, nil); code != http.StatusAccepted {
+			t.Fatalf("answer: %d", code)
+		}
+	}
+	followUps.completed()
+	save("follow-ups", followUps)
+
+	early := newSession(t, d.baseURL, 5)
+	early.answerWell(early.awaiting(1))
+	early.awaiting(2)
+	if code := call(t, http.MethodPost, early.url("/end"), early.iv.Token, map[string]string{"reason": "candidate left"}, nil); code != http.StatusAccepted {
+		t.Fatalf("end: %d", code)
+	}
+	early.completed()
+	save("ended-early", early)
+
+	idle := newSession(t, d.baseURL, 3)
+	idle.answerWell(idle.awaiting(1))
+	idle.awaiting(2)
+	deadline := time.Now().Add(3 * time.Minute)
+	for idle.get().Status != "abandoned" {
+		if time.Now().After(deadline) {
+			t.Fatal("the idle interview was not abandoned")
+		}
+		time.Sleep(time.Second)
+	}
+	save("abandoned", idle)
+}
