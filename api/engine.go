@@ -4,10 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 
 	"github.com/mianshi/mianshi/workflows"
 )
@@ -20,6 +24,20 @@ type Engine interface {
 	Answer(ctx context.Context, id string, a workflows.AnswerSignal) error
 	End(ctx context.Context, id string, e workflows.EndSignal) error
 	Health(ctx context.Context) error
+	// List runs a visibility query over interview workflows.
+	List(ctx context.Context, query string, pageSize int, pageToken []byte) ([]Listed, []byte, error)
+}
+
+// Listed is an interview as visibility knows it: its search attributes.
+type Listed struct {
+	InterviewID string
+	Status      string
+	Track       string
+	Level       string
+	Language    string
+	Round       int64
+	Score       *float64
+	StartTime   time.Time
 }
 
 // ErrNoWorkflow is returned when an interview has no workflow (anymore).
@@ -77,6 +95,40 @@ func (t *Temporal) End(ctx context.Context, id string, e workflows.EndSignal) er
 func (t *Temporal) Health(ctx context.Context) error {
 	_, err := t.Client.CheckHealth(ctx, &client.CheckHealthRequest{})
 	return err
+}
+
+// List runs a visibility query over interview workflows.
+func (t *Temporal) List(ctx context.Context, query string, pageSize int, pageToken []byte) ([]Listed, []byte, error) {
+	resp, err := t.Client.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
+		Query: query, PageSize: int32(pageSize), NextPageToken: pageToken,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list interview workflows: %w", err)
+	}
+	out := make([]Listed, 0, len(resp.GetExecutions()))
+	for _, ex := range resp.GetExecutions() {
+		id, ok := strings.CutPrefix(ex.GetExecution().GetWorkflowId(), "interview/")
+		if !ok {
+			continue
+		}
+		l := Listed{InterviewID: id, StartTime: ex.GetStartTime().AsTime()}
+		fields := ex.GetSearchAttributes().GetIndexedFields()
+		decode := func(name string, v any) bool {
+			p, ok := fields[name]
+			return ok && converter.GetDefaultDataConverter().FromPayload(p, v) == nil
+		}
+		decode(workflows.SearchStatus.GetName(), &l.Status)
+		decode(workflows.SearchTrack.GetName(), &l.Track)
+		decode(workflows.SearchLevel.GetName(), &l.Level)
+		decode(workflows.SearchLanguage.GetName(), &l.Language)
+		decode(workflows.SearchRound.GetName(), &l.Round)
+		var score float64
+		if decode(workflows.SearchScore.GetName(), &score) {
+			l.Score = &score
+		}
+		out = append(out, l)
+	}
+	return out, resp.GetNextPageToken(), nil
 }
 
 func translate(err error) error {

@@ -39,6 +39,10 @@ type Config struct {
 	Codec converter.PayloadCodec
 	// CORSOrigins may call the codec server from a browser: the Temporal UI.
 	CORSOrigins []string
+	// TemporalUI is the base URL of Temporal UI, for links to histories;
+	// Namespace is the interviews' namespace (default "default").
+	TemporalUI string
+	Namespace  string
 }
 
 // Interviewer describes the model behind the interviews, for the UI.
@@ -93,6 +97,8 @@ func (s *Server) routes() {
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.candidate)
 	v1.POST("/hr/session", s.hrSession, limit)
+	v1.GET("/hr/interviews", s.listInterviews, s.hr)
+	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.codecRoutes()
 }
 

@@ -77,6 +77,7 @@ func newHarness(t *testing.T) *harness {
 		HRToken:     testHRToken,
 		Codec:       testCodec(t),
 		CORSOrigins: []string{testUIOrigin},
+		TemporalUI:  testUIOrigin,
 		Bank:        bank,
 		Options:     workflows.DefaultOptions(),
 		Interviewer: api.Interviewer{Mode: "offline"},
@@ -186,6 +187,10 @@ type fakeEngine struct {
 	starts    []workflows.InterviewInput
 	answers   []answerCall
 	ends      []endCall
+	// listed is what List answers; queries records what it was asked.
+	listed  []api.Listed
+	listErr error
+	queries []string
 }
 
 type answerCall struct {
@@ -248,6 +253,16 @@ func (f *fakeEngine) Health(context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.healthErr
+}
+
+func (f *fakeEngine) List(_ context.Context, query string, pageSize int, _ []byte) ([]api.Listed, []byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.queries = append(f.queries, query)
+	if f.listErr != nil {
+		return nil, nil, f.listErr
+	}
+	return f.listed[:min(pageSize, len(f.listed))], nil, nil
 }
 
 func (f *fakeEngine) setState(id string, st *workflows.State) {

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -135,7 +137,8 @@ func checkTranscript(t *testing.T, v interviewView, rounds int) {
 }
 
 func TestInterviewOverHTTPAndSSE(t *testing.T) {
-	d := startDev(t, t.TempDir(), freePorts(t))
+	dataDir := t.TempDir()
+	d := startDev(t, dataDir, freePorts(t))
 	s := newSession(t, d.baseURL, 3)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -157,6 +160,8 @@ func TestInterviewOverHTTPAndSSE(t *testing.T) {
 	if final.Report.OverallScore != 100 {
 		t.Errorf("overall score = %d, want 100 for reference answers", final.Report.OverallScore)
 	}
+
+	checkHRFindsIt(t, d, dataDir, s.iv.ID)
 
 	r := <-streamed
 	if r.err != nil {
@@ -260,4 +265,39 @@ func TestInterviewSurvivesSIGKILL(t *testing.T) {
 	s.answerWell(again)
 	s.answerWell(s.awaiting(3))
 	checkTranscript(t, s.completed(), 3)
+}
+
+// checkHRFindsIt asks the HR API for completed go-backend interviews scored
+// 70 or more: a Temporal visibility query on the search attributes the
+// workflow kept current, which is eventually consistent.
+func checkHRFindsIt(t *testing.T, d *process, dataDir, id string) {
+	t.Helper()
+	token, err := os.ReadFile(filepath.Join(dataDir, "hr-token"))
+	if err != nil {
+		t.Fatalf("read the dev HR token: %v", err)
+	}
+	var list struct {
+		Source     string `json:"source"`
+		Interviews []struct {
+			ID    string   `json:"id"`
+			Score *float64 `json:"score"`
+		} `json:"interviews"`
+	}
+	url := d.baseURL + "/api/v1/hr/interviews?track=go-backend&status=completed&min_score=70"
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if code := call(t, http.MethodGet, url, strings.TrimSpace(string(token)), nil, &list); code != http.StatusOK {
+			t.Fatalf("HR list: status %d", code)
+		}
+		if len(list.Interviews) == 1 && list.Interviews[0].ID == id {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("HR list = %+v, want the completed interview", list)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if list.Source != "visibility" || list.Interviews[0].Score == nil || *list.Interviews[0].Score != 100 {
+		t.Errorf("HR list = %+v, want the interview scored 100 from visibility", list)
+	}
 }

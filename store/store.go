@@ -302,3 +302,57 @@ func (t Turn) ToTurn() interview.Turn {
 	}
 	return out
 }
+
+// ListFilter narrows ListInterviews. Zero fields do not filter.
+type ListFilter struct {
+	Status, Track, Level, Language string
+	MinScore, MaxScore             *int
+	From, To                       time.Time
+	// Candidate matches a part of the candidate's name or e-mail.
+	Candidate string
+	Offset    int
+	Limit     int
+}
+
+// ListInterviews returns interviews, newest first.
+func (s *Store) ListInterviews(ctx context.Context, f ListFilter) ([]Interview, error) {
+	q := s.db.WithContext(ctx).Model(&Interview{})
+	for col, v := range map[string]string{"status": f.Status, "track": f.Track, "level": f.Level, "language": f.Language} {
+		if v != "" {
+			q = q.Where(col+" = ?", v)
+		}
+	}
+	if f.MinScore != nil {
+		q = q.Where("overall_score >= ?", *f.MinScore)
+	}
+	if f.MaxScore != nil {
+		q = q.Where("overall_score <= ?", *f.MaxScore)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From)
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To)
+	}
+	if f.Candidate != "" {
+		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(f.Candidate)) + "%"
+		q = q.Where(`(LOWER(candidate_name) LIKE ? ESCAPE '\' OR LOWER(candidate_email) LIKE ? ESCAPE '\')`, like, like)
+	}
+	var out []Interview
+	if err := q.Order("created_at DESC, id").Offset(f.Offset).Limit(f.Limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("list interviews: %w", err)
+	}
+	return out, nil
+}
+
+// Interviews returns the interviews with the given ids, in no order.
+func (s *Store) Interviews(ctx context.Context, ids []string) ([]Interview, error) {
+	var out []Interview
+	if len(ids) == 0 {
+		return out, nil
+	}
+	if err := s.db.WithContext(ctx).Where("id IN ?", ids).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("load interviews: %w", err)
+	}
+	return out, nil
+}

@@ -47,6 +47,8 @@ type config struct {
 	HRToken string
 	// CORSOrigins may call the codec server from a browser.
 	CORSOrigins []string
+	// TemporalUI is an external Temporal UI's base URL, for links.
+	TemporalUI string
 
 	IdleTimeout  time.Duration
 	MaxFollowUps int
@@ -88,6 +90,7 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.CodecKeys = getenv("MIANSHI_CODEC_KEYS")
 	c.CodecKeyFile = env("MIANSHI_CODEC_KEY_FILE", filepath.Join(c.DataDir, "codec-keys"))
 	c.HRToken = getenv("MIANSHI_HR_TOKEN")
+	c.TemporalUI = getenv("MIANSHI_TEMPORAL_UI_URL")
 	for _, o := range strings.Split(getenv("MIANSHI_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))

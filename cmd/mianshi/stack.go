@@ -39,11 +39,13 @@ const shutdownGrace = 10 * time.Second
 // stack is a running mianshi process: what it started, in start order, so
 // it can be stopped in reverse.
 type stack struct {
-	cfg     config
-	log     *slog.Logger
-	codec   *codec.AESGCM
-	closers []func()
-	lines   []string // what to print once everything is up
+	cfg   config
+	log   *slog.Logger
+	codec *codec.AESGCM
+	// temporalUI is the Temporal UI's base URL, for links.
+	temporalUI string
+	closers    []func()
+	lines      []string // what to print once everything is up
 }
 
 func (s *stack) onClose(f func()) { s.closers = append(s.closers, f) }
@@ -60,7 +62,7 @@ func (s *stack) say(format string, args ...any) {
 
 // runStack starts what the command runs and serves until ctx ends.
 func runStack(ctx context.Context, cfg config) error {
-	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel)}
+	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel), temporalUI: cfg.TemporalUI}
 	defer s.close()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
@@ -117,6 +119,7 @@ func runStack(ctx context.Context, cfg config) error {
 			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank,
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
+			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
@@ -321,6 +324,7 @@ func (s *stack) startTemporal() (string, error) {
 	s.say("Temporal:     %s (embedded, %s)", srv.Address(), filepath.Join(s.cfg.DataDir, "temporal.db"))
 	if ui := srv.UIAddress(); ui != "" {
 		s.say("Temporal UI:  %s", ui)
+		s.temporalUI = ui
 	}
 	return srv.Address(), nil
 }
