@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,7 @@ func runSuite(t *testing.T, s *Store) {
 	t.Run("ReportUpsert", func(t *testing.T) { testReportUpsert(t, s) })
 	t.Run("TurnsInRoundOrder", func(t *testing.T) { testTurnsOrder(t, s) })
 	t.Run("RecordUnknownInterview", func(t *testing.T) { testRecordUnknown(t, s) })
+	t.Run("ListInterviews", func(t *testing.T) { testList(t, s) })
 }
 
 func openStore(t *testing.T, dsn, dataDir string) *Store {
@@ -394,5 +396,57 @@ func TestSQLiteReopenKeepsData(t *testing.T) {
 	}
 	if r, err := s.Report(ctx, iv.ID); err != nil || !reflect.DeepEqual(r.Body, *report) {
 		t.Errorf("report after reopening = %+v, %v; want %+v", r, err, *report)
+	}
+}
+
+func testList(t *testing.T, s *Store) {
+	ctx := context.Background()
+	// A unique name so rows of other tests (or runs) never match.
+	tag := strings.ToLower(rand.Text())[:10]
+	var ids []string
+	for i, name := range []string{"Grace " + tag, "Linus " + tag, "100%_" + tag} {
+		iv := testInterview()
+		iv.CandidateName = name
+		t.Cleanup(func() { deleteRows(t, s, iv.ID) })
+		if err := s.CreateInterview(ctx, iv); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, iv.ID)
+		err := s.Record(ctx, Progress{InterviewID: iv.ID, Status: interview.StatusCompleted, Round: 1,
+			Report: &interview.Report{OverallScore: 50 + 20*i}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(f ListFilter) []string {
+		t.Helper()
+		f.Limit = 10
+		rows, err := s.ListInterviews(ctx, f)
+		if err != nil {
+			t.Fatalf("ListInterviews(%+v): %v", f, err)
+		}
+		var got []string
+		for _, r := range rows {
+			got = append(got, r.ID)
+		}
+		slices.Sort(got)
+		return got
+	}
+	sorted := func(ids ...string) []string { c := slices.Clone(ids); slices.Sort(c); return c }
+	min70 := 70
+	if got := list(ListFilter{Candidate: tag}); !slices.Equal(got, sorted(ids...)) {
+		t.Errorf("by candidate = %v, want all three", got)
+	}
+	if got := list(ListFilter{Candidate: "GRACE " + strings.ToUpper(tag)}); !slices.Equal(got, ids[:1]) {
+		t.Errorf("case-insensitive search = %v, want Grace's", got)
+	}
+	if got := list(ListFilter{Candidate: "100%_" + tag}); !slices.Equal(got, ids[2:]) {
+		t.Errorf("LIKE wildcards in the search = %v, want only the literal match", got)
+	}
+	if got := list(ListFilter{Candidate: "%" + tag}); len(got) != 0 {
+		t.Errorf("a %% in the search matched %v, want it taken literally", got)
+	}
+	if got := list(ListFilter{Candidate: tag, MinScore: &min70, Status: "completed", Track: "go-backend"}); !slices.Equal(got, sorted(ids[1:]...)) {
+		t.Errorf("score >= 70 = %v, want Linus's and the last", got)
 	}
 }
