@@ -1,0 +1,57 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func envOf(kv map[string]string) func(string) string {
+	return func(k string) string { return kv[k] }
+}
+
+func TestConfigDefaultsAndPrecedence(t *testing.T) {
+	c, err := loadConfig("dev", []string{"--http-addr", "127.0.0.1:9000"}, envOf(map[string]string{
+		"MIANSHI_HTTP_ADDR": "127.0.0.1:7000", "MIANSHI_OFFLINE_TOKEN_DELAY": "0",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:9000" {
+		t.Errorf("http addr = %q, want the flag over the environment", c.HTTPAddr)
+	}
+	if c.DataDir != "./data" || c.TemporalPort != 7233 || c.UIPort != 8233 || c.IdleTimeout != 24*time.Hour || c.OfflineTokenDelay != 0 {
+		t.Errorf("defaults = %+v", c)
+	}
+	if !c.offline() || !c.runsAPI() || !c.runsWorker() {
+		t.Errorf("dev without a model should run offline, with API and worker: %+v", c)
+	}
+}
+
+func TestConfigRejectsBadSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		command string
+		args    []string
+		env     map[string]string
+		want    string
+	}{
+		{"api without Temporal", "api", nil, map[string]string{"REDIS_URL": "redis://x"}, "TEMPORAL_ADDRESS"},
+		{"worker without Redis", "worker", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233"}, "REDIS_URL"},
+		{"half a model", "dev", nil, map[string]string{"MIANSHI_LLM_API_KEY": "k"}, "MIANSHI_LLM_BASE_URL"},
+		{"mysql", "dev", nil, map[string]string{"DATABASE_URL": "mysql://x"}, "postgres://"},
+		{"bad duration", "dev", nil, map[string]string{"MIANSHI_IDLE_TIMEOUT": "soon"}, "MIANSHI_IDLE_TIMEOUT"},
+		{"short idle", "dev", nil, map[string]string{"MIANSHI_IDLE_TIMEOUT": "5s"}, "at least 1m"},
+		{"follow-ups", "dev", nil, map[string]string{"MIANSHI_MAX_FOLLOW_UPS": "9"}, "MIANSHI_MAX_FOLLOW_UPS"},
+		{"weak HR token", "dev", nil, map[string]string{"MIANSHI_HR_TOKEN": "short"}, "MIANSHI_HR_TOKEN"},
+		{"bad address", "dev", []string{"--http-addr", "8080"}, nil, "--http-addr"},
+		{"stray argument", "dev", []string{"extra"}, nil, "unexpected arguments"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := loadConfig(tc.command, tc.args, envOf(tc.env))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error = %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
