@@ -329,21 +329,15 @@ func (s *Server) postAnswer(c *echo.Context) error {
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
-	v, st, err := s.load(ctx, iv)
+	st, err := s.liveState(ctx, iv, "take answers")
 	if err != nil {
 		return err
-	}
-	if st == nil {
-		if v.Status.Terminal() {
-			return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is %s", v.Status))
-		}
-		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot take answers right now; try again in a moment")
 	}
 	switch {
 	case slices.Contains(st.AnswerIDs, req.AnswerID):
 		return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "duplicate": true})
 	case st.Status.Terminal():
-		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is %s", st.Status))
+		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", st.Status))
 	case st.Status != interview.StatusAwaitingAnswer:
 		return apiError(http.StatusConflict, "not_awaiting_answer", fmt.Sprintf("no answer is awaited now: the interview is %s", st.Status))
 	}
@@ -353,6 +347,22 @@ func (s *Server) postAnswer(c *echo.Context) error {
 	return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "round": st.Round})
 }
 
+// liveState returns the interview's state from its workflow, which a
+// change needs. Without the workflow, a finished interview is a conflict and
+// a running one (Temporal unreachable) is a retry later.
+func (s *Server) liveState(ctx context.Context, iv *store.Interview, action string) (*workflows.State, error) {
+	v, st, err := s.load(ctx, iv)
+	switch {
+	case err != nil:
+		return nil, err
+	case st != nil:
+		return st, nil
+	case v.Status.Terminal():
+		return nil, apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", v.Status))
+	}
+	return nil, apiError(http.StatusServiceUnavailable, "engine_unavailable", fmt.Sprintf("the interview cannot %s right now; try again in a moment", action))
+}
+
 func (s *Server) endInterview(c *echo.Context) error {
 	var req workflows.EndSignal
 	if err := decodeOptionalJSON(c, &req); err != nil {
@@ -360,15 +370,9 @@ func (s *Server) endInterview(c *echo.Context) error {
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
-	v, st, err := s.load(ctx, iv)
+	st, err := s.liveState(ctx, iv, "be ended")
 	if err != nil {
 		return err
-	}
-	if st == nil {
-		if v.Status.Terminal() {
-			return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", v.Status))
-		}
-		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot be ended right now; try again in a moment")
 	}
 	if st.Status.Terminal() {
 		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", st.Status))

@@ -162,15 +162,20 @@ func (s *Store) DeleteInterview(ctx context.Context, id string) error {
 
 // Interview returns the interview with the given id.
 func (s *Store) Interview(ctx context.Context, id string) (*Interview, error) {
-	var iv Interview
-	err := s.db.WithContext(ctx).First(&iv, "id = ?", id).Error
+	return first[Interview](ctx, s.db, "interview", "id = ?", id)
+}
+
+// first loads the one row matching the condition, or ErrNotFound.
+func first[T any](ctx context.Context, db *gorm.DB, what, cond string, args ...any) (*T, error) {
+	var row T
+	err := db.WithContext(ctx).Where(cond, args...).First(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, ErrNotFound
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load interview: %w", err)
+		return nil, fmt.Errorf("load %s: %w", what, err)
 	}
-	return &iv, nil
+	return &row, nil
 }
 
 // Turns returns an interview's turns in round order.
@@ -184,15 +189,7 @@ func (s *Store) Turns(ctx context.Context, id string) ([]Turn, error) {
 
 // Report returns an interview's report.
 func (s *Store) Report(ctx context.Context, id string) (*Report, error) {
-	var r Report
-	err := s.db.WithContext(ctx).First(&r, "interview_id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, ErrNotFound
-	}
-	if err != nil {
-		return nil, fmt.Errorf("load report: %w", err)
-	}
-	return &r, nil
+	return first[Report](ctx, s.db, "report", "interview_id = ?", id)
 }
 
 // Progress is one step of an interview to record: its status and round,
