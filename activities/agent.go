@@ -206,6 +206,14 @@ func (w *deltaWriter) publish(typ string, data any) {
 	}
 }
 
+// done announces the finished question. It is tried even after deltas
+// failed: a reader that missed some deltas ends with the whole question.
+func (w *deltaWriter) done(q any) {
+	if _, err := w.pub.Publish(w.ctx, w.interviewID, stream.TypeQuestionDone, q); err != nil {
+		logger(w.ctx).Warn("stream unavailable; question.done not published", "interview", w.interviewID, "error", err)
+	}
+}
+
 // finish sends whatever of the final text is still unsent.
 func (w *deltaWriter) finish(text string) error { return w.sendUpTo(text) }
 

@@ -105,7 +105,7 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 			q.Topic = src.Topic
 		}
 	}
-	out.publish(stream.TypeQuestionDone, q)
+	out.done(q)
 	return AskResult{Question: q}, nil
 }
 

@@ -321,3 +321,39 @@ func TestRetrieveAppliesTheInterviewFilters(t *testing.T) {
 		}
 	}
 }
+
+// blippingStream fails the publishes numbered from and to (1-based), as a
+// Redis that drops out for a moment does.
+type blippingStream struct {
+	memStream
+	n, from, to int
+}
+
+func (s *blippingStream) Publish(ctx context.Context, interviewID, typ string, data any) (string, error) {
+	s.n++
+	if s.n >= s.from && s.n <= s.to {
+		return "", errors.New("connection reset")
+	}
+	return s.memStream.Publish(ctx, interviewID, typ, data)
+}
+
+// A Redis blip mid-question stops the deltas, but question.done still goes
+// out, so a reader ends with the whole question.
+func TestAskAnnouncesTheQuestionAfterARedisBlip(t *testing.T) {
+	st := &blippingStream{from: 2, to: 2}
+	a := &Interviewer{Bank: starterBank(t), Model: llm.NewOffline(0), Stream: st}
+
+	res, err := execute[AskResult](t, a, a.Ask, AskInput{Spec: goJunior, Round: 1})
+	if err != nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	evs := st.published()
+	last := evs[len(evs)-1]
+	var done struct {
+		Text string `json:"text"`
+	}
+	decode(t, last.Data, &done)
+	if last.Type != "question.done" || done.Text != res.Question.Text {
+		t.Fatalf("last event = %s %s, want question.done with %q", last.Type, last.Data, res.Question.Text)
+	}
+}
