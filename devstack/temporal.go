@@ -269,6 +269,11 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// Uncached search attributes cost more persistence calls.
 		dynamicconfig.FrontendPersistenceMaxQPS.Key(): 10000,
 		dynamicconfig.HistoryPersistenceMaxQPS.Key():  45000,
+		// The dev server has one history shard, and every workflow task
+		// goes through its transfer queue; the default 20 reads a second per
+		// shard (sized for clusters of hundreds of shards) made each step of
+		// an interview wait ~40 ms (docs/benchmarks.md, part 2).
+		dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
 	}
 }
 
