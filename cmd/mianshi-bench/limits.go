@@ -1,0 +1,146 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// saturated is how busy two cores may be before queueing for CPU shows.
+const saturated = 1.6
+
+// deliveryLimits explains the delivery figures: the fixed cost of the
+// path at low load, its CPU cost per token, and what that does on this
+// machine at the largest number of streams.
+func deliveryLimits(d *deliveryResults) []string {
+	if len(d.Runs) == 0 {
+		return nil
+	}
+	small, big := d.Runs[0], d.Runs[len(d.Runs)-1]
+	rate := float64(big.Streams) / d.Interval.Seconds()
+	m, dr := big.Mianshi, big.Direct
+	perToken := func(cores float64) float64 { return cores / rate * 1e6 }
+	lines := []string{
+		fmt.Sprintf("With few streams nothing queues, and the latency is the fixed cost of the path: at %s mianshi's p50 is %s against %s direct. The difference is two Redis hops (the publisher's EVALSHA round trip, then the pub/sub message to the hub) and the hand-off from the hub to the SSE handler.",
+			streams(small.Streams), ms(small.Mianshi.Latency.P50), ms(small.Direct.Latency.P50)),
+		fmt.Sprintf("Each token costs CPU: at %s streams (%s tokens/s) the mianshi path kept %.2f cores busy, %.2f in this process and %.2f in Redis, which is %.0f µs per token against %.0f µs for the direct path with the same clients. The extra is one EVALSHA per token (the Lua script reads the last id with XREVRANGE, then XADDs and PUBLISHes; Redis alone spends %.0f µs per token on it), the publisher's go-redis round trip, and the hub decoding each pub/sub message.",
+			thousands(big.Streams), thousands(int(rate)), m.BenchCPU+m.RedisCPU, m.BenchCPU, m.RedisCPU,
+			perToken(m.BenchCPU+m.RedisCPU), perToken(dr.BenchCPU), perToken(m.RedisCPU)),
+	}
+	busy := m.BenchCPU + m.RedisCPU + m.OtherCPU
+	if m.Latency.P99 >= goalDeliveryP99 {
+		cause := "runnable goroutines waited up to %s (p99) for a core, against %s on the direct path, and tokens queue behind each other."
+		if busy < saturated {
+			cause = "the cores were not all busy on average, but in bursts runnable goroutines waited up to %s (p99) for one, against %s on the direct path, and tokens queue behind each other."
+		}
+		lines = append(lines, fmt.Sprintf("That plus %.2f cores of other work kept %.2f of the machine's 2 cores busy: "+cause+" The tail at %s streams comes from one 2-core machine running the clients, the API, the publishers and Redis at once, not from one component; the \"p99 of each run\" column shows how much it moves with other work on the machine.",
+			m.OtherCPU, busy, ms(m.SchedP99), ms(dr.SchedP99), thousands(big.Streams)))
+	}
+	lines = append(lines,
+		"To do better: (1) publish fewer, larger deltas: one event per stream every 100 ms instead of one per token halves the Redis, hub and SSE work at 20 tokens/s, and a reader sees no difference; (2) measure a cheaper publish than the Lua script, for example a pipelined XADD + PUBLISH where the Ask activity, the only writer during a turn, passes the previous id it already has (keeping the gap check the hub relies on); (3) in production keep the API processes, the workers and Redis on separate cores or hosts; here they share two with 1,000 clients.")
+	return lines
+}
+
+// handStepFast is what a no-op activity step cost by hand on a throwaway
+// server with history.transferProcessorMaxPollRPS = 1000 (see
+// turnaroundCause); a probe slower than slowStep means the server still
+// reads its transfer queue 20 times a second.
+const (
+	handStepFast = 13 * time.Millisecond
+	slowStep     = 25 * time.Millisecond
+)
+
+// turnaroundLimits explains where the time from an answer to the next
+// question goes.
+func turnaroundLimits(t *turnaroundResults) []string {
+	mean := map[string]time.Duration{}
+	var total time.Duration
+	for _, s := range t.History {
+		mean[s.Name] = s.S.Mean
+		if s.Name != partSignalToResp {
+			total += s.S.Mean
+		}
+	}
+	ran := mean[partRecordRun] + mean[partEvaluateRun] + mean[partRetrieveRun]
+	wfts := len(t.Steps) + 1
+	lines := []string{
+		fmt.Sprintf("Between the answer and the next question's first token there are %d Temporal tasks in a row: the answer signal's workflow task, then %s, each followed by a workflow task, then Ask. Each completion schedules the next workflow task, and workflow tasks waited %s in all for the worker (mean), **%s of the %s** from signal to first token. The activities ran for %s in all (each run includes its completion call to the server, a few ms even for an in-memory step): Evaluate, the offline model, for %s; Record (SQLite and Redis) for %s.",
+			t.Tasks, strings.Join(t.Steps, ", "), ms(mean[partWFTQueued]), pct(float64(mean[partWFTQueued])/float64(max(total, 1))), ms(total), ms(ran), ms(mean[partEvaluateRun]), ms(mean[partRecordRun])),
+	}
+	floor := fmt.Sprintf("The probe shows the price of a step on this server: a no-op activity step costs %s, a no-op local activity %s.", ms(t.RoundTrip.Activity), small(t.RoundTrip.Local))
+	if time.Duration(wfts)*t.RoundTrip.Activity > goalTurnP50 {
+		floor += fmt.Sprintf(" %d workflow-task round trips cannot fit in %d ms at that price.", wfts, goalTurnP50.Milliseconds())
+	}
+	lines = append(lines, floor, turnaroundCause)
+	step, first := handStepFast, "(1) in `devstack.dynamicConfig` set `history.transferProcessorMaxPollRPS` to 1000 (about 3× faster per step in the dev stack; check the production cluster's per-shard rate too); "
+	if t.RoundTrip.Activity < slowStep {
+		step, first = t.RoundTrip.Activity, "(1) this server's no-op step already costs less than 25 ms, so its transfer queue is not held to 20 reads a second; check the production cluster's per-shard rate too; "
+	}
+	local := 0
+	for _, name := range t.Steps {
+		if name == "Record" || name == "Retrieve" {
+			local++
+		}
+	}
+	second := ""
+	if local > 0 {
+		second = fmt.Sprintf("(2) run Record and Retrieve as local activities (short, idempotent, no model): that removes %d of the %d workflow-task round trips and leaves about %d round trips of ~%s plus Evaluate and Ask's first token, near the 30 ms goal by that arithmetic (not measured); ",
+			local, wfts, wfts-local, ms(step))
+	}
+	lines = append(lines, fmt.Sprintf("Suggestions: %s%s(3) `POST /answers` queries the workflow's state before it signals (%s p50 from request to 202): a workflow Update with a validator would accept or refuse the answer in one call.",
+		first, second, ms(t.PostAnswer.P50)))
+	return lines
+}
+
+// turnaroundCause is what was found by hand about the dispatch of
+// workflow tasks on the embedded server.
+const turnaroundCause = "Why a workflow task waits (found by hand while writing this bench, on this machine, and not re-measured by it): the embedded server has one history shard, every workflow task is dispatched through that shard's transfer queue, and the queue's reader is rate-limited by `history.transferProcessorMaxPollRPS`, 20 reads per second per shard by default (a per-shard default; production clusters have hundreds of shards or more). A throwaway server with devstack's settings of the time ran a no-op activity step in 42–52 ms; with `history.transferProcessorMaxPollRPS` = 1000, in about 13 ms; as a local activity, in 1.4 ms. Activities themselves do not wait: the SDK asks for eager execution and gets each activity task back with the workflow task's completion."
+
+// capacityLimits explains the memory and streaming figures.
+func capacityLimits(c *capacityResults, t *turnaroundResults) []string {
+	var lines []string
+	if c.Reached > 0 {
+		per := float64(c.RSSAfterFill-c.RSSStart) / float64(c.Reached)
+		line := fmt.Sprintf("Memory: mianshi dev starts at %s (embedded Temporal server and SQLite, in-process Redis, worker, API). The %s waiting interviews added %s, about %.0f kB each; %s",
+			mb(c.RSSStart), thousands(c.Reached), mb(c.RSSAfterFill-c.RSSStart), per, streamingMemory(c))
+		if c.Waiting < goalWaiting {
+			line += fmt.Sprintf(" At that rate 2,000 waiting interviews would need about %s before streaming (an extrapolation from a -quick run).", mb(c.RSSStart+int64(per*goalWaiting)))
+		}
+		lines = append(lines, line+" What holds it was not profiled; the likely holders are the worker's cache of workflow executions (up to 10,000 by default, each with its goroutines and state), the history service's cache of mutable states (devstack sets 8,096), SQLite's page caches, and the in-process Redis, which keeps every event of every stream in memory until it expires 24 h after its interview ends.")
+	}
+	rate := float64(c.stream.Tokens) / c.Window.Seconds()
+	rounds := float64(c.stream.Rounds) / c.Window.Seconds()
+	streaming := fmt.Sprintf("Streaming: inside a question tokens kept the model's pace (gap p50 %s for a delay of %s), but between questions the streaming interviews waited: answer → first token p50 %s under this load, so the clients read %.0f tokens/s, %s of what %d never-pausing streams would carry, and answered %.1f rounds/s.",
+		ms(c.TokenGap.P50), c.TokenDelay, ms(c.AnswerToDelta.P50), rate, pct(rate/(float64(c.Streaming)*1e9/float64(c.TokenDelay))), c.Streaming, rounds)
+	busy := c.CPUDev + c.CPUBench + c.CPUOther
+	if busy >= saturated {
+		streaming += fmt.Sprintf(" The machine was close to saturated (%.2f of 2 cores; mianshi dev %.2f), so rounds queue for CPU as well as for Temporal.", busy, c.CPUDev)
+	} else {
+		streaming += fmt.Sprintf(" mianshi dev used %.2f cores of 2 (the machine %.2f), so the rounds were not short of CPU.", c.CPUDev, busy)
+	}
+	if t != nil && t.RoundTrip.Throughput > 0 {
+		steps := len(t.Steps) + 1
+		streaming += fmt.Sprintf(" Each round is %d activity steps (%s, Ask), about %.0f steps/s here, and every streaming question's Ask activity heartbeats once a second; part 2's probe found this server completes at most about %.0f no-op activity steps per second with %d workflows at once. So it is the embedded Temporal server's throughput, not memory, that the streaming interviews wait on.",
+			steps, strings.Join(t.Steps, ", "), rounds*float64(steps), t.RoundTrip.Throughput, probeConcurrency)
+	}
+	streaming += " What caps that throughput was not pinned down: by hand, on this machine, neither a higher transfer-queue poll rate, SQLite in WAL mode with 8 connections, 4 history shards nor 16 pollers raised the no-op throughput much, while the server used about one core."
+	lines = append(lines, streaming,
+		"Suggestions: fewer Temporal steps per round (local activities for Record and Retrieve, as in part 2) is what lets more interviews stream at once on one server; a process meant to hold thousands of live interviews should run against a real Temporal cluster and real Redis (bounded retention) rather than the embedded ones, whose state lives in its heap.")
+	return lines
+}
+
+// streamingMemory says what streaming did to the resident memory.
+func streamingMemory(c *capacityResults) string {
+	d := c.RSSSteady - c.RSSAfterFill
+	if d < 10<<10 && d > -(10<<10) {
+		return fmt.Sprintf("streaming changed it by less than 10 MB (median %s while streaming).", mb(c.RSSSteady))
+	}
+	return fmt.Sprintf("streaming moved the median by %+.0f MB.", float64(d)/1024)
+}
+
+func streams(n int) string {
+	if n == 1 {
+		return "1 stream"
+	}
+	return thousands(n) + " streams"
+}

@@ -1,0 +1,83 @@
+// Command mianshi-bench measures mianshi's performance targets and
+// rewrites docs/benchmarks.md with the figures:
+//
+//	delivery    token delivery latency, Redis.Publish → SSE client, at 1,
+//	            100 and 1,000 concurrent streams, against a direct
+//	            channel → SSE path on the same machine
+//	turnaround  answer accepted → first token of the next question on the
+//	            embedded stack (`mianshi dev`, zero-latency model)
+//	capacity    interviews one `mianshi dev` process holds live while 200
+//	            more stream, and its memory
+//
+// Run it from the repository with `go run ./cmd/mianshi-bench` (six to ten
+// minutes) or `go run ./cmd/mianshi-bench -quick` (one to two minutes).
+// It needs Redis (REDIS_URL, default redis://127.0.0.1:6379/0) for the
+// delivery part and uses only loopback addresses.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:])
+	stop()
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(os.Stderr, "mianshi-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	cfg, err := loadConfig(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	raiseFileLimit()
+	res := &results{Command: cfg.command(), Quick: cfg.Quick, Machine: describeMachine()}
+	res.Started = nowUTC()
+	if cfg.runs(partDelivery) {
+		progress("delivery: token delivery latency at %v streams", cfg.Scales)
+		if res.Delivery, err = runDelivery(ctx, cfg); err != nil {
+			return fmt.Errorf("delivery: %w", err)
+		}
+	}
+	if cfg.runs(partTurnaround) || cfg.runs(partCapacity) {
+		bin, cleanup, err := buildMianshi(ctx, cfg.Root)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		if cfg.runs(partTurnaround) {
+			progress("turnaround: %d interviews × %d rounds on mianshi dev", cfg.TurnInterviews, cfg.TurnRounds)
+			if res.Turnaround, err = runTurnaround(ctx, cfg, bin); err != nil {
+				return fmt.Errorf("turnaround: %w", err)
+			}
+		}
+		if cfg.runs(partCapacity) {
+			progress("capacity: %d waiting + %d streaming on mianshi dev", cfg.Waiting, cfg.Streaming)
+			if res.Capacity, err = runCapacity(ctx, cfg, bin); err != nil {
+				return fmt.Errorf("capacity: %w", err)
+			}
+		}
+	}
+	res.Elapsed = nowUTC().Sub(res.Started)
+	doc := renderReport(res)
+	if cfg.Out == "" {
+		fmt.Print(doc)
+		return nil
+	}
+	if err := os.WriteFile(cfg.Out, []byte(doc), 0o644); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	progress("wrote %s (%s)", cfg.Out, res.Elapsed.Round(1e9))
+	fmt.Print(renderSummary(res))
+	return nil
+}
