@@ -173,20 +173,24 @@ func TestInterviewOverHTTPAndSSE(t *testing.T) {
 	}
 	checkStream(t, events[1:], final)
 
-	// A client that reconnects with Last-Event-ID gets exactly the rest.
-	mid := len(events) / 2
-	rest, err := readEvents(ctx, s.url("/events?token="+s.iv.Token), events[mid].ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rest) != len(events)-mid-1 {
-		t.Fatalf("after reconnecting at event %d got %d events, want %d", mid, len(rest), len(events)-mid-1)
-	}
-	for i, ev := range rest {
-		if want := events[mid+1+i]; ev.ID != want.ID || ev.Type != want.Type || string(ev.Data) != string(want.Data) {
-			t.Fatalf("replayed event %d = %+v, want %+v", i, ev, want)
+	// A client that reconnects with Last-Event-ID at any event boundary
+	// gets exactly the rest: no gap, no duplicate.
+	durable := events[1:]
+	for at := range durable[:len(durable)-1] {
+		rest, err := readEvents(ctx, s.url("/events?token="+s.iv.Token), durable[at].ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rest) != len(durable)-at-1 {
+			t.Fatalf("after reconnecting at event %d got %d events, want %d", at, len(rest), len(durable)-at-1)
+		}
+		for i, ev := range rest {
+			if want := durable[at+1+i]; ev.ID != want.ID || ev.Type != want.Type || string(ev.Data) != string(want.Data) {
+				t.Fatalf("after event %d, replayed event %d = %+v, want %+v", at, i, ev, want)
+			}
 		}
 	}
+	t.Logf("reconnected at each of %d event boundaries", len(durable)-1)
 }
 
 // checkStream asserts that the durable events rebuild what the API says:
