@@ -45,6 +45,11 @@ type impl struct {
 	in      InterviewInput
 	state   *State
 	pending *AnswerSignal
+	// local is true when Record and Retrieve run as local activities (from
+	// version 1 on): they are short and idempotent, and each one saved is a
+	// workflow-task round trip off the time between an answer and the next
+	// question.
+	local bool
 }
 
 func (w *impl) setup(ctx workflow.Context) error {
@@ -99,7 +104,12 @@ func (w *impl) accept(ctx workflow.Context, a AnswerSignal) {
 	}
 }
 
+// localStepsChange versions the move of Record and Retrieve to local
+// activities, so interviews that started before it replay as they ran.
+const localStepsChange = "local-record-retrieve"
+
 func (w *impl) run(ctx workflow.Context) (*State, error) {
+	w.local = workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
 	for !w.state.Status.Terminal() {
 		var err error
 		switch {
@@ -139,7 +149,7 @@ func (w *impl) ask(ctx workflow.Context) error {
 	}
 	if s.NextFollowUp == nil {
 		var found activities.RetrieveResult
-		err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Round %d · retrieve", round), bankActivity), interviewer.Retrieve, activities.RetrieveInput{
+		err := w.execute(ctx, fmt.Sprintf("Round %d · retrieve", round), bankActivity, interviewer.Retrieve, activities.RetrieveInput{
 			Spec: w.in.Spec, Round: round, Query: memory.Query(s.Turns), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
 		}).Get(ctx, &found)
 		if err != nil {
@@ -350,8 +360,7 @@ func (w *impl) record(ctx workflow.Context, announce string) error {
 	if in.Turn != nil && in.Turn.Evaluation != nil && announce == stream.TypeEvaluation {
 		summary = fmt.Sprintf("Round %d · record · score %d/10", s.Round, in.Turn.Evaluation.Score)
 	}
-	opts := w.options(ctx, summary, recordActivity)
-	if err := workflow.ExecuteActivity(opts, recorder.Record, in).Get(ctx, nil); err != nil {
+	if err := w.execute(ctx, summary, recordActivity, recorder.Record, in).Get(ctx, nil); err != nil {
 		return fmt.Errorf("record %s: %w", s.Status, err)
 	}
 	return nil
@@ -373,28 +382,45 @@ const (
 	recordActivity
 )
 
-// options returns the activity options for one step. Model steps
-// heartbeat, so a dead worker's step is retried in seconds; they give up
-// after a few attempts and the interview fails visibly. Records retry
-// until the database is back: losing a step is not an option.
-func (w *impl) options(ctx workflow.Context, summary string, kind activityKind) workflow.Context {
-	o := workflow.ActivityOptions{
-		Summary: summary,
-		RetryPolicy: &temporal.RetryPolicy{
-			InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second,
-		},
+// execute runs a bank or record step: as a local activity from version 1
+// on, as an activity before.
+func (w *impl) execute(ctx workflow.Context, summary string, kind activityKind, activity, in any) workflow.Future {
+	if !w.local {
+		return workflow.ExecuteActivity(w.options(ctx, summary, kind), activity, in)
 	}
-	switch kind {
-	case bankActivity:
-		o.StartToCloseTimeout = 30 * time.Second
-		o.RetryPolicy.MaximumAttempts = 10
-	case modelActivity:
+	o := workflow.LocalActivityOptions{
+		Summary:     summary,
+		RetryPolicy: retryPolicy(kind),
+		// A local step longer than this runs again on replay after a
+		// crash; both are idempotent, so that is safe.
+		StartToCloseTimeout: 30 * time.Second,
+	}
+	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, o), activity, in)
+}
+
+// options returns the activity options for one step. Model steps
+// heartbeat, so a dead worker's step is retried in seconds.
+func (w *impl) options(ctx workflow.Context, summary string, kind activityKind) workflow.Context {
+	o := workflow.ActivityOptions{Summary: summary, RetryPolicy: retryPolicy(kind), StartToCloseTimeout: 30 * time.Second}
+	if kind == modelActivity {
 		o.StartToCloseTimeout = 3 * time.Minute
 		o.HeartbeatTimeout = 5 * time.Second
-		o.RetryPolicy.MaximumAttempts = 5
-	case recordActivity:
-		o.StartToCloseTimeout = 30 * time.Second
-		o.RetryPolicy.MaximumInterval = time.Minute
 	}
 	return workflow.WithActivityOptions(ctx, o)
+}
+
+// retryPolicy: model steps give up after a few attempts and the interview
+// fails visibly; bank lookups after ten; records retry until the database
+// is back, because losing a step is not an option.
+func retryPolicy(kind activityKind) *temporal.RetryPolicy {
+	p := &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: 30 * time.Second}
+	switch kind {
+	case bankActivity:
+		p.MaximumAttempts = 10
+	case modelActivity:
+		p.MaximumAttempts = 5
+	case recordActivity:
+		p.MaximumInterval = time.Minute
+	}
+	return p
 }

@@ -32,8 +32,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(files) < 4 {
-		t.Fatalf("found %d recorded histories in testdata, want at least 4 (normal, follow-ups, ended early, abandoned)", len(files))
+	if len(files) < 8 {
+		t.Fatalf("found %d recorded histories in testdata, want 8: normal, follow-ups, ended early and abandoned, before (-v0) and after the local-steps change", len(files))
 	}
 	for _, file := range files {
 		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
