@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -141,17 +140,7 @@ func TestInterviewOverHTTPAndSSE(t *testing.T) {
 	d := startDev(t, dataDir, freePorts(t))
 	s := newSession(t, d.baseURL, 3)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	type result struct {
-		events []sseEvent
-		err    error
-	}
-	streamed := make(chan result, 1)
-	go func() {
-		evs, err := readEvents(ctx, s.url("/events?token="+s.iv.Token), "")
-		streamed <- result{evs, err}
-	}()
+	ls := follow(t, s.url("/events?token="+s.iv.Token), "")
 	for round := 1; round <= 3; round++ {
 		s.answerWell(s.awaiting(round))
 	}
@@ -163,11 +152,7 @@ func TestInterviewOverHTTPAndSSE(t *testing.T) {
 
 	checkHRFindsIt(t, d, dataDir, s.iv.ID)
 
-	r := <-streamed
-	if r.err != nil {
-		t.Fatalf("event stream: %v", r.err)
-	}
-	events := r.events
+	events := collect(t, ls)
 	if len(events) == 0 || events[0].Type != "snapshot" || events[0].ID != "" {
 		t.Fatalf("first event = %+v, want a snapshot without id", events)
 	}
@@ -177,10 +162,7 @@ func TestInterviewOverHTTPAndSSE(t *testing.T) {
 	// gets exactly the rest: no gap, no duplicate.
 	durable := events[1:]
 	for at := range durable[:len(durable)-1] {
-		rest, err := readEvents(ctx, s.url("/events?token="+s.iv.Token), durable[at].ID)
-		if err != nil {
-			t.Fatal(err)
-		}
+		rest := collect(t, follow(t, s.url("/events?token="+s.iv.Token), durable[at].ID))
 		if len(rest) != len(durable)-at-1 {
 			t.Fatalf("after reconnecting at event %d got %d events, want %d", at, len(rest), len(durable)-at-1)
 		}

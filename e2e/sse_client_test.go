@@ -9,6 +9,12 @@ import (
 	"testing"
 )
 
+// sseEvent is one Server-Sent Event.
+type sseEvent struct {
+	ID, Type string
+	Data     json.RawMessage
+}
+
 // liveStream reads an SSE stream as it arrives.
 type liveStream struct {
 	events chan sseEvent // closed when the stream ends
@@ -141,5 +147,18 @@ func (v *clientView) applySnapshot(data json.RawMessage) {
 	}
 	if s.Streaming != nil {
 		v.text[s.Streaming.Round] = s.Streaming.Text
+	}
+}
+
+// collect reads a stream until the server ends it.
+func collect(t *testing.T, ls *liveStream) []sseEvent {
+	t.Helper()
+	var out []sseEvent
+	for {
+		ev, ok := next(t, ls)
+		if !ok {
+			return out
+		}
+		out = append(out, ev)
 	}
 }
