@@ -298,35 +298,8 @@ func (t *Temporal) awaitFrontend(ctx context.Context, attrs map[string]enums.Ind
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
-	if len(attrs) == 0 {
-		return nil
-	}
-	operator := operatorservice.NewOperatorServiceClient(conn)
-	list, err := operator.ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: t.namespace})
-	if err != nil {
-		return fmt.Errorf("listing search attributes: %w", err)
-	}
-	missing := map[string]enums.IndexedValueType{}
-	for name, typ := range attrs {
-		have, ok := list.GetCustomAttributes()[name]
-		switch {
-		case !ok:
-			missing[name] = typ
-		case have != typ:
-			return fmt.Errorf("search attribute %s is %v in %s, not %v", name, have, t.namespace, typ)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = operator.AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace:        t.namespace,
-		SearchAttributes: missing,
-	})
-	if err != nil {
-		return fmt.Errorf("adding search attributes: %w", err)
-	}
-	return nil
+	_, err = RegisterSearchAttributes(ctx, operatorservice.NewOperatorServiceClient(conn), t.namespace, attrs)
+	return err
 }
 
 // startUI runs the Web UI server in the background and waits until it

@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 
+	"github.com/mianshi/mianshi/devstack"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -36,33 +36,16 @@ func setupTemporal(ctx context.Context, cfg config, out io.Writer) error {
 		fmt.Fprintf(out, "#   temporal operator search-attribute create --namespace %s --name %s --type %s\n",
 			cfg.TemporalNamespace, name, cliType(want[name]))
 	}
-	have, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: cfg.TemporalNamespace})
+	added, err := devstack.RegisterSearchAttributes(ctx, c.OperatorService(), cfg.TemporalNamespace, want)
 	if err != nil {
-		return fmt.Errorf("list search attributes: %w", err)
+		return err
 	}
-	missing := map[string]enums.IndexedValueType{}
 	for _, name := range names {
-		got, ok := have.GetCustomAttributes()[name]
-		switch {
-		case !ok:
-			missing[name] = want[name]
-		case got != want[name]:
-			return fmt.Errorf("search attribute %s exists as %s, mianshi needs %s: remove or rename it first", name, cliType(got), cliType(want[name]))
-		default:
-			fmt.Fprintf(out, "%s (%s): already registered\n", name, cliType(got))
+		state := "already registered"
+		if slices.Contains(added, name) {
+			state = "registered"
 		}
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	_, err = c.OperatorService().AddSearchAttributes(ctx, &operatorservice.AddSearchAttributesRequest{
-		Namespace: cfg.TemporalNamespace, SearchAttributes: missing,
-	})
-	if err != nil {
-		return fmt.Errorf("add search attributes: %w", err)
-	}
-	for _, name := range slices.Sorted(maps.Keys(missing)) {
-		fmt.Fprintf(out, "%s (%s): registered\n", name, cliType(missing[name]))
+		fmt.Fprintf(out, "%s (%s): %s\n", name, cliType(want[name]), state)
 	}
 	return nil
 }
