@@ -242,6 +242,13 @@ func testHas(t *testing.T, rdb *redis.Client) {
 		}
 	}
 	rdb.Del(ctx, stream.Key(id)) // lost, as in a Redis restart
+	// A restart takes longer than a millisecond, so the new stream's ids
+	// start in a later millisecond. Deleting the key is faster than that:
+	// without the wait, the new stream's first id could equal an old one.
+	last, _ := stream.ParseID(ids[2])
+	for uint64(time.Now().UnixMilli()) <= last.MS {
+		time.Sleep(time.Millisecond)
+	}
 	fresh := publish(t, s, id, 1)
 	if has(ids[2]) {
 		t.Errorf("the new stream holds %s from the old one", ids[2])
