@@ -44,6 +44,23 @@ func bankQuestion(t *testing.T, id string) questionbank.Question {
 	return q
 }
 
+// bankCount counts the starter bank's questions of one track, level and
+// language.
+func bankCount(t *testing.T, track, level, language string) int {
+	t.Helper()
+	qs, err := starterBank(t).Search(context.Background(), "", questionbank.Filter{Track: track, Level: level, Language: language}, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, q := range qs {
+		if q.Level == level {
+			n++
+		}
+	}
+	return n
+}
+
 // countingBank is a question bank that remembers the searches it served.
 type countingBank struct {
 	*questionbank.Bank

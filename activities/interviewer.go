@@ -15,6 +15,7 @@ import (
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/resume"
 	"github.com/mianshi/mianshi/stream"
 )
 
@@ -29,17 +30,40 @@ type Publisher interface {
 	Publish(ctx context.Context, interviewID, typ string, data any) (string, error)
 }
 
+// Resumes reads the profiles of uploaded résumés.
+type Resumes interface {
+	ResumeProfile(ctx context.Context, id string) (resume.Profile, error)
+}
+
+// Transcripts reads the turns of an interview recorded so far.
+type Transcripts interface {
+	Transcript(ctx context.Context, interviewID string) ([]interview.Turn, error)
+}
+
 // Interviewer runs the model and question-bank steps of an interview.
 type Interviewer struct {
 	Bank   QuestionBank
 	Model  model.ToolCallingChatModel
 	Stream Publisher
+	// Resumes and Transcripts are read by résumé rounds and by the report
+	// of an interview that continued as new.
+	Resumes     Resumes
+	Transcripts Transcripts
 }
 
 // Retrieve finds grounding questions for the next round in the bank, with
-// the interview's hard filters.
+// the interview's hard filters. A résumé round searches for the skills
+// and projects on the candidate's résumé.
 func (a *Interviewer) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveResult, error) {
-	qs, err := a.Bank.Search(ctx, in.Query, filterFor(in.Spec, in.Asked, in.AvoidTopics), in.K)
+	query := in.Query
+	if in.FromResume {
+		p, err := a.profile(ctx, in.ResumeID)
+		if err != nil {
+			return RetrieveResult{}, err
+		}
+		query = resumeQuery(p)
+	}
+	qs, err := a.Bank.Search(ctx, query, filterFor(in.Spec, in.Asked, in.AvoidTopics), in.K)
 	if err != nil {
 		return RetrieveResult{}, fmt.Errorf("search question bank: %w", err)
 	}
@@ -73,14 +97,23 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 	if err != nil {
 		return AskResult{}, err
 	}
+	tools := []tool.BaseTool{search}
+	if in.FromResume {
+		read, err := a.resumeTool(in.ResumeID)
+		if err != nil {
+			return AskResult{}, err
+		}
+		tools = append(tools, read)
+	}
 	prompt, err := llm.Render(llm.Context{
 		Task: llm.TaskAsk, Language: in.Language, Track: in.Track, Level: in.Level,
 		Round: in.Round, MaxRounds: in.MaxRounds, Grounding: in.Grounding, FollowUp: in.FollowUp, Recent: in.Recent,
+		Summary: in.Summary, Sheet: in.Sheet, FromResume: in.FromResume,
 	})
 	if err != nil {
 		return AskResult{}, err
 	}
-	reply, err := runAgent(ctx, a.Model, llm.TaskAsk, prompt, []tool.BaseTool{search}, out)
+	reply, err := runAgent(ctx, a.Model, llm.TaskAsk, prompt, tools, out)
 	if err != nil {
 		return AskResult{}, err
 	}
@@ -91,7 +124,7 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 	if err := out.finish(text); err != nil {
 		return AskResult{}, err
 	}
-	q := interview.Question{Round: in.Round, Text: text, FollowUp: in.FollowUp != nil}
+	q := interview.Question{Round: in.Round, Text: text, FollowUp: in.FollowUp != nil, FromResume: in.FromResume}
 	if in.FollowUp != nil {
 		q.Sources = in.FollowUp.Sources
 	} else {
@@ -208,11 +241,19 @@ func (a *Interviewer) Evaluate(ctx context.Context, in EvaluateInput) (EvaluateR
 	return EvaluateResult{Evaluation: e}, nil
 }
 
-// Report writes the final report. The overall score is the mean round
-// score on a 0-100 scale, computed here rather than by the model, so the
-// number HR filters on is reproducible.
+// Report writes the final report on every round, including those an
+// earlier run of the workflow left to the database. The overall score is
+// the mean round score on a 0-100 scale, computed here rather than by the
+// model, so the number HR filters on is reproducible.
 func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult, error) {
-	prompt, err := llm.Render(llm.Context{Task: llm.TaskReport, Language: in.Language, Track: in.Track, Level: in.Level, Turns: in.Turns})
+	turns, err := a.allTurns(ctx, in)
+	if err != nil {
+		return ReportResult{}, err
+	}
+	prompt, err := llm.Render(llm.Context{
+		Task: llm.TaskReport, Language: in.Language, Track: in.Track, Level: in.Level,
+		Turns: clipAnswers(turns), Summary: in.Summary, Sheet: in.Sheet,
+	})
 	if err != nil {
 		return ReportResult{}, err
 	}
@@ -231,7 +272,7 @@ func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult,
 		Rounds:       []interview.RoundResult{},
 	}
 	total, answered := 0, 0
-	for _, t := range in.Turns {
+	for _, t := range turns {
 		if t.Evaluation == nil {
 			continue
 		}
@@ -239,7 +280,7 @@ func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult,
 		answered++
 		rep.Rounds = append(rep.Rounds, interview.RoundResult{
 			Round: t.Round, Topic: t.Topic, Question: t.Question, Answer: t.Answer,
-			Score: t.Evaluation.Score, Feedback: t.Evaluation.Feedback, FollowUp: t.FollowUp,
+			Score: t.Evaluation.Score, Feedback: t.Evaluation.Feedback, FollowUp: t.FollowUp, FromResume: t.FromResume,
 		})
 	}
 	if answered > 0 {

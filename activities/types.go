@@ -3,6 +3,7 @@ package activities
 import (
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/memory"
 )
 
 // Spec is what every model activity needs to know about its interview.
@@ -12,6 +13,9 @@ type Spec struct {
 	Level       string `json:"level"`
 	Language    string `json:"language"`
 	MaxRounds   int    `json:"max_rounds"`
+	// ResumeID names the candidate's résumé in the database, if any. The
+	// résumé itself never travels in a payload.
+	ResumeID string `json:"resume_id,omitempty"`
 }
 
 // RetrieveInput asks for grounding questions for the next round.
@@ -24,6 +28,8 @@ type RetrieveInput struct {
 	Asked       []string `json:"asked,omitempty"`
 	AvoidTopics []string `json:"avoid_topics,omitempty"`
 	K           int      `json:"k"`
+	// FromResume builds the query from the résumé's skills instead.
+	FromResume bool `json:"from_resume,omitempty"`
 }
 
 // RetrieveResult lists the bank questions found, best first.
@@ -40,6 +46,12 @@ type AskInput struct {
 	AvoidTopics []string         `json:"avoid_topics,omitempty"`
 	FollowUp    *llm.FollowUp    `json:"follow_up,omitempty"`
 	Recent      []interview.Turn `json:"recent,omitempty"`
+	// Summary and Sheet are the interviewer's memory of older turns.
+	Summary string              `json:"summary,omitempty"`
+	Sheet   []memory.TopicScore `json:"sheet,omitempty"`
+	// FromResume asks about the candidate's own projects, read from the
+	// résumé with a tool.
+	FromResume bool `json:"from_resume,omitempty"`
 }
 
 // AskResult is the question asked, with the bank ids it cites.
@@ -64,10 +76,26 @@ type EvaluateResult struct {
 	Evaluation interview.Evaluation `json:"evaluation"`
 }
 
-// ReportInput asks for the final report.
+// ReportInput asks for the final report. Turns are the turns the workflow
+// holds; turns of earlier runs are read from the database.
 type ReportInput struct {
 	Spec
-	Turns []interview.Turn `json:"turns"`
+	Turns   []interview.Turn    `json:"turns"`
+	Summary string              `json:"summary,omitempty"`
+	Sheet   []memory.TopicScore `json:"sheet,omitempty"`
+}
+
+// SummariseInput asks to fold turns into the rolling summary.
+type SummariseInput struct {
+	Spec
+	Summary   string           `json:"summary,omitempty"`
+	Turns     []interview.Turn `json:"turns"`
+	MaxTokens int              `json:"max_tokens"`
+}
+
+// SummariseResult is the new summary.
+type SummariseResult struct {
+	Summary string `json:"summary"`
 }
 
 // ReportResult is the final report.

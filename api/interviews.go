@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/mail"
 	"slices"
@@ -211,7 +212,8 @@ func (s *Server) load(ctx context.Context, iv *store.Interview) (*view, *workflo
 	defer cancel()
 	st, err := s.cfg.Engine.State(qctx, iv.ID)
 	if err == nil {
-		return s.viewOf(iv, st), st, nil
+		v, err := s.viewOf(ctx, iv, st)
+		return v, st, err
 	}
 	if ctx.Err() != nil {
 		return nil, nil, ctx.Err()
@@ -223,7 +225,11 @@ func (s *Server) load(ctx context.Context, iv *store.Interview) (*view, *workflo
 	return v, nil, err
 }
 
-func (s *Server) viewOf(iv *store.Interview, st *workflows.State) *view {
+// viewOf shows the interview as its workflow holds it. The turns an
+// earlier run of a long interview left behind (continue-as-new) are read
+// from the database, where every turn is recorded before the workflow
+// moves on.
+func (s *Server) viewOf(ctx context.Context, iv *store.Interview, st *workflows.State) (*view, error) {
 	v := &view{
 		ID: iv.ID, Status: st.Status, Round: st.Round, MaxRounds: iv.MaxRounds,
 		Track: iv.Track, Level: iv.Level, Language: iv.Language,
@@ -232,8 +238,21 @@ func (s *Server) viewOf(iv *store.Interview, st *workflows.State) *view {
 	if st.Status != interview.StatusAwaitingAnswer {
 		v.Question = nil
 	}
-	v.Transcript = transcript(st.Turns)
-	return v
+	turns := st.Turns
+	if st.EarlierTurns > 0 {
+		stored, err := s.cfg.Store.Transcript(ctx, iv.ID)
+		if err != nil {
+			return nil, err
+		}
+		first := math.MaxInt
+		if len(turns) > 0 {
+			first = turns[0].Round
+		}
+		earlier := slices.DeleteFunc(stored, func(t interview.Turn) bool { return t.Round >= first })
+		turns = append(earlier, turns...)
+	}
+	v.Transcript = transcript(turns)
+	return v, nil
 }
 
 func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, error) {

@@ -151,7 +151,7 @@ func TestCreateInterviewRejects(t *testing.T) {
 		{"unknown level", createWith(set("level", "principal")), 422, "unknown_level", []string{"principal", "junior, mid, senior"}},
 		{"no level", createWith(set("level", "")), 422, "unknown_level", nil},
 		{"bad language", createWith(set("language", "fr")), 422, "invalid_request", []string{"en, zh"}},
-		{"21 rounds", createWith(set("max_rounds", 21)), 422, "invalid_request", []string{"max_rounds", "20"}},
+		{"51 rounds", createWith(set("max_rounds", 51)), 422, "invalid_request", []string{"max_rounds", "50"}},
 		{"-1 rounds", createWith(set("max_rounds", -1)), 422, "invalid_request", []string{"max_rounds"}},
 		{"fractional rounds", createWith(set("max_rounds", 2.5)), 400, "invalid_json", nil},
 		{"missing name", createWith(func(req map[string]any) { delete(req["candidate"].(map[string]any), "name") }), 422, "invalid_request", []string{"candidate.name"}},

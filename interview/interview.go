@@ -25,8 +25,9 @@ func (s Status) Terminal() bool {
 const (
 	// MaxAnswerBytes bounds one answer. Longer answers are refused, not cut.
 	MaxAnswerBytes = 20_000
-	// MaxRoundsLimit bounds max_rounds.
-	MaxRoundsLimit = 20
+	// MaxRoundsLimit bounds max_rounds. Long interviews stay cheap: the
+	// interviewer's memory is bounded and the workflow continues as new.
+	MaxRoundsLimit = 50
 )
 
 // Question is the question of one round as the candidate sees it.
@@ -36,6 +37,8 @@ type Question struct {
 	Topic    string   `json:"topic,omitempty"`
 	Sources  []string `json:"sources"`
 	FollowUp bool     `json:"follow_up"`
+	// FromResume marks a question about the candidate's own résumé.
+	FromResume bool `json:"from_resume,omitempty"`
 }
 
 // Evaluation is the interviewer's judgement of one answer.
@@ -58,6 +61,7 @@ type Turn struct {
 	Sources  []string `json:"sources"`
 	// FollowUp marks a question that follows up on the previous answer.
 	FollowUp   bool        `json:"follow_up"`
+	FromResume bool        `json:"from_resume,omitempty"`
 	AnswerID   string      `json:"answer_id,omitempty"`
 	Answer     string      `json:"answer,omitempty"`
 	Evaluation *Evaluation `json:"evaluation,omitempty"`
@@ -84,4 +88,6 @@ type RoundResult struct {
 	Score    int    `json:"score"`
 	Feedback string `json:"feedback"`
 	FollowUp bool   `json:"follow_up"`
+	// FromResume marks a question about the candidate's own résumé.
+	FromResume bool `json:"from_resume,omitempty"`
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/cloudwego/eino/components/model"
 	"github.com/cloudwego/eino/schema"
 
+	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
 )
 
@@ -95,43 +96,73 @@ func (m *Offline) Stream(ctx context.Context, input []*schema.Message, _ ...mode
 }
 
 func (m *Offline) reply(input []*schema.Message) (*schema.Message, error) {
-	c, toolResult, err := readConversation(input)
+	c, results, err := readConversation(input)
 	if err != nil {
 		return nil, fmt.Errorf("offline interviewer: %w", err)
 	}
 	switch c.Task {
 	case TaskAsk:
-		return m.ask(c, toolResult)
+		return m.ask(c, results)
 	case TaskEvaluate:
 		return jsonMessage(evaluate(c))
 	case TaskReport:
 		return jsonMessage(report(c))
+	case TaskSummarise:
+		return schema.AssistantMessage(memory.Extractive(c.Summary, c.Turns, c.MaxTokens, c.Language), nil), nil
 	}
 	return nil, fmt.Errorf("offline interviewer: unknown task %q", c.Task)
 }
 
+// The ids of the offline interviewer's own tool calls.
+const (
+	offlineSearchCall = "offline-search-1"
+	offlineResumeCall = "offline-resume-1"
+)
+
 // readConversation finds the task context in the last user message and the
-// result of the last tool call after it, if any.
-func readConversation(input []*schema.Message) (Context, string, error) {
-	var toolResult string
+// results of the tool calls after it, by tool name (the newest result of
+// each tool).
+func readConversation(input []*schema.Message) (Context, map[string]string, error) {
+	byID := map[string]string{}
+	results := map[string]string{}
 	for i := len(input) - 1; i >= 0; i-- {
 		msg := input[i]
 		switch msg.Role {
 		case schema.Tool:
-			if toolResult == "" {
-				toolResult = msg.Content
+			if _, seen := byID[msg.ToolCallID]; !seen {
+				byID[msg.ToolCallID] = msg.Content
+			}
+		case schema.Assistant:
+			for _, call := range msg.ToolCalls {
+				if content, ok := byID[call.ID]; ok {
+					if _, seen := results[call.Function.Name]; !seen {
+						results[call.Function.Name] = content
+					}
+				}
 			}
 		case schema.User:
 			c, err := ParseContext(msg.Content)
-			return c, toolResult, err
+			return c, results, err
 		}
 	}
-	return Context{}, "", fmt.Errorf("no user message")
+	return Context{}, nil, fmt.Errorf("no user message")
 }
 
-func (m *Offline) ask(c Context, toolResult string) (*schema.Message, error) {
+func (m *Offline) ask(c Context, results map[string]string) (*schema.Message, error) {
 	if f := c.FollowUp; f != nil {
 		return schema.AssistantMessage(followUpQuestion(c.Language, f)+"\n"+SourcesMarker+" "+strings.Join(f.Sources, ", "), nil), nil
+	}
+	profile, readResume := results[ResumeToolName]
+	if c.FromResume && !readResume && m.hasTool(ResumeToolName) {
+		call := schema.ToolCall{ID: offlineResumeCall, Type: "function", Function: schema.FunctionCall{Name: ResumeToolName, Arguments: "{}"}}
+		return schema.AssistantMessage("", []schema.ToolCall{call}), nil
+	}
+	toolResult := results[SearchToolName]
+	if c.FromResume && len(c.Grounding) > 0 {
+		// A résumé round asks the grounding question (found with the
+		// résumé's skills) about one of the candidate's projects.
+		pick := c.Grounding[0]
+		return schema.AssistantMessage(resumeQuestion(c, profile, pick.Question)+"\n"+SourcesMarker+" "+pick.ID, nil), nil
 	}
 	if toolResult == "" && m.hasTool(SearchToolName) {
 		query := ""
@@ -139,7 +170,7 @@ func (m *Offline) ask(c Context, toolResult string) (*schema.Message, error) {
 			query = c.Grounding[0].Topic
 		}
 		args, _ := json.Marshal(map[string]string{"query": query})
-		call := schema.ToolCall{ID: "offline-search-1", Type: "function", Function: schema.FunctionCall{Name: SearchToolName, Arguments: string(args)}}
+		call := schema.ToolCall{ID: offlineSearchCall, Type: "function", Function: schema.FunctionCall{Name: SearchToolName, Arguments: string(args)}}
 		return schema.AssistantMessage("", []schema.ToolCall{call}), nil
 	}
 	candidates := c.Grounding

@@ -8,17 +8,25 @@ import (
 	"strings"
 
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/memory"
 )
 
 // Tasks the interviewer gives a model.
 const (
-	TaskAsk      = "ask"
-	TaskEvaluate = "evaluate"
-	TaskReport   = "report"
+	TaskAsk       = "ask"
+	TaskEvaluate  = "evaluate"
+	TaskReport    = "report"
+	TaskSummarise = "summarise"
 )
 
-// SearchToolName is the name of the question-bank search tool.
-const SearchToolName = "search_question_bank"
+// Tool names.
+const (
+	// SearchToolName is the name of the question-bank search tool.
+	SearchToolName = "search_question_bank"
+	// ResumeToolName is the name of the tool that reads the candidate's
+	// résumé profile.
+	ResumeToolName = "read_resume"
+)
 
 // SourcesMarker starts the last line of an asked question, where the model
 // cites the bank ids behind it. The line is never shown to the candidate.
@@ -42,13 +50,20 @@ type Context struct {
 	Round     int    `json:"round,omitempty"`
 	MaxRounds int    `json:"max_rounds,omitempty"`
 	// Ask.
-	Grounding []Candidate       `json:"grounding,omitempty"`
-	FollowUp  *FollowUp         `json:"follow_up,omitempty"`
-	Recent    []interview.Turn  `json:"recent_turns,omitempty"`
-	Summary   string            `json:"summary,omitempty"`
-	Eval      *EvaluationTarget `json:"evaluation,omitempty"`
-	// Report.
+	Grounding []Candidate      `json:"grounding,omitempty"`
+	FollowUp  *FollowUp        `json:"follow_up,omitempty"`
+	Recent    []interview.Turn `json:"recent_turns,omitempty"`
+	// Summary is the rolling summary of the turns before Recent; Sheet is
+	// the score sheet by topic.
+	Summary string              `json:"summary,omitempty"`
+	Sheet   []memory.TopicScore `json:"score_sheet,omitempty"`
+	// FromResume asks a question about the candidate's résumé.
+	FromResume bool              `json:"from_resume,omitempty"`
+	Eval       *EvaluationTarget `json:"evaluation,omitempty"`
+	// Report and summarise.
 	Turns []interview.Turn `json:"turns,omitempty"`
+	// MaxTokens bounds a summary.
+	MaxTokens int `json:"max_tokens,omitempty"`
 }
 
 // FollowUp asks for a follow-up on the previous answer.
@@ -93,6 +108,9 @@ func Instruction(task string) string {
 		return common + "Task: ask the next interview question. Ground it in the question bank: use the grounding questions given, " +
 			"or call the " + SearchToolName + " tool to find others. Never invent a question that no bank entry supports. " +
 			"When follow_up is set, ask one short follow-up about the missed key points of that answer instead. " +
+			"When from_resume is set, call the " + ResumeToolName + " tool and ask about one of the candidate's own projects, " +
+			"through the topic of a grounding question, which you still cite. " +
+			"Use summary, recent_turns and score_sheet to avoid repeating yourself and to probe what is still untested. " +
 			"Write only the question for the candidate, then a last line '" + SourcesMarker + " <bank ids>' listing the ids it is based on."
 	case TaskEvaluate:
 		return common + "Task: evaluate the candidate's answer against the rubric's key points. Reply with one JSON object only: " +
@@ -101,6 +119,10 @@ func Instruction(task string) string {
 	case TaskReport:
 		return common + "Task: write the final interview report from the turns. Reply with one JSON object only: " +
 			"summary (a short paragraph), strengths (list of strings), improvements (list of strings)."
+	case TaskSummarise:
+		return common + "Task: fold the turns into the running summary of the interview, for the interviewer's own memory. " +
+			"Keep what matters for later questions: what the candidate showed they know, where they struggled, projects they mentioned. " +
+			"Reply with the new summary only, as plain text of at most max_tokens tokens (about four characters a token)."
 	}
 	return common
 }

@@ -1,7 +1,3 @@
-// Package memory decides what the interviewer remembers of an interview
-// when it writes the next question: the last few turns verbatim and the
-// topics they covered. Its functions are pure and deterministic, so the
-// workflow can call them directly.
 package memory
 
 import (

@@ -51,6 +51,7 @@ type Turn struct {
 	Question      string   `gorm:"type:text"`
 	Sources       []string `gorm:"serializer:json;type:text"`
 	FollowUp      bool
+	FromResume    bool
 	AnswerID      string `gorm:"size:128"`
 	Answer        string `gorm:"type:text"`
 	Score         *int
@@ -109,7 +110,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		sqlDB.SetMaxOpenConns(1)
 	}
 	s := &Store{db: db}
-	if err := db.WithContext(ctx).AutoMigrate(&Interview{}, &Turn{}, &Report{}); err != nil {
+	if err := db.WithContext(ctx).AutoMigrate(&Interview{}, &Turn{}, &Report{}, &Resume{}); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
@@ -246,6 +247,7 @@ func upsertTurn(tx *gorm.DB, interviewID string, t *interview.Turn) error {
 		Question:    t.Question,
 		Sources:     t.Sources,
 		FollowUp:    t.FollowUp,
+		FromResume:  t.FromResume,
 		AnswerID:    t.AnswerID,
 		Answer:      t.Answer,
 		AskedAt:     timePtr(t.AskedAt),
@@ -260,7 +262,7 @@ func upsertTurn(tx *gorm.DB, interviewID string, t *interview.Turn) error {
 	err := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "interview_id"}, {Name: "round"}},
 		DoUpdates: clause.AssignmentColumns([]string{
-			"topic", "question", "sources", "follow_up", "answer_id", "answer",
+			"topic", "question", "sources", "follow_up", "from_resume", "answer_id", "answer",
 			"score", "feedback", "needs_follow_up", "missed", "asked_at", "answered_at",
 		}),
 	}).Create(&row).Error
@@ -280,13 +282,14 @@ func timePtr(t time.Time) *time.Time {
 // ToTurn converts a stored turn to the shared vocabulary.
 func (t Turn) ToTurn() interview.Turn {
 	out := interview.Turn{
-		Round:    t.Round,
-		Topic:    t.Topic,
-		Question: t.Question,
-		Sources:  t.Sources,
-		FollowUp: t.FollowUp,
-		AnswerID: t.AnswerID,
-		Answer:   t.Answer,
+		Round:      t.Round,
+		Topic:      t.Topic,
+		Question:   t.Question,
+		Sources:    t.Sources,
+		FollowUp:   t.FollowUp,
+		FromResume: t.FromResume,
+		AnswerID:   t.AnswerID,
+		Answer:     t.Answer,
 	}
 	if t.AskedAt != nil {
 		out.AskedAt = *t.AskedAt

@@ -6,6 +6,7 @@ import (
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/memory"
 )
 
 // TaskQueue is the task queue interview workflows and activities run on.
@@ -39,13 +40,25 @@ type Options struct {
 	IdleTimeout time.Duration `json:"idle_timeout"`
 	// GroundingK is how many bank questions ground each new question.
 	GroundingK int `json:"grounding_k"`
-	// RecentTurns is how many past turns the interviewer sees verbatim.
+	// RecentTurns is how many past turns the interviewer moves away from
+	// when it chooses the next topic.
 	RecentTurns int `json:"recent_turns"`
+	// Memory bounds what the interviewer sees of the past: older turns
+	// are folded into a rolling summary past its token budget.
+	Memory memory.Budget `json:"memory"`
+	// RoundsPerRun continues the workflow as new after this many rounds,
+	// so no history grows without bound. Zero leaves it to the server's
+	// suggestion alone.
+	RoundsPerRun int `json:"rounds_per_run"`
 }
 
 // DefaultOptions are the options of an interview that sets none.
 func DefaultOptions() Options {
-	return Options{MaxFollowUps: 1, IdleTimeout: 24 * time.Hour, GroundingK: 5, RecentTurns: 3}
+	return Options{
+		MaxFollowUps: 1, IdleTimeout: 24 * time.Hour, GroundingK: 5, RecentTurns: 3,
+		Memory:       memory.Budget{Tokens: 1200, Window: 2, SummaryTokens: 400},
+		RoundsPerRun: 10,
+	}
 }
 
 // AnswerSignal is the candidate's answer to the current question.
@@ -61,7 +74,9 @@ type EndSignal struct {
 }
 
 // State is everything the interview knows. It is what the state query
-// returns and what continue-as-new carries.
+// returns and what continue-as-new carries. Turns holds the turns of this
+// run and the ones carried into it; the EarlierTurns before them are in
+// the database (every turn is recorded there before the workflow moves on).
 type State struct {
 	Status    interview.Status    `json:"status"`
 	Round     int                 `json:"round"`
@@ -86,4 +101,12 @@ type State struct {
 	Error     string `json:"error,omitempty"`
 	// Since is when the status last changed.
 	Since time.Time `json:"since"`
+	// Memory is the rolling summary and score sheet the interviewer sees.
+	Memory memory.Memory `json:"memory"`
+	// EarlierTurns and EarlierFollowUps count the turns (and follow-ups
+	// among them) that earlier runs left to the database.
+	EarlierTurns     int `json:"earlier_turns,omitempty"`
+	EarlierFollowUps int `json:"earlier_follow_ups,omitempty"`
+	// Runs counts the times the interview continued as new.
+	Runs int `json:"runs,omitempty"`
 }

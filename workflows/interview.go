@@ -20,6 +20,10 @@ import (
 // followUpFocus is how many missed key points one follow-up asks about.
 const followUpFocus = 2
 
+// sheetInPrompt is how many score-sheet topics (the latest) the
+// interviewer sees when it writes a question.
+const sheetInPrompt = 8
+
 var (
 	interviewer *activities.Interviewer
 	recorder    *activities.Recorder
@@ -28,11 +32,14 @@ var (
 // InterviewWorkflow runs one interview from its first question to its
 // report. Each round:
 //
-//	Retrieve (RAG) ─▶ Ask (agent, streams tokens) ─▶ Record
+//	Retrieve (RAG) ─▶ Ask (agent, streams tokens) ─▶ Record ─▶ Summarise?
 //	    ─▶ wait for the answer signal (or end, or the idle timer)
 //	    ─▶ Record ─▶ Evaluate ─▶ Record ─▶ follow-up or next topic
+//	    ─▶ every RoundsPerRun rounds: continue as new, carrying the State
 //
-// and at the end Report ─▶ Record. The state query shows where it stands.
+// and at the end Report ─▶ Record. Summarise folds older turns into the
+// rolling summary while the candidate thinks, when they pass the memory
+// budget. The state query shows where the interview stands.
 func InterviewWorkflow(ctx workflow.Context, in InterviewInput) (*State, error) {
 	w := &impl{in: in}
 	if err := w.setup(ctx); err != nil {
@@ -50,6 +57,13 @@ type impl struct {
 	// workflow-task round trip off the time between an answer and the next
 	// question.
 	local bool
+	// memory is true from version 1 of memoryChange on: a rolling summary
+	// and score sheet, continue-as-new, and résumé rounds.
+	memory bool
+	// askedThisRun counts the questions asked in this run.
+	askedThisRun int
+	answers      workflow.ReceiveChannel
+	ends         workflow.ReceiveChannel
 }
 
 func (w *impl) setup(ctx workflow.Context) error {
@@ -60,29 +74,39 @@ func (w *impl) setup(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (*State, error) { return w.state, nil }); err != nil {
 		return fmt.Errorf("register state query: %w", err)
 	}
-	workflow.SetCurrentDetails(ctx, w.details())
-	answers := workflow.GetSignalChannel(ctx, SignalAnswer)
-	ends := workflow.GetSignalChannel(ctx, SignalEnd)
+	if w.in.State != nil {
+		// A run continued from an earlier one shows HR where it stands
+		// from its first task.
+		w.show(ctx)
+	} else {
+		workflow.SetCurrentDetails(ctx, w.details())
+	}
+	w.answers = workflow.GetSignalChannel(ctx, SignalAnswer)
+	w.ends = workflow.GetSignalChannel(ctx, SignalEnd)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			sel := workflow.NewSelector(ctx)
-			sel.AddReceive(answers, func(c workflow.ReceiveChannel, _ bool) {
+			sel.AddReceive(w.answers, func(c workflow.ReceiveChannel, _ bool) {
 				var a AnswerSignal
 				c.Receive(ctx, &a)
 				w.accept(ctx, a)
 			})
-			sel.AddReceive(ends, func(c workflow.ReceiveChannel, _ bool) {
+			sel.AddReceive(w.ends, func(c workflow.ReceiveChannel, _ bool) {
 				var e EndSignal
 				c.Receive(ctx, &e)
-				if !w.state.EndRequested {
-					w.state.EndRequested = true
-					w.state.EndReason = cmp.Or(e.Reason, "ended early")
-				}
+				w.end(e)
 			})
 			sel.Select(ctx)
 		}
 	})
 	return nil
+}
+
+func (w *impl) end(e EndSignal) {
+	if !w.state.EndRequested {
+		w.state.EndRequested = true
+		w.state.EndReason = cmp.Or(e.Reason, "ended early")
+	}
 }
 
 // accept takes an answer if one is awaited and its id is new. Anything
@@ -108,13 +132,22 @@ func (w *impl) accept(ctx workflow.Context, a AnswerSignal) {
 // activities, so interviews that started before it replay as they ran.
 const localStepsChange = "local-record-retrieve"
 
+// memoryChange versions the rolling memory, continue-as-new and résumé
+// rounds.
+const memoryChange = "rolling-memory"
+
 func (w *impl) run(ctx workflow.Context) (*State, error) {
 	w.local = workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
+	w.memory = workflow.GetVersion(ctx, memoryChange, workflow.DefaultVersion, 1) == 1
 	for !w.state.Status.Terminal() {
 		var err error
 		switch {
 		case w.state.EndRequested || w.answeredRounds() >= w.in.MaxRounds:
 			err = w.finish(ctx, interview.StatusCompleted)
+		case w.state.Question == nil && w.memory && w.shouldContinue(ctx):
+			if w.drain(ctx); !w.state.EndRequested {
+				return nil, w.continueAsNew(ctx)
+			}
 		case w.state.Question == nil:
 			err = w.ask(ctx)
 		default:
@@ -128,7 +161,7 @@ func (w *impl) run(ctx workflow.Context) (*State, error) {
 }
 
 func (w *impl) answeredRounds() int {
-	n := 0
+	n := w.state.EarlierTurns
 	for _, t := range w.state.Turns {
 		if t.Evaluation != nil {
 			n++
@@ -147,10 +180,19 @@ func (w *impl) ask(ctx workflow.Context) error {
 		Spec: w.in.Spec, Round: round, Asked: s.Asked, AvoidTopics: w.recentTopics(),
 		FollowUp: s.NextFollowUp, Recent: w.recentTurns(),
 	}
+	if w.memory {
+		in.Summary, in.Sheet = s.Memory.Summary, memory.Latest(s.Memory.Sheet, sheetInPrompt)
+		in.FromResume = w.in.ResumeID != "" && s.NextFollowUp == nil && resumeRound(round)
+	}
 	if s.NextFollowUp == nil {
 		var found activities.RetrieveResult
-		err := w.execute(ctx, fmt.Sprintf("Round %d · retrieve", round), bankActivity, interviewer.Retrieve, activities.RetrieveInput{
+		summary := fmt.Sprintf("Round %d · retrieve", round)
+		if in.FromResume {
+			summary += " · résumé"
+		}
+		err := w.execute(ctx, summary, bankActivity, interviewer.Retrieve, activities.RetrieveInput{
 			Spec: w.in.Spec, Round: round, Query: memory.Query(s.Turns), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
+			FromResume: in.FromResume,
 		}).Get(ctx, &found)
 		if err != nil {
 			return fmt.Errorf("round %d: retrieve: %w", round, err)
@@ -182,10 +224,100 @@ func (w *impl) ask(ctx workflow.Context) error {
 		}
 	}
 	s.Turns = append(s.Turns, interview.Turn{
-		Round: round, Topic: q.Topic, Question: q.Text, Sources: q.Sources, FollowUp: q.FollowUp, AskedAt: workflow.Now(ctx),
+		Round: round, Topic: q.Topic, Question: q.Text, Sources: q.Sources, FollowUp: q.FollowUp, FromResume: q.FromResume,
+		AskedAt: workflow.Now(ctx),
 	})
+	w.askedThisRun++
 	w.setStatus(ctx, interview.StatusAwaitingAnswer)
-	return w.record(ctx, "")
+	if err := w.record(ctx, ""); err != nil {
+		return err
+	}
+	if w.memory {
+		w.fold(ctx)
+	}
+	return nil
+}
+
+// resumeRound reports whether a round asks about the candidate's résumé,
+// when there is one: every third round from the second on, so the
+// interview moves between the candidate's own work and the bank's topics.
+func resumeRound(round int) bool { return round%3 == 2 }
+
+// fold summarises the turns that passed the memory budget while the
+// candidate thinks about the question just asked. A summary that cannot
+// be written is not worth failing the interview for: the turns stay
+// verbatim and the next round tries again.
+func (w *impl) fold(ctx workflow.Context) {
+	s := w.state
+	turns := s.Memory.ToFold(s.Turns, w.in.Options.Memory)
+	if len(turns) == 0 {
+		return
+	}
+	first, last := turns[0].Round, turns[len(turns)-1].Round
+	var res activities.SummariseResult
+	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Round %d · summarise rounds %d-%d", s.Round, first, last), modelActivity), interviewer.Summarise, activities.SummariseInput{
+		Spec: w.in.Spec, Summary: s.Memory.Summary, Turns: turns, MaxTokens: w.in.Options.Memory.SummaryTokens,
+	}).Get(ctx, &res)
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not summarise; keeping the turns verbatim", "rounds", fmt.Sprintf("%d-%d", first, last), "error", err)
+		return
+	}
+	s.Memory.Summary, s.Memory.Folded = res.Summary, last
+}
+
+// shouldContinue reports whether to continue as new before the next
+// question: after RoundsPerRun questions in this run, or when the server
+// suggests it (the history is getting long).
+func (w *impl) shouldContinue(ctx workflow.Context) bool {
+	if w.askedThisRun == 0 {
+		return false
+	}
+	n := w.in.Options.RoundsPerRun
+	return n > 0 && w.askedThisRun >= n || workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+}
+
+// drain handles the signals that came in but were not received yet, so
+// none is lost when the run ends.
+func (w *impl) drain(ctx workflow.Context) {
+	for {
+		var a AnswerSignal
+		if !w.answers.ReceiveAsync(&a) {
+			break
+		}
+		w.accept(ctx, a)
+	}
+	for {
+		var e EndSignal
+		if !w.ends.ReceiveAsync(&e) {
+			break
+		}
+		w.end(e)
+	}
+}
+
+// continueAsNew starts the next run of the interview with its state. The
+// turns already folded into the summary are left to the database, where
+// the API and the report read them; the rest travel on verbatim.
+func (w *impl) continueAsNew(ctx workflow.Context) error {
+	s := *w.state
+	keep := []interview.Turn{}
+	for _, t := range s.Turns {
+		switch {
+		case t.Round > s.Memory.Folded:
+			keep = append(keep, t)
+		case t.FollowUp:
+			s.EarlierTurns++
+			s.EarlierFollowUps++
+		default:
+			s.EarlierTurns++
+		}
+	}
+	s.Turns = keep
+	s.Runs++
+	workflow.GetLogger(ctx).Info("continuing as new", "round", s.Round, "run", s.Runs, "turns_left_to_database", s.EarlierTurns)
+	return workflow.NewContinueAsNewError(ctx, InterviewWorkflow, InterviewInput{
+		Spec: w.in.Spec, Campaign: w.in.Campaign, Options: w.in.Options, State: &s,
+	})
 }
 
 // awaitAnswer waits for the answer, an early end or the idle timeout, and
@@ -228,6 +360,9 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 	e := judged.Evaluation
 	e.FollowUp = e.FollowUp && s.FollowUps < w.in.Options.MaxFollowUps && w.answeredRounds()+1 < w.in.MaxRounds
 	turn.Evaluation = &e
+	if w.memory {
+		s.Memory.Sheet = memory.Note(s.Memory.Sheet, *turn)
+	}
 	if e.FollowUp {
 		s.FollowUps++
 		// A follow-up digs into at most two missed key points, and is
@@ -252,7 +387,7 @@ func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	w.setStatus(ctx, interview.StatusGenerating)
 	var rep activities.ReportResult
 	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Report on %d rounds", w.answeredRounds()), modelActivity), interviewer.Report, activities.ReportInput{
-		Spec: w.in.Spec, Turns: s.Turns,
+		Spec: w.in.Spec, Turns: s.Turns, Summary: s.Memory.Summary, Sheet: s.Memory.Sheet,
 	}).Get(ctx, &rep)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -328,7 +463,7 @@ func (w *impl) details() string {
 }
 
 func (w *impl) followUps() int {
-	n := 0
+	n := w.state.EarlierFollowUps
 	for _, t := range w.state.Turns {
 		if t.FollowUp {
 			n++
@@ -366,13 +501,19 @@ func (w *impl) record(ctx workflow.Context, announce string) error {
 	return nil
 }
 
-// recentTurns is what the interviewer sees of the conversation verbatim.
+// recentTurns is what the interviewer sees of the conversation verbatim:
+// the turns not folded into the summary yet.
 func (w *impl) recentTurns() []interview.Turn {
+	if w.memory {
+		return w.state.Memory.Unfolded(w.state.Turns)
+	}
 	return memory.Recent(w.state.Turns, w.in.Options.RecentTurns)
 }
 
 // recentTopics are the topics of the last rounds, to move away from.
-func (w *impl) recentTopics() []string { return memory.Topics(w.recentTurns()) }
+func (w *impl) recentTopics() []string {
+	return memory.Topics(memory.Recent(w.state.Turns, w.in.Options.RecentTurns))
+}
 
 type activityKind int
 

@@ -52,6 +52,12 @@ type config struct {
 
 	IdleTimeout  time.Duration
 	MaxFollowUps int
+	// MemoryBudget, MemoryWindow and SummaryTokens bound the interviewer's
+	// memory; RoundsPerRun is when an interview continues as new.
+	MemoryBudget  int
+	MemoryWindow  int
+	SummaryTokens int
+	RoundsPerRun  int
 	// SSEKeepAlive is how often an idle event stream gets a comment (and
 	// checks the stream for anything the live path missed).
 	SSEKeepAlive time.Duration
@@ -105,6 +111,10 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
 	c.SSEKeepAlive = parseDuration(env("MIANSHI_SSE_KEEPALIVE", "15s"), "MIANSHI_SSE_KEEPALIVE", &errs)
 	c.MaxFollowUps = parseInt(env("MIANSHI_MAX_FOLLOW_UPS", "1"), "MIANSHI_MAX_FOLLOW_UPS", &errs)
+	c.MemoryBudget = parseInt(env("MIANSHI_MEMORY_BUDGET", "1200"), "MIANSHI_MEMORY_BUDGET", &errs)
+	c.MemoryWindow = parseInt(env("MIANSHI_MEMORY_WINDOW", "2"), "MIANSHI_MEMORY_WINDOW", &errs)
+	c.SummaryTokens = parseInt(env("MIANSHI_SUMMARY_TOKENS", "400"), "MIANSHI_SUMMARY_TOKENS", &errs)
+	c.RoundsPerRun = parseInt(env("MIANSHI_ROUNDS_PER_RUN", "10"), "MIANSHI_ROUNDS_PER_RUN", &errs)
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
 	}
@@ -143,6 +153,18 @@ func (c config) validate() []error {
 	}
 	if c.IdleTimeout < time.Minute {
 		errs = append(errs, fmt.Errorf("MIANSHI_IDLE_TIMEOUT %s: must be at least 1m", c.IdleTimeout))
+	}
+	if c.MemoryBudget < 200 {
+		errs = append(errs, fmt.Errorf("MIANSHI_MEMORY_BUDGET %d: must be at least 200 tokens", c.MemoryBudget))
+	}
+	if c.MemoryWindow < 0 || c.MemoryWindow > 10 {
+		errs = append(errs, fmt.Errorf("MIANSHI_MEMORY_WINDOW %d: must be between 0 and 10 turns", c.MemoryWindow))
+	}
+	if c.SummaryTokens < 50 {
+		errs = append(errs, fmt.Errorf("MIANSHI_SUMMARY_TOKENS %d: must be at least 50", c.SummaryTokens))
+	}
+	if c.RoundsPerRun < 0 {
+		errs = append(errs, fmt.Errorf("MIANSHI_ROUNDS_PER_RUN %d: must be 0 (only when the server suggests) or more", c.RoundsPerRun))
 	}
 	if c.MaxFollowUps < 0 || c.MaxFollowUps > 5 {
 		errs = append(errs, fmt.Errorf("MIANSHI_MAX_FOLLOW_UPS %d: must be between 0 and 5", c.MaxFollowUps))

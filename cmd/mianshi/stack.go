@@ -26,6 +26,7 @@ import (
 	"github.com/mianshi/mianshi/codec"
 	"github.com/mianshi/mianshi/devstack"
 	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
@@ -101,7 +102,7 @@ func runStack(ctx context.Context, cfg config) error {
 	g.Go(func() error { <-ctx.Done(); return nil })
 	if cfg.runsWorker() {
 		w := worker.New(tc,
-			&activities.Interviewer{Bank: bank, Model: m, Stream: events},
+			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db},
 			&activities.Recorder{Store: db, Stream: events})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
@@ -113,6 +114,8 @@ func runStack(ctx context.Context, cfg config) error {
 		opts := workflows.DefaultOptions()
 		opts.IdleTimeout = cfg.IdleTimeout
 		opts.MaxFollowUps = cfg.MaxFollowUps
+		opts.Memory = memory.Budget{Tokens: cfg.MemoryBudget, Window: cfg.MemoryWindow, SummaryTokens: cfg.SummaryTokens}
+		opts.RoundsPerRun = cfg.RoundsPerRun
 		hub := stream.NewHub(ctx, rdb)
 		s.onClose(func() { hub.Close() })
 		srv := api.New(api.Config{
