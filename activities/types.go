@@ -117,3 +117,18 @@ type RecordInput struct {
 	// Error says why a failed interview failed.
 	Error string `json:"error,omitempty"`
 }
+
+// ReadResumeInput names the résumé to read; its file is in the database.
+type ReadResumeInput struct {
+	ResumeID string `json:"resume_id"`
+}
+
+// ReadResumeResult says whether the résumé could be read. The profile
+// stays in the database: no personal data travels in the result.
+type ReadResumeResult struct {
+	// Status is "ready" or "failed".
+	Status string `json:"status"`
+	// ErrorCode and Error say why a résumé could not be read.
+	ErrorCode string `json:"error_code,omitempty"`
+	Error     string `json:"error,omitempty"`
+}

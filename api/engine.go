@@ -13,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -26,6 +27,9 @@ type Engine interface {
 	Health(ctx context.Context) error
 	// List runs a visibility query over interview workflows.
 	List(ctx context.Context, query string, pageSize int, pageToken []byte) ([]Listed, []byte, error)
+	// ReadResume has an uploaded résumé read, and waits for the outcome
+	// as long as ctx allows.
+	ReadResume(ctx context.Context, resumeID string) (activities.ReadResumeResult, error)
 }
 
 // Listed is an interview as visibility knows it: its search attributes.
@@ -79,6 +83,25 @@ func (t *Temporal) State(ctx context.Context, id string) (*workflows.State, erro
 		return nil, fmt.Errorf("decode interview state: %w", err)
 	}
 	return &s, nil
+}
+
+// ReadResume starts the workflow that reads a résumé, or joins the one
+// already running for it, and waits for its result.
+func (t *Temporal) ReadResume(ctx context.Context, resumeID string) (activities.ReadResumeResult, error) {
+	run, err := t.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       workflows.ResumeID(resumeID),
+		TaskQueue:                workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            "Read an uploaded résumé",
+	}, workflows.ResumeWorkflow, activities.ReadResumeInput{ResumeID: resumeID})
+	if err != nil {
+		return activities.ReadResumeResult{}, fmt.Errorf("start resume workflow: %w", err)
+	}
+	var res activities.ReadResumeResult
+	if err := run.Get(ctx, &res); err != nil {
+		return activities.ReadResumeResult{}, fmt.Errorf("read resume: %w", err)
+	}
+	return res, nil
 }
 
 // Answer signals the candidate's answer.

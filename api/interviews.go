@@ -36,6 +36,10 @@ type createRequest struct {
 	Level     string `json:"level"`
 	MaxRounds int    `json:"max_rounds"`
 	Language  string `json:"language"`
+	// ResumeID and ResumeToken attach an uploaded résumé: the token proves
+	// the résumé is the caller's.
+	ResumeID    string `json:"resume_id"`
+	ResumeToken string `json:"resume_token"`
 }
 
 type createResponse struct {
@@ -62,18 +66,24 @@ func (s *Server) createInterview(c *echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	if err := s.checkResume(ctx, &req); err != nil {
+		return err
+	}
 	token := newToken()
 	iv := &store.Interview{
 		ID: newID(), TokenHash: hashToken(token),
 		CandidateName: req.Candidate.Name, CandidateEmail: req.Candidate.Email,
 		Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds,
-		Status: interview.StatusGenerating,
+		Status: interview.StatusGenerating, ResumeID: req.ResumeID,
 	}
 	if err := s.cfg.Store.CreateInterview(ctx, iv); err != nil {
 		return err
 	}
 	in := workflows.InterviewInput{
-		Spec:    activities.Spec{InterviewID: iv.ID, Track: iv.Track, Level: iv.Level, Language: iv.Language, MaxRounds: iv.MaxRounds},
+		Spec: activities.Spec{
+			InterviewID: iv.ID, Track: iv.Track, Level: iv.Level, Language: iv.Language, MaxRounds: iv.MaxRounds,
+			ResumeID: iv.ResumeID,
+		},
 		Options: s.cfg.Options,
 	}
 	if err := s.cfg.Engine.Start(ctx, in); err != nil {
@@ -126,6 +136,28 @@ func (s *Server) validateCreate(req *createRequest) error {
 			fmt.Sprintf("track %s has no %s questions in language %q", req.Track, req.Level, req.Language))
 	}
 	return nil
+}
+
+// checkResume admits a résumé to an interview only with the token its
+// upload returned, and only once it has been read.
+func (s *Server) checkResume(ctx context.Context, req *createRequest) error {
+	switch {
+	case req.ResumeID == "" && req.ResumeToken == "":
+		return nil
+	case req.ResumeID == "" || req.ResumeToken == "":
+		return apiError(http.StatusUnprocessableEntity, "invalid_request", "resume_id and resume_token go together: send both or neither")
+	}
+	r, err := s.resumeFor(ctx, req.ResumeID, req.ResumeToken)
+	if err != nil {
+		return err
+	}
+	switch r.Status {
+	case store.ResumeReady:
+		return nil
+	case store.ResumeFailed:
+		return apiError(http.StatusUnprocessableEntity, "resume_unreadable", "this résumé could not be read: "+r.Error)
+	}
+	return apiError(http.StatusConflict, "resume_not_ready", "this résumé is still being read; try again in a moment")
 }
 
 func validEmail(s string) bool {

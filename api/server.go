@@ -96,6 +96,8 @@ func (s *Server) routes() {
 	v1.POST("/interviews/:id/end", s.endInterview, limit, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.candidate)
+	v1.POST("/resumes", s.uploadResume, middleware.BodyLimit(maxResumeBody))
+	v1.GET("/resumes/:id", s.getResume)
 	v1.POST("/hr/session", s.hrSession, limit)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)

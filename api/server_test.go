@@ -19,6 +19,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/questionbank"
@@ -191,6 +192,8 @@ type fakeEngine struct {
 	listed  []api.Listed
 	listErr error
 	queries []string
+	// readResume reads résumés; tests that upload one set it.
+	readResume func(ctx context.Context, id string) (activities.ReadResumeResult, error)
 }
 
 type answerCall struct {
@@ -263,6 +266,13 @@ func (f *fakeEngine) List(_ context.Context, query string, pageSize int, _ []byt
 		return nil, nil, f.listErr
 	}
 	return f.listed[:min(pageSize, len(f.listed))], nil, nil
+}
+
+func (f *fakeEngine) ReadResume(ctx context.Context, id string) (activities.ReadResumeResult, error) {
+	if f.readResume == nil {
+		return activities.ReadResumeResult{}, errors.New("no résumé reader in this test")
+	}
+	return f.readResume(ctx, id)
 }
 
 func (f *fakeEngine) setState(id string, st *workflows.State) {

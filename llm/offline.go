@@ -14,6 +14,7 @@ import (
 
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/resume"
 )
 
 // Offline is the deterministic offline interviewer: a chat model that needs
@@ -107,6 +108,8 @@ func (m *Offline) reply(input []*schema.Message) (*schema.Message, error) {
 		return jsonMessage(evaluate(c))
 	case TaskReport:
 		return jsonMessage(report(c))
+	case TaskProfile:
+		return jsonMessage(resume.OfflineProfile(c.Resume))
 	case TaskSummarise:
 		return schema.AssistantMessage(memory.Extractive(c.Summary, c.Turns, c.MaxTokens, c.Language), nil), nil
 	}

@@ -17,6 +17,7 @@ const (
 	TaskEvaluate  = "evaluate"
 	TaskReport    = "report"
 	TaskSummarise = "summarise"
+	TaskProfile   = "profile"
 )
 
 // Tool names.
@@ -64,6 +65,8 @@ type Context struct {
 	Turns []interview.Turn `json:"turns,omitempty"`
 	// MaxTokens bounds a summary.
 	MaxTokens int `json:"max_tokens,omitempty"`
+	// Resume is the text of a résumé to read the profile from.
+	Resume string `json:"resume,omitempty"`
 }
 
 // FollowUp asks for a follow-up on the previous answer.
@@ -119,6 +122,11 @@ func Instruction(task string) string {
 	case TaskReport:
 		return common + "Task: write the final interview report from the turns. Reply with one JSON object only: " +
 			"summary (a short paragraph), strengths (list of strings), improvements (list of strings)."
+	case TaskProfile:
+		return common + "Task: read the résumé text in the context and reply with one JSON object only: " +
+			"name (string), years_experience (integer), skills (list of strings), projects (list of {name, description}), " +
+			"education (list of strings), languages (list of spoken languages). Copy facts from the résumé; invent nothing; " +
+			"leave out anything the résumé does not say."
 	case TaskSummarise:
 		return common + "Task: fold the turns into the running summary of the interview, for the interviewer's own memory. " +
 			"Keep what matters for later questions: what the candidate showed they know, where they struggled, projects they mentioned. " +

@@ -26,17 +26,19 @@ var ErrNotFound = errors.New("not found")
 
 // Interview is an interview's row: who it is for and where it stands.
 type Interview struct {
-	ID             string           `gorm:"primaryKey;size:64"`
-	TokenHash      string           `gorm:"size:64;not null"`
-	CandidateName  string           `gorm:"size:200"`
-	CandidateEmail string           `gorm:"size:320"`
-	Track          string           `gorm:"size:64;index"`
-	Level          string           `gorm:"size:16"`
-	Language       string           `gorm:"size:8"`
-	MaxRounds      int              `gorm:"not null"`
-	Status         interview.Status `gorm:"size:32;index"`
-	Round          int
-	OverallScore   *int
+	ID             string `gorm:"primaryKey;size:64"`
+	TokenHash      string `gorm:"size:64;not null"`
+	CandidateName  string `gorm:"size:200"`
+	CandidateEmail string `gorm:"size:320"`
+	// ResumeID names the candidate's uploaded résumé, if any.
+	ResumeID     string           `gorm:"size:64"`
+	Track        string           `gorm:"size:64;index"`
+	Level        string           `gorm:"size:16"`
+	Language     string           `gorm:"size:8"`
+	MaxRounds    int              `gorm:"not null"`
+	Status       interview.Status `gorm:"size:32;index"`
+	Round        int
+	OverallScore *int
 	// Error says why a failed interview failed.
 	Error     string    `gorm:"type:text"`
 	CreatedAt time.Time `gorm:"index"`

@@ -1,5 +1,5 @@
 // Package worker builds the Temporal worker that runs interviews: it
-// registers InterviewWorkflow and the activities, with their dependencies
+// registers InterviewWorkflow, ResumeWorkflow and the activities, with their dependencies
 // built by the caller.
 package worker
 
@@ -13,10 +13,12 @@ import (
 
 // New returns a worker on the interview task queue with the workflow and
 // activities registered. Start it with Run or Start.
-func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder) sdkworker.Worker {
+func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	w.RegisterWorkflow(workflows.InterviewWorkflow)
+	w.RegisterWorkflow(workflows.ResumeWorkflow)
 	w.RegisterActivity(interviewer)
 	w.RegisterActivity(recorder)
+	w.RegisterActivity(reader)
 	return w
 }

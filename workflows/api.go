@@ -22,6 +22,9 @@ const (
 // InterviewID returns the workflow ID of an interview.
 func InterviewID(id string) string { return "interview/" + id }
 
+// ResumeID returns the workflow ID that reads an uploaded résumé.
+func ResumeID(id string) string { return "resume/" + id }
+
 // InterviewInput starts an interview.
 type InterviewInput struct {
 	activities.Spec

@@ -27,6 +27,7 @@ import (
 	"github.com/mianshi/mianshi/devstack"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
+	"github.com/mianshi/mianshi/resume"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
@@ -103,7 +104,8 @@ func runStack(ctx context.Context, cfg config) error {
 	if cfg.runsWorker() {
 		w := worker.New(tc,
 			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db},
-			&activities.Recorder{Store: db, Stream: events})
+			&activities.Recorder{Store: db, Stream: events},
+			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
