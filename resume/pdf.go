@@ -1,0 +1,107 @@
+package resume
+
+import (
+	"bytes"
+	"strings"
+	"sync/atomic"
+
+	"github.com/ledongthuc/pdf"
+)
+
+// maxPDFPages bounds the pages read; a résumé has a handful.
+const maxPDFPages = 200
+
+// maxPDFReadFactor bounds the bytes the parser may read, as a multiple of the
+// file's size (it rereads objects, but not without end).
+const maxPDFReadFactor = 64
+
+// extractPDF returns the text of a PDF page by page. Encrypted PDFs that open
+// with the empty user password (owner-password "protection" only) are read; the
+// others are encrypted_pdf.
+func extractPDF(j *job) (string, error) {
+	if err := guardPDF(j); err != nil {
+		return "", err
+	}
+	data := fixPDFHeader(j.data)
+	src := &stoppableReaderAt{data: data, stop: j.stop, budget: int64(len(data))*maxPDFReadFactor + 1<<20}
+	r, err := pdf.NewReader(src, int64(len(data)))
+	if err != nil {
+		if hasEncrypt(data) {
+			return "", newError(CodeEncryptedPDF, "the PDF is password-protected; remove the password (print or export it to a new PDF) and upload it again")
+		}
+		return "", errBroken("PDF")
+	}
+	text, err := pdfPagesText(r, j)
+	if src.exhausted.Load() {
+		return "", newError(CodeBrokenFile, "the PDF is too complex to read; export it again or upload a DOCX or text file")
+	}
+	return text, err
+}
+
+func pdfPagesText(r *pdf.Reader, j *job) (string, error) {
+	var b strings.Builder
+	pages := min(r.NumPage(), maxPDFPages)
+	for i := 1; i <= pages && b.Len() <= j.rawTextCap(); i++ {
+		if j.stop.Load() {
+			return "", errStopped
+		}
+		p := r.Page(i)
+		if p.V.IsNull() {
+			continue
+		}
+		text, err := p.GetPlainText(nil)
+		if err != nil {
+			continue // one unreadable page does not hide the others
+		}
+		b.WriteString(text)
+		b.WriteString("\n\n")
+	}
+	return b.String(), nil
+}
+
+// fixPDFHeader rewrites a header the parser refuses although it is valid, such
+// as "%PDF-2.0" or a header followed by a space, to "%PDF-1.7" plus a newline,
+// keeping every offset in the file.
+func fixPDFHeader(data []byte) []byte {
+	if len(data) < 9 || !bytes.HasPrefix(data, []byte("%PDF-")) {
+		return data
+	}
+	if data[5] == '1' && data[7] >= '0' && data[7] <= '7' && (data[8] == '\r' || data[8] == '\n') {
+		return data
+	}
+	fixed := bytes.Clone(data)
+	copy(fixed, "%PDF-1.7\n")
+	return fixed
+}
+
+// hasEncrypt reports whether the file names an /Encrypt dictionary.
+func hasEncrypt(data []byte) bool {
+	found := false
+	scanNames(data, func(name string, _ *pdfLexer) bool {
+		found = name == "Encrypt"
+		return !found
+	})
+	return found
+}
+
+// stoppableReaderAt serves the file to the parser and fails every read once
+// Extract has given up (stop) or once the parser has read budget bytes, so a
+// parser goroutine left running after a timeout ends at its next read.
+type stoppableReaderAt struct {
+	data      []byte
+	stop      *atomic.Bool
+	budget    int64
+	read      atomic.Int64
+	exhausted atomic.Bool
+}
+
+func (s *stoppableReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	if s.read.Add(int64(len(p))) > s.budget {
+		s.exhausted.Store(true)
+		panic(errStopped)
+	}
+	if s.stop.Load() {
+		panic(errStopped)
+	}
+	return bytes.NewReader(s.data).ReadAt(p, off)
+}

@@ -1,0 +1,152 @@
+package resume
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/ascii85"
+	"io"
+)
+
+// Bounds the guard enforces before the PDF parser sees a file.
+const (
+	maxPDFObjects  = 1 << 20 // cross-reference entries (the parser allocates a table this long)
+	maxPDFColumns  = 1 << 16 // predictor row width (the parser allocates a row this long)
+	maxPDFSections = 64      // cross-reference sections chained by /Prev
+	maxXrefWidth   = 32      // bytes per cross-reference stream entry
+)
+
+// guardPDF rejects PDFs that would make github.com/ledongthuc/pdf allocate
+// without bound or recurse without end (both fatal in Go, not panics), and PDFs
+// whose compressed streams unpack to more than the limit. It reads the
+// cross-reference sections the way the parser does (from startxref along
+// /Prev), so it sees what the parser will see; where it does not understand a
+// section it rejects the file rather than let the parser guess.
+func guardPDF(j *job) error {
+	g := &pdfGuard{data: j.data, limit: j.limits.MaxUnpackedBytes, inStream: map[uint32]bool{}}
+	if err := g.scanColumns(j.data); err != nil {
+		return err
+	}
+	if err := g.inflateAll(); err != nil {
+		return err
+	}
+	if err := g.walkXref(); err != nil {
+		return err
+	}
+	for _, stm := range g.streamRefs {
+		if g.inStream[stm] {
+			return errBroken("PDF") // an object stream inside an object stream: the parser would recurse forever
+		}
+	}
+	return nil
+}
+
+type pdfGuard struct {
+	data       []byte
+	limit      int64
+	unpacked   int64
+	inStream   map[uint32]bool // objects stored in object streams
+	streamRefs []uint32        // the object streams they are stored in
+}
+
+// scanColumns checks every /Columns in b, wherever it is: a predictor's row is
+// allocated from it, and its dictionary may be anywhere, even compressed.
+func (g *pdfGuard) scanColumns(b []byte) error {
+	bad := false
+	scanNames(b, func(name string, l *pdfLexer) bool {
+		if name == "Columns" {
+			v := l.next()
+			bad = v.kind != 'i' || v.num < 0 || v.num > maxPDFColumns || l.isRefTail()
+		}
+		return !bad
+	})
+	if bad {
+		return errBroken("PDF")
+	}
+	return nil
+}
+
+// scanNames calls f for every name in b, wherever it is (inside streams and
+// strings too), with a lexer positioned after it, until f returns false.
+func scanNames(b []byte, f func(name string, l *pdfLexer) bool) {
+	for i := 0; ; {
+		k := bytes.IndexByte(b[i:], '/')
+		if k < 0 {
+			return
+		}
+		l := pdfLexer{b: b, pos: i + k}
+		if t := l.next(); t.kind == 'n' && !f(t.text, &l) {
+			return
+		}
+		i += k + 1
+	}
+}
+
+// isRefTail reports whether the next tokens are "g R", i.e. the integer just
+// read began an indirect reference.
+func (l *pdfLexer) isRefTail() bool {
+	save := l.pos
+	defer func() { l.pos = save }()
+	if g := l.next(); g.kind != 'i' {
+		return false
+	}
+	r := l.next()
+	return r.kind == 'k' && r.text == "R"
+}
+
+// inflateAll unpacks every Flate (optionally ASCII85-wrapped) stream, counting
+// the unpacked bytes against the limit and checking the /Columns inside.
+func (g *pdfGuard) inflateAll() error {
+	for i := 0; ; {
+		k := bytes.Index(g.data[i:], []byte("stream"))
+		if k < 0 {
+			return nil
+		}
+		at := i + k
+		i = at + len("stream")
+		if at >= 3 && string(g.data[at-3:at]) == "end" {
+			continue
+		}
+		start := skipEOL(g.data, i)
+		out, err := g.inflate(g.data[start:])
+		if err != nil {
+			return err
+		}
+		if err := g.scanColumns(out); err != nil {
+			return err
+		}
+	}
+}
+
+func skipEOL(b []byte, i int) int {
+	if i < len(b) && b[i] == '\r' {
+		i++
+	}
+	if i < len(b) && b[i] == '\n' {
+		i++
+	}
+	return i
+}
+
+// inflate unpacks zlib data at the start of b (or ASCII85 then zlib); data that
+// is neither yields nothing. The unpacked bytes count against the limit.
+func (g *pdfGuard) inflate(b []byte) ([]byte, error) {
+	var src io.Reader = bytes.NewReader(b)
+	if len(b) > 0 && b[0] != 0x78 { // not a zlib header: maybe ASCII85
+		end := bytes.Index(b, []byte("~>"))
+		if end < 0 {
+			return nil, nil
+		}
+		src = ascii85.NewDecoder(bytes.NewReader(b[:end]))
+	}
+	zr, err := zlib.NewReader(src)
+	if err != nil {
+		return nil, nil
+	}
+	var out bytes.Buffer
+	n, _ := io.Copy(&out, io.LimitReader(zr, g.limit-g.unpacked+1))
+	g.unpacked += n
+	if g.unpacked > g.limit {
+		return nil, errZipBomb(g.limit)
+	}
+	return out.Bytes(), nil
+}
