@@ -71,16 +71,19 @@ func errZipBomb(limit int64) *Error {
 }
 
 // docxText walks the XML tokens without building a tree; RawToken keeps no
-// element stack, so deep nesting costs no memory.
+// element stack, so deep nesting costs no memory; depth only counts.
 func docxText(d *xml.Decoder, j *job) (string, error) {
 	var b strings.Builder
-	inText := false
+	inText, depth := false, 0
 	for n := 0; ; n++ {
 		if n%1024 == 0 && j.stop.Load() {
 			return "", errStopped
 		}
 		tok, err := d.RawToken()
 		if err == io.EOF {
+			if depth != 0 {
+				return "", errBroken("DOCX") // cut short: elements left open
+			}
 			return b.String(), nil
 		}
 		if err != nil {
@@ -91,6 +94,7 @@ func docxText(d *xml.Decoder, j *job) (string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			depth++
 			switch t.Name.Local {
 			case "t":
 				inText = true
@@ -100,6 +104,7 @@ func docxText(d *xml.Decoder, j *job) (string, error) {
 				b.WriteByte('\n')
 			}
 		case xml.EndElement:
+			depth--
 			switch t.Name.Local {
 			case "t":
 				inText = false

@@ -1,0 +1,174 @@
+package resume
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Caps on what OfflineProfile returns, so a hostile résumé cannot bloat prompts.
+const (
+	maxItems       = 40
+	maxItemRunes   = 80
+	maxNameRunes   = 60
+	maxDescRunes   = 400
+	maxProjectName = 40
+)
+
+// OfflineProfile is a deterministic rule-based extractor (no model). It finds
+// the name (a "Name:"/"姓名：" line, else the first meaningful line), the years
+// of experience ("5 years", "5+ yrs", "5年"), and the Skills/技能/专业技能,
+// Projects/项目经历/项目, Education/教育经历/教育背景 and Languages/语言 sections by
+// their headings (Markdown #, bold, colon or plain line), splitting items on
+// bullets, commas, 、 and ；. It works for English and Chinese résumés.
+func OfflineProfile(text string) Profile {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	p := Profile{
+		Name:            findName(lines),
+		YearsExperience: findYears(text),
+		Skills:          []string{},
+		Projects:        []Project{},
+		Education:       []string{},
+		Languages:       []string{},
+	}
+	var pb projectBuilder
+	sec := secNone
+	for _, raw := range lines {
+		line := strings.TrimSpace(raw)
+		if line == "" {
+			continue
+		}
+		if s, rest, ok := parseHeading(line); ok {
+			sec, line = s, rest
+			if line == "" {
+				continue
+			}
+		}
+		switch sec {
+		case secSkills:
+			p.Skills = addItems(p.Skills, splitItems(line))
+		case secLanguages:
+			p.Languages = addItems(p.Languages, splitItems(line))
+		case secEducation:
+			item, _ := stripBullet(line)
+			p.Education = addItems(p.Education, []string{strings.Trim(item, "*_ ")})
+		case secProjects:
+			pb.add(line)
+		}
+	}
+	p.Projects = pb.projects
+	return p
+}
+
+var nameLine = regexp.MustCompile(`(?i)^\s*(?:[*_#\s]*)(?:full\s+name|name|姓\s*名)\s*[*_]*\s*[:：]\s*(.+)$`)
+
+// notNames are first lines that are not a name.
+var notNames = map[string]bool{
+	"resume": true, "résumé": true, "curriculum vitae": true, "cv": true, "简历": true, "个人简历": true, "求职简历": true,
+}
+
+func findName(lines []string) string {
+	for _, l := range lines {
+		if m := nameLine.FindStringSubmatch(l); m != nil {
+			return cutRunes(strings.Trim(m[1], "*_ "), maxNameRunes)
+		}
+	}
+	for _, l := range lines {
+		s := stripDecoration(strings.TrimSpace(l))
+		if s == "" || notNames[strings.ToLower(s)] {
+			continue
+		}
+		if _, _, ok := parseHeading(l); ok && !strings.HasPrefix(l, "#") {
+			return ""
+		}
+		if strings.ContainsAny(s, "@") || digitShare(s) > 0.3 {
+			continue
+		}
+		for _, sep := range []string{" | ", " - ", " — ", " – ", "|", "，", ",", "（", "("} {
+			if i := strings.Index(s, sep); i > 0 {
+				s = strings.TrimSpace(s[:i])
+			}
+		}
+		return cutRunes(s, maxNameRunes)
+	}
+	return ""
+}
+
+func digitShare(s string) float64 {
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return float64(digits) / float64(max(1, utf8.RuneCountInString(s)))
+}
+
+var (
+	yearsEN = regexp.MustCompile(`(?i)(?:^|[^\d.])(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b`)
+	yearsZH = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})\s*\+?\s*年(?:以上)?(?:的)?(?:\S{0,6}经验|工作|开发|从业|以上)`)
+)
+
+// findYears returns the largest plausible "N years" (or "N年…经验") in the text.
+func findYears(text string) int {
+	best := 0
+	for _, re := range []*regexp.Regexp{yearsEN, yearsZH} {
+		for _, m := range re.FindAllStringSubmatch(text, 100) {
+			if n, err := strconv.Atoi(m[1]); err == nil && n <= 50 && n > best {
+				best = n
+			}
+		}
+	}
+	return best
+}
+
+// splitItems splits a list line on bullets, commas, 、, ；, ; and |, dropping a
+// "Label:" prefix such as "Languages: Go, Python".
+func splitItems(line string) []string {
+	line, _ = stripBullet(line)
+	if i := strings.IndexAny(line, ":："); i > 0 && utf8.RuneCountInString(line[:i]) <= 30 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		line = line[i+size:]
+	}
+	parts := strings.FieldsFunc(line, func(r rune) bool {
+		return strings.ContainsRune(",，、;；|•·", r)
+	})
+	var out []string
+	for _, part := range parts {
+		item, _ := stripBullet(strings.TrimSpace(part))
+		item = strings.Trim(item, "*_ 。.")
+		if item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// addItems appends items not yet in list (case-insensitively), within the caps.
+func addItems(list, items []string) []string {
+	for _, item := range items {
+		item = cutRunes(item, maxItemRunes)
+		if len(list) >= maxItems || item == "" || containsFold(list, item) {
+			continue
+		}
+		list = append(list, item)
+	}
+	return list
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n]))
+}
