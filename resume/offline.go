@@ -33,14 +33,14 @@ func OfflineProfile(text string) Profile {
 		Languages:       []string{},
 	}
 	var pb projectBuilder
-	sec := secNone
+	sec, level := secNone, 0
 	for _, raw := range lines {
 		line := strings.TrimSpace(raw)
 		if line == "" {
 			continue
 		}
-		if s, rest, ok := parseHeading(line); ok {
-			sec, line = s, rest
+		if s, rest, ok := parseHeading(line); ok && !isSubheading(line, s, level) {
+			sec, level, line = s, headingLevel(line), rest
 			if line == "" {
 				continue
 			}
@@ -59,6 +59,19 @@ func OfflineProfile(text string) Profile {
 	}
 	p.Projects = pb.projects
 	return p
+}
+
+// headingLevel is the number of leading '#' of a Markdown heading (0 otherwise).
+func headingLevel(line string) int {
+	return len(line) - len(strings.TrimLeft(line, "#"))
+}
+
+// isSubheading reports whether an unknown Markdown heading sits below the
+// current section's heading ("### Mianshi" under "## Projects") and so belongs
+// to that section.
+func isSubheading(line string, s section, level int) bool {
+	return s == secOther && level > 0 && headingLevel(line) > level && stripDecoration(line) != "" &&
+		headings[strings.ToLower(stripDecoration(line))] == secNone
 }
 
 var nameLine = regexp.MustCompile(`(?i)^\s*(?:[*_#\s]*)(?:full\s+name|name|姓\s*名)\s*[*_]*\s*[:：]\s*(.+)$`)
@@ -82,13 +95,13 @@ func findName(lines []string) string {
 		if _, _, ok := parseHeading(l); ok && !strings.HasPrefix(l, "#") {
 			return ""
 		}
-		if strings.ContainsAny(s, "@") || digitShare(s) > 0.3 {
-			continue
-		}
-		for _, sep := range []string{" | ", " - ", " — ", " – ", "|", "，", ",", "（", "("} {
+		for _, sep := range []string{" | ", " · ", " - ", " — ", " – ", "|", "，", ",", "（", "("} {
 			if i := strings.Index(s, sep); i > 0 {
 				s = strings.TrimSpace(s[:i])
 			}
+		}
+		if strings.ContainsAny(s, "@") || digitShare(s) > 0.3 {
+			continue
 		}
 		return cutRunes(s, maxNameRunes)
 	}
