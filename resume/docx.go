@@ -41,7 +41,14 @@ func extractDOCX(j *job) (string, error) {
 		return "", errBroken("DOCX")
 	}
 	defer rc.Close()
-	counted := &countingReader{r: io.LimitReader(rc, j.limits.MaxUnpackedBytes+1)}
+	return documentText(rc, j)
+}
+
+// documentText reads document.xml through a counter: archive/zip already
+// refuses to read past an entry's declared size, and the counter bounds what
+// is read whatever the declared size says.
+func documentText(r io.Reader, j *job) (string, error) {
+	counted := &countingReader{r: io.LimitReader(r, j.limits.MaxUnpackedBytes+1)}
 	text, err := docxText(xml.NewDecoder(counted), j)
 	switch {
 	case counted.n > j.limits.MaxUnpackedBytes:

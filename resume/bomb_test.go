@@ -1,0 +1,109 @@
+package resume
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"context"
+	"hash/crc32"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// bombSize is the unpacked size of the test's document.xml.
+const bombSize = 200 << 20
+
+// deflatedBomb streams bombSize bytes of repeated XML through a Flate writer
+// and returns the compressed bytes (about 200 KiB) and the CRC of the original.
+func deflatedBomb(t *testing.T) ([]byte, uint32) {
+	t.Helper()
+	var packed bytes.Buffer
+	fw, err := flate.NewWriter(&packed, flate.BestSpeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := []byte(strings.Repeat("<w:p><w:r><w:t>aaaaaaaaaaaaaaaa</w:t></w:r></w:p>", 1<<14))
+	crc := crc32.NewIEEE()
+	for written := 0; written < bombSize; written += len(chunk) {
+		fw.Write(chunk)
+		crc.Write(chunk)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return packed.Bytes(), crc.Sum32()
+}
+
+// rawZip writes one pre-compressed entry with the sizes it is told to declare.
+func rawZip(t *testing.T, name string, packed []byte, crc uint32, declared uint64) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := zip.NewWriter(&b)
+	w, err := zw.CreateRaw(&zip.FileHeader{
+		Name: name, Method: zip.Deflate, CRC32: crc,
+		CompressedSize64: uint64(len(packed)), UncompressedSize64: declared,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(packed); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestDOCXZipBomb(t *testing.T) {
+	packed, crc := deflatedBomb(t)
+	tests := []struct {
+		name     string
+		declared uint64
+	}{
+		{"honest sizes", bombSize},
+		{"declared size lies", 4096},
+		{"declared size lies within the ratio", 1 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := rawZip(t, docxDocumentPart, packed, crc, tt.declared)
+			before := allocated()
+			_, err := Extract(context.Background(), FormatDOCX, data, DefaultLimits())
+			assertCode(t, err, CodeZipBomb)
+			if grew := allocated() - before; grew > 64<<20 {
+				t.Fatalf("allocated %d MiB while rejecting a bomb", grew>>20)
+			}
+		})
+	}
+}
+
+func TestDOCXDeclaredSizeOverLimit(t *testing.T) {
+	doc := "<w:document><w:body>" + strings.Repeat("<w:p><w:r><w:t>x</w:t></w:r></w:p>", 4000) + "</w:body></w:document>"
+	l := DefaultLimits()
+	l.MaxUnpackedBytes = 64 << 10
+	_, err := Extract(context.Background(), FormatDOCX, buildZip(t, [][2]string{{docxDocumentPart, doc}}), l)
+	assertCode(t, err, CodeZipBomb)
+}
+
+// TestDOCXCountsBytesRead checks the counter on its own (archive/zip already
+// stops at the declared size, so through a ZIP the counter is a second guard).
+func TestDOCXCountsBytesRead(t *testing.T) {
+	doc := "<w:document><w:body>" + strings.Repeat("<w:p><w:r><w:t>x</w:t></w:r></w:p>", 4000) + "</w:body></w:document>"
+	l := DefaultLimits()
+	j := &job{limits: l, stop: new(atomic.Bool)}
+	if text, err := documentText(strings.NewReader(doc), j); err != nil || !strings.HasPrefix(text, "x\nx\n") {
+		t.Fatalf("within the limit: %q, %v", text[:min(len(text), 10)], err)
+	}
+	j.limits.MaxUnpackedBytes = 64 << 10
+	_, err := documentText(strings.NewReader(doc), j)
+	assertCode(t, err, CodeZipBomb)
+}
+
+func allocated() uint64 {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.TotalAlloc
+}
