@@ -15,9 +15,9 @@ const maxPDFPages = 200
 // file's size (it rereads objects, but not without end).
 const maxPDFReadFactor = 64
 
-// extractPDF returns the text of a PDF page by page. Encrypted PDFs that open
-// with the empty user password (owner-password "protection" only) are read; the
-// others are encrypted_pdf.
+// extractPDF returns the text of a PDF page by page. Every encrypted PDF (its
+// trailer names /Encrypt) is encrypted_pdf, even one that only has an owner
+// password: reading it would ignore the author's restrictions.
 func extractPDF(j *job) (string, error) {
 	if err := guardPDF(j); err != nil {
 		return "", err
@@ -25,10 +25,10 @@ func extractPDF(j *job) (string, error) {
 	data := fixPDFHeader(j.data)
 	src := &stoppableReaderAt{data: data, stop: j.stop, budget: int64(len(data))*maxPDFReadFactor + 1<<20}
 	r, err := pdf.NewReader(src, int64(len(data)))
-	if err != nil {
-		if hasEncrypt(data) {
-			return "", newError(CodeEncryptedPDF, "the PDF is password-protected; remove the password (print or export it to a new PDF) and upload it again")
-		}
+	switch {
+	case err != nil && hasEncrypt(data), err == nil && !r.Trailer().Key("Encrypt").IsNull():
+		return "", newError(CodeEncryptedPDF, "the PDF is password-protected; remove the protection (print or export it to a new PDF) and upload it again")
+	case err != nil:
 		return "", errBroken("PDF")
 	}
 	text, err := pdfPagesText(r, j)
