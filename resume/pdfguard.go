@@ -44,6 +44,7 @@ type pdfGuard struct {
 	data       []byte
 	limit      int64
 	unpacked   int64
+	nextEOD    int             // position of the next ASCII85 end "~>" (-1: none left)
 	inStream   map[uint32]bool // objects stored in object streams
 	streamRefs []uint32        // the object streams they are stored in
 }
@@ -106,8 +107,7 @@ func (g *pdfGuard) inflateAll() error {
 		if at >= 3 && string(g.data[at-3:at]) == "end" {
 			continue
 		}
-		start := skipEOL(g.data, i)
-		out, err := g.inflate(g.data[start:])
+		out, err := g.inflate(skipEOL(g.data, i))
 		if err != nil {
 			return err
 		}
@@ -127,16 +127,18 @@ func skipEOL(b []byte, i int) int {
 	return i
 }
 
-// inflate unpacks zlib data at the start of b (or ASCII85 then zlib); data that
-// is neither yields nothing. The unpacked bytes count against the limit.
-func (g *pdfGuard) inflate(b []byte) ([]byte, error) {
+// inflate unpacks zlib data starting at data[start] (or ASCII85 then zlib);
+// data that is neither yields nothing. The unpacked bytes count against the
+// limit.
+func (g *pdfGuard) inflate(start int) ([]byte, error) {
+	b := g.data[start:]
 	var src io.Reader = bytes.NewReader(b)
 	if len(b) > 0 && b[0] != 0x78 { // not a zlib header: maybe ASCII85
-		end := bytes.Index(b, []byte("~>"))
+		end := g.eodAfter(start)
 		if end < 0 {
 			return nil, nil
 		}
-		src = ascii85.NewDecoder(bytes.NewReader(b[:end]))
+		src = ascii85.NewDecoder(bytes.NewReader(g.data[start:end]))
 	}
 	zr, err := zlib.NewReader(src)
 	if err != nil {
@@ -149,4 +151,17 @@ func (g *pdfGuard) inflate(b []byte) ([]byte, error) {
 		return nil, errZipBomb(g.limit)
 	}
 	return out.Bytes(), nil
+}
+
+// eodAfter returns the position of the first "~>" at or after start, or -1.
+// Streams are visited in file order, so the search only moves forward and the
+// whole scan stays linear in the file's size.
+func (g *pdfGuard) eodAfter(start int) int {
+	if g.nextEOD >= 0 && g.nextEOD < start {
+		g.nextEOD = start + bytes.Index(g.data[start:], []byte("~>"))
+		if g.nextEOD < start {
+			g.nextEOD = -1
+		}
+	}
+	return g.nextEOD
 }

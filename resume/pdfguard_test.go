@@ -3,6 +3,7 @@ package resume
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/ascii85"
 	"context"
 	"fmt"
 	"strings"
@@ -102,6 +103,7 @@ func TestPDFGuard(t *testing.T) {
 		{"predictor columns by reference", streamWithParms("/Predictor 12 /Columns 9 0 R"), CodeBrokenFile},
 		{"escaped name /Col#75mns", streamWithParms("/Predictor 12 /Col#75mns 1000000000000"), CodeBrokenFile},
 		{"stream unpacking past the limit", pdfWithStream(deflate(strings.Repeat("0 0 m ", 5<<20))), CodeZipBomb},
+		{"ASCII85 stream unpacking past the limit", pdfWithStream(ascii85Of(deflate(strings.Repeat("0 0 m ", 5<<20))) + "~>"), CodeZipBomb},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -111,6 +113,20 @@ func TestPDFGuard(t *testing.T) {
 			assertCode(t, err, tt.code)
 		})
 	}
+}
+
+// TestPDFGuardIsLinear gives the guard a file of nothing but stream keywords
+// (no ASCII85 end marker anywhere): a scan quadratic in them would time out
+// instead of handing the file on to be rejected as broken.
+func TestPDFGuardIsLinear(t *testing.T) {
+	data := []byte("%PDF-1.7\n" + strings.Repeat("stream\n", 700000) + "%%EOF\n")
+	_, err := Extract(context.Background(), FormatPDF, data, DefaultLimits())
+	assertCode(t, err, CodeBrokenFile)
+}
+
+func ascii85Of(s string) string {
+	out := make([]byte, ascii85.MaxEncodedLen(len(s)))
+	return string(out[:ascii85.Encode(out, []byte(s))])
 }
 
 func replaceOnce(data []byte, from int, old, new string) []byte {
