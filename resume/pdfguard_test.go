@@ -3,8 +3,8 @@ package resume
 import (
 	"bytes"
 	"compress/zlib"
-	"encoding/ascii85"
 	"context"
+	"encoding/ascii85"
 	"fmt"
 	"strings"
 	"testing"
