@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"context"
 	"hash/crc32"
+	"io"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -15,24 +16,30 @@ import (
 // bombSize is the unpacked size of the test's document.xml.
 const bombSize = 200 << 20
 
-// deflatedBomb streams bombSize bytes of repeated XML through a Flate writer
-// and returns the compressed bytes (about 200 KiB) and the CRC of the original.
+// deflatedBomb returns a Flate stream that unpacks to bombSize bytes of
+// repeated XML (about 200 KiB packed) and the CRC of what it unpacks to. One
+// MiB is compressed once and flushed, which makes its compressed form
+// self-contained; repeating it and closing with an empty final block is a valid
+// stream. (Compressing 200 MiB outright takes seconds under -race.)
 func deflatedBomb(t *testing.T) ([]byte, uint32) {
 	t.Helper()
-	var packed bytes.Buffer
-	fw, err := flate.NewWriter(&packed, flate.BestSpeed)
+	chunk := []byte(strings.Repeat("<w:p><w:r><w:t>aaaaaaaaaaaaaaaa</w:t></w:r></w:p>", 1<<20/48))
+	var block bytes.Buffer
+	fw, err := flate.NewWriter(&block, flate.BestCompression)
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunk := []byte(strings.Repeat("<w:p><w:r><w:t>aaaaaaaaaaaaaaaa</w:t></w:r></w:p>", 1<<14))
-	crc := crc32.NewIEEE()
-	for written := 0; written < bombSize; written += len(chunk) {
-		fw.Write(chunk)
-		crc.Write(chunk)
-	}
-	if err := fw.Close(); err != nil {
+	fw.Write(chunk)
+	if err := fw.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	var packed bytes.Buffer
+	crc := crc32.NewIEEE()
+	for unpacked := 0; unpacked < bombSize; unpacked += len(chunk) {
+		packed.Write(block.Bytes())
+		crc.Write(chunk)
+	}
+	packed.Write([]byte{0x03, 0x00}) // final fixed-Huffman block holding only end-of-block
 	return packed.Bytes(), crc.Sum32()
 }
 
@@ -59,6 +66,9 @@ func rawZip(t *testing.T, name string, packed []byte, crc uint32, declared uint6
 
 func TestDOCXZipBomb(t *testing.T) {
 	packed, crc := deflatedBomb(t)
+	if n, err := io.Copy(io.Discard, flate.NewReader(bytes.NewReader(packed))); err != nil || n < bombSize {
+		t.Fatalf("the bomb unpacks to %d bytes (%v), want at least %d", n, err, bombSize)
+	}
 	tests := []struct {
 		name     string
 		declared uint64

@@ -102,14 +102,16 @@ func TestPDFGuard(t *testing.T) {
 		{"predictor row of a terabyte", streamWithParms("/Predictor 12 /Columns 1000000000000"), CodeBrokenFile},
 		{"predictor columns by reference", streamWithParms("/Predictor 12 /Columns 9 0 R"), CodeBrokenFile},
 		{"escaped name /Col#75mns", streamWithParms("/Predictor 12 /Col#75mns 1000000000000"), CodeBrokenFile},
-		{"stream unpacking past the limit", pdfWithStream(deflate(strings.Repeat("0 0 m ", 5<<20))), CodeZipBomb},
-		{"ASCII85 stream unpacking past the limit", pdfWithStream(ascii85Of(deflate(strings.Repeat("0 0 m ", 5<<20))) + "~>"), CodeZipBomb},
+		{"stream unpacking past the limit", pdfWithStream(deflate(strings.Repeat("0 0 m ", 1<<20))), CodeZipBomb},
+		{"ASCII85 stream unpacking past the limit", pdfWithStream(ascii85Of(deflate(strings.Repeat("0 0 m ", 1<<20))) + "~>"), CodeZipBomb},
 	}
+	l := DefaultLimits()
+	l.MaxUnpackedBytes = 4 << 20 // the stream bombs unpack to 6 MiB
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := guardPDF(&job{data: tt.data, limits: DefaultLimits()})
+			err := guardPDF(&job{data: tt.data, limits: l})
 			assertCode(t, err, tt.code)
-			_, err = Extract(context.Background(), FormatPDF, tt.data, DefaultLimits())
+			_, err = Extract(context.Background(), FormatPDF, tt.data, l)
 			assertCode(t, err, tt.code)
 		})
 	}
