@@ -3,6 +3,7 @@ package resume
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"strings"
@@ -112,6 +113,7 @@ func TestExtractRejectsBadFiles(t *testing.T) {
 		{"truncated pdf", "cv.pdf", good[:len(good)/2], CodeBrokenFile},
 		{"encrypted pdf", "cv.pdf", buildPDF(t, resumePages, pdfOptions{encrypt: true}), CodeEncryptedPDF},
 		{"pdf without text", "scan.pdf", buildPDF(t, resumePages, pdfOptions{noText: true}), CodeNoText},
+		{"pdf page tree containing itself", "cv.pdf", cyclicPageTree(), CodeBrokenFile},
 		{"docx without word/document.xml", "cv.docx", buildZip(t, [][2]string{{"word/other.xml", "<x/>"}}), CodeBrokenFile},
 		{"empty docx", "cv.docx", buildDOCX(t, nil), CodeNoText},
 		{"corrupt docx xml", "cv.docx", buildZip(t, [][2]string{{"word/document.xml", "<w:document><w:body><w:p><w:t>cut"}}), CodeBrokenFile},
@@ -131,6 +133,17 @@ func TestExtractRejectsBadFiles(t *testing.T) {
 			}
 		})
 	}
+}
+
+// cyclicPageTree is a PDF whose page tree lists itself among its kids.
+func cyclicPageTree() []byte {
+	content := "BT /F1 11 Tf 72 700 Td (Loop) Tj ET"
+	return writePDF([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "/Size 5 /Root 1 0 R")
 }
 
 func assertCode(t *testing.T, err error, code string) {

@@ -11,19 +11,20 @@ import (
 // maxPDFPages bounds the pages read; a résumé has a handful.
 const maxPDFPages = 200
 
-// maxPDFReadFactor bounds the bytes the parser may read, as a multiple of the
-// file's size (it rereads objects, but not without end).
-const maxPDFReadFactor = 64
+// maxPDFReads bounds the bytes the parser may read from the in-memory file:
+// it rereads objects (a 200-page résumé reads about 50 MiB), but not without
+// end.
+const maxPDFReads = 1 << 30
 
 // extractPDF returns the text of a PDF page by page. Every encrypted PDF (its
 // trailer names /Encrypt) is encrypted_pdf, even one that only has an owner
 // password: reading it would ignore the author's restrictions.
-func extractPDF(j *job) (string, error) {
+func extractPDF(j *job) (text string, err error) {
 	if err := guardPDF(j); err != nil {
 		return "", err
 	}
 	data := fixPDFHeader(j.data)
-	src := &stoppableReaderAt{data: data, stop: j.stop, budget: int64(len(data))*maxPDFReadFactor + 1<<20}
+	src := &stoppableReaderAt{data: data, stop: j.stop, budget: maxPDFReads}
 	r, err := pdf.NewReader(src, int64(len(data)))
 	switch {
 	case err != nil && hasEncrypt(data), err == nil && !r.Trailer().Key("Encrypt").IsNull():
@@ -31,23 +32,33 @@ func extractPDF(j *job) (string, error) {
 	case err != nil:
 		return "", errBroken("PDF")
 	}
-	text, err := pdfPagesText(r, j)
-	if src.exhausted.Load() {
-		return "", newError(CodeBrokenFile, "the PDF is too complex to read; export it again or upload a DOCX or text file")
-	}
-	return text, err
+	defer func() {
+		if p := recover(); p != nil {
+			text, err = "", errBroken("PDF")
+		}
+		if src.exhausted.Load() {
+			text, err = "", errTooComplex()
+		}
+	}()
+	return pdfPagesText(r, j)
+}
+
+func errTooComplex() *Error {
+	return newError(CodeBrokenFile, "the PDF is too complex to read; export it again or upload a DOCX or text file")
 }
 
 func pdfPagesText(r *pdf.Reader, j *job) (string, error) {
 	var b strings.Builder
-	pages := min(r.NumPage(), maxPDFPages)
-	for i := 1; i <= pages && b.Len() <= j.rawTextCap(); i++ {
+	pages, ok := pdfPages(r.Trailer().Key("Root").Key("Pages"), maxPDFPages)
+	if !ok {
+		return "", errTooComplex()
+	}
+	for _, p := range pages {
 		if j.stop.Load() {
 			return "", errStopped
 		}
-		p := r.Page(i)
-		if p.V.IsNull() {
-			continue
+		if b.Len() > j.rawTextCap() {
+			break
 		}
 		text, err := p.GetPlainText(nil)
 		if err != nil {
@@ -57,6 +68,32 @@ func pdfPagesText(r *pdf.Reader, j *job) (string, error) {
 		b.WriteString("\n\n")
 	}
 	return b.String(), nil
+}
+
+// pdfPages walks the page tree once, in order, visiting at most a bounded
+// number of nodes, so a cyclic tree ends. (The parser's own Page(i) walks the
+// tree from the root for every page: quadratic, and endless on a cycle.) It
+// reports false when it gave up before the end: a cycle or an absurd tree.
+func pdfPages(root pdf.Value, limit int) ([]pdf.Page, bool) {
+	var pages []pdf.Page
+	stack := []pdf.Value{root}
+	for visits := 0; len(stack) > 0 && len(pages) < limit; visits++ {
+		if visits == 8*limit {
+			return nil, false
+		}
+		v := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		switch v.Key("Type").Name() {
+		case "Page":
+			pages = append(pages, pdf.Page{V: v})
+		case "Pages":
+			kids := v.Key("Kids")
+			for i := min(kids.Len(), 8*limit) - 1; i >= 0; i-- {
+				stack = append(stack, kids.Index(i))
+			}
+		}
+	}
+	return pages, true
 }
 
 // fixPDFHeader rewrites a header the parser refuses although it is valid, such
