@@ -60,11 +60,7 @@ func pdfPagesText(r *pdf.Reader, j *job) (string, error) {
 		if b.Len() > j.rawTextCap() {
 			break
 		}
-		text, err := p.GetPlainText(nil)
-		if err != nil {
-			continue // one unreadable page does not hide the others
-		}
-		b.WriteString(text)
+		pageText(p, &b, j.rawTextCap())
 		b.WriteString("\n\n")
 	}
 	return b.String(), nil
@@ -94,6 +90,18 @@ func pdfPages(root pdf.Value, limit int) ([]pdf.Page, bool) {
 		}
 	}
 	return pages, true
+}
+
+// pageText appends a page's text to b; a page that fails to parse part-way
+// keeps what was read before (one bad page does not hide the others). A stop
+// from the reader is passed on.
+func pageText(p pdf.Page, b *strings.Builder, max int) {
+	defer func() {
+		if r := recover(); r == errStopped {
+			panic(r)
+		}
+	}()
+	newPageWriter(p, b, max).write()
 }
 
 // fixPDFHeader rewrites a header the parser refuses although it is valid, such
