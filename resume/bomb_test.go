@@ -104,11 +104,13 @@ func TestDOCXCountsBytesRead(t *testing.T) {
 	doc := "<w:document><w:body>" + strings.Repeat("<w:p><w:r><w:t>x</w:t></w:r></w:p>", 4000) + "</w:body></w:document>"
 	l := DefaultLimits()
 	j := &job{limits: l, stop: new(atomic.Bool)}
-	if text, err := documentText(strings.NewReader(doc), j); err != nil || !strings.HasPrefix(text, "x\nx\n") {
+	if text, _, err := documentText(strings.NewReader(doc), j, l.MaxUnpackedBytes); err != nil || !strings.HasPrefix(text, "x\nx\n") {
 		t.Fatalf("within the limit: %q, %v", text[:min(len(text), 10)], err)
 	}
-	j.limits.MaxUnpackedBytes = 64 << 10
-	_, err := documentText(strings.NewReader(doc), j)
+	_, n, err := documentText(strings.NewReader(doc), j, 64<<10)
+	if n > 64<<10+1 {
+		t.Fatalf("read %d bytes with a budget of %d", n, 64<<10)
+	}
 	assertCode(t, err, CodeZipBomb)
 }
 
