@@ -54,6 +54,9 @@ func Detect(filename string, data []byte) (Format, error) {
 		return "", newError(CodeNoText, "the file is empty")
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
+	if len(ext) > 12 || strings.ContainsFunc(ext, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		ext = ".?" // an extension quoted in a message stays short and printable
+	}
 	isPDF := isPDFHeader(data)
 	isZip := bytes.HasPrefix(data, []byte("PK\x03\x04"))
 	other := binaryKind(data)

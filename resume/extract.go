@@ -10,7 +10,9 @@ import (
 // Extract returns the plain, normalised text of a résumé in format f, bounded by
 // l (zero fields take DefaultLimits) and honouring ctx and l.Timeout. Failures
 // caused by the file are *Error; a cancelled ctx returns its error, and a passed
-// deadline (ctx's or l.Timeout) is the timeout *Error.
+// deadline (ctx's or l.Timeout) is the timeout *Error. data must not be
+// changed afterwards: a parse abandoned at the deadline may read it a little
+// longer before it notices.
 func Extract(ctx context.Context, f Format, data []byte, l Limits) (string, error) {
 	l = l.withDefaults()
 	if int64(len(data)) > l.MaxFileBytes {

@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"encoding/ascii85"
 	"io"
+	"strconv"
 )
 
 // Bounds the guard enforces before the PDF parser sees a file.
@@ -23,7 +24,7 @@ const (
 // section it rejects the file rather than let the parser guess.
 func guardPDF(j *job) error {
 	g := &pdfGuard{data: j.data, limit: j.limits.MaxUnpackedBytes, inStream: map[uint32]bool{}}
-	if err := g.scanColumns(j.data); err != nil {
+	if err := g.scanHazards(j.data); err != nil {
 		return err
 	}
 	if err := g.inflateAll(); err != nil {
@@ -49,21 +50,70 @@ type pdfGuard struct {
 	streamRefs []uint32        // the object streams they are stored in
 }
 
-// scanColumns checks every /Columns in b, wherever it is: a predictor's row is
-// allocated from it, and its dictionary may be anywhere, even compressed.
-func (g *pdfGuard) scanColumns(b []byte) error {
+// scanHazards checks b (the raw file or an unpacked stream) for the values the
+// parser trusts without bound, wherever they are, since their dictionaries
+// may be anywhere, even compressed:
+//   - /Columns: a predictor row of that many bytes is allocated;
+//   - /N: an object stream's object count, looped over;
+//   - "n beginbfchar", "n beginbfrange": a ToUnicode CMap appends n entries,
+//     whether or not they are there.
+func (g *pdfGuard) scanHazards(b []byte) error {
 	bad := false
 	scanNames(b, func(name string, l *pdfLexer) bool {
-		if name == "Columns" {
-			v := l.next()
-			bad = v.kind != 'i' || v.num < 0 || v.num > maxPDFColumns || l.isRefTail()
+		switch name {
+		case "Columns":
+			bad = !smallInt(l, maxPDFColumns)
+		case "N":
+			bad = !smallInt(l, maxPDFObjects)
 		}
 		return !bad
 	})
-	if bad {
+	if bad || !cmapCountsSmall(b) {
 		return errBroken("PDF")
 	}
 	return nil
+}
+
+// smallInt reports whether the next token is an integer in [0, max] (not the
+// start of an indirect reference) or not an integer at all.
+func smallInt(l *pdfLexer, max int64) bool {
+	v := l.next()
+	if v.kind != 'i' {
+		return true
+	}
+	return v.num >= 0 && v.num <= max && !l.isRefTail()
+}
+
+// maxCMapBlock bounds the entries of one CMap block (the PDF spec says 100).
+const maxCMapBlock = 1 << 16
+
+// cmapCountsSmall checks that every beginbfchar and beginbfrange follows an
+// integer literal of at most maxCMapBlock: the parser takes the count from its
+// operand stack, which a name defined with def could also fill.
+func cmapCountsSmall(b []byte) bool {
+	for i := 0; ; {
+		k := bytes.Index(b[i:], []byte("beginbf"))
+		if k < 0 {
+			return true
+		}
+		at := i + k
+		i = at + 1
+		if at > 0 && !isPDFSpace(b[at-1]) && !isPDFDelim(b[at-1]) {
+			continue // inside a longer word
+		}
+		end := at
+		for end > 0 && isPDFSpace(b[end-1]) {
+			end--
+		}
+		start := end
+		for start > 0 && end-start <= 20 && !isPDFSpace(b[start-1]) && !isPDFDelim(b[start-1]) {
+			start--
+		}
+		n, err := strconv.ParseInt(string(b[start:end]), 10, 64)
+		if err != nil || n > maxCMapBlock || (start > 0 && !isPDFSpace(b[start-1]) && !isPDFDelim(b[start-1])) {
+			return false
+		}
+	}
 }
 
 // scanNames calls f for every name in b, wherever it is (inside streams and
@@ -111,7 +161,7 @@ func (g *pdfGuard) inflateAll() error {
 		if err != nil {
 			return err
 		}
-		if err := g.scanColumns(out); err != nil {
+		if err := g.scanHazards(out); err != nil {
 			return err
 		}
 	}

@@ -102,6 +102,10 @@ func TestPDFGuard(t *testing.T) {
 		{"predictor row of a terabyte", streamWithParms("/Predictor 12 /Columns 1000000000000"), CodeBrokenFile},
 		{"predictor columns by reference", streamWithParms("/Predictor 12 /Columns 9 0 R"), CodeBrokenFile},
 		{"escaped name /Col#75mns", streamWithParms("/Predictor 12 /Col#75mns 1000000000000"), CodeBrokenFile},
+		{"object stream of a trillion objects", streamWithParms("/Predictor 12 /Columns 4 >> /Type /ObjStm /N 1000000000000 /First 0 <<"), CodeBrokenFile},
+		{"object count by reference", streamWithParms("/Predictor 12 /Columns 4 >> /N 7 0 R <<"), CodeBrokenFile},
+		{"CMap block of a trillion entries", pdfWithStream(deflate("/CIDInit /ProcSet findresource begin begincmap 1000000000000 beginbfchar endbfchar endcmap end")), CodeBrokenFile},
+		{"CMap block counted by a name", pdfWithStream(deflate("/CIDInit /ProcSet findresource begin /n 1000000000000 def begincmap n beginbfrange endbfrange endcmap end")), CodeBrokenFile},
 		{"stream unpacking past the limit", pdfWithStream(deflate(strings.Repeat("0 0 m ", 1<<20))), CodeZipBomb},
 		{"ASCII85 stream unpacking past the limit", pdfWithStream(ascii85Of(deflate(strings.Repeat("0 0 m ", 1<<20))) + "~>"), CodeZipBomb},
 	}

@@ -42,3 +42,27 @@ func TestPDFLineLayout(t *testing.T) {
 		})
 	}
 }
+
+// TestPDFToUnicodeCMap reads text in a subset font (Identity-H) through its
+// ToUnicode CMap, as Word, Chrome and LaTeX write CJK and most other text.
+func TestPDFToUnicodeCMap(t *testing.T) {
+	cmap := deflate("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n" +
+		"1 begincodespacerange <0000> <FFFF> endcodespacerange\n" +
+		"2 beginbfchar\n<0001> <5F20>\n<0002> <4F1F>\nendbfchar\n" +
+		"1 beginbfrange\n<0010> <0012> <0041>\nendbfrange\n" +
+		"endcmap CMapName currentdict /CMap defineresource pop end end")
+	content := "BT /F1 12 Tf 72 700 Td <00010002> Tj 0 -14 Td <001000110012> Tj ET"
+	data := writePDF([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+		"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+NotoSans /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>",
+		"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /ABCDEF+NotoSans /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> >>",
+		fmt.Sprintf("<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream", len(cmap), cmap),
+	}, "/Size 8 /Root 1 0 R")
+	text, err := Extract(context.Background(), FormatPDF, data, DefaultLimits())
+	if err != nil || text != "张伟\nABC" {
+		t.Fatalf("text = %q, %v; want %q", text, err, "张伟\nABC")
+	}
+}
