@@ -40,6 +40,9 @@ func OfflineProfile(text string) Profile {
 			continue
 		}
 		if s, rest, ok := parseHeading(line); ok && !isSubheading(line, s, level) {
+			if s == secLanguages && sec == secSkills && rest != "" && !humanLanguage(rest) {
+				s = secSkills // "Languages: Go, Python" among the skills
+			}
 			sec, level, line = s, headingLevel(line), rest
 			if line == "" {
 				continue
@@ -72,6 +75,23 @@ func headingLevel(line string) int {
 func isSubheading(line string, s section, level int) bool {
 	return s == secOther && level > 0 && headingLevel(line) > level && stripDecoration(line) != "" &&
 		headings[strings.ToLower(stripDecoration(line))] == secNone
+}
+
+// humanLanguageWords tell spoken languages from programming languages.
+var humanLanguageWords = []string{
+	"english", "chinese", "mandarin", "cantonese", "french", "german", "spanish", "japanese", "korean",
+	"russian", "portuguese", "italian", "arabic", "hindi", "dutch", "native", "fluent", "cet-",
+	"英语", "中文", "汉语", "普通话", "粤语", "日语", "韩语", "法语", "德语", "西班牙语", "俄语", "母语",
+}
+
+func humanLanguage(s string) bool {
+	s = strings.ToLower(s)
+	for _, w := range humanLanguageWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 var nameLine = regexp.MustCompile(`(?i)^\s*(?:[*_#\s]*)(?:full\s+name|name|姓\s*名)\s*[*_]*\s*[:：]\s*(.+)$`)

@@ -41,6 +41,23 @@ func TestOfflineProfile(t *testing.T) {
 			Education: []string{"M.Sc. Data Science, University of Edinburgh"},
 			Languages: []string{"English", "French"},
 		}},
+		{"en-plain.txt", Profile{
+			Name: "JOHN DOE", YearsExperience: 10,
+			Skills: []string{"Go", "Python", "Java", "Docker", "Kubernetes", "Terraform"},
+			Projects: []Project{
+				{Name: "OpenTrace", Description: "distributed tracing library in Go. 2k stars."},
+				{Name: "Hermes", Description: "chat bot sole developer"},
+			},
+			Education: []string{"Stanford University — M.S. Computer Science, 2012", "UC Berkeley — B.S. EECS, 2010"},
+			Languages: []string{},
+		}},
+		{"zh-plain.txt", Profile{
+			Name: "张三", YearsExperience: 6,
+			Skills:    []string{"熟练掌握 Go 语言", "熟悉 Gin", "gRPC 框架", "熟悉 MySQL", "Redis", "Kafka"},
+			Projects:  []Project{{Name: "推荐系统重构", Description: "将推荐系统从 Python 迁移到 Go。 设计服务拆分。"}},
+			Education: []string{"2015.09-2019.06 浙江大学 计算机科学 本科"},
+			Languages: []string{},
+		}},
 		{"zh.md", Profile{
 			Name: "李雷", YearsExperience: 8,
 			Skills: []string{"Go", "Rust", "gRPC", "PostgreSQL"},

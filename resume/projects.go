@@ -25,6 +25,8 @@ func (b *projectBuilder) add(line string) {
 	name, desc, split := splitProject(text)
 	cur := b.current()
 	switch {
+	case split && cur != nil && descriptionLabels[strings.ToLower(name)]:
+		cur.Description = cutRunes(strings.TrimSpace(cur.Description+" "+desc), maxDescRunes)
 	case heading || split:
 		b.start(strings.Trim(name, "*_ "), desc)
 	case cur == nil:
@@ -44,6 +46,7 @@ func (b *projectBuilder) current() *Project {
 }
 
 func (b *projectBuilder) start(name, desc string) {
+	name = stripDates(name)
 	if name == "" {
 		return
 	}
@@ -51,6 +54,35 @@ func (b *projectBuilder) start(name, desc string) {
 		Name:        cutRunes(name, maxItemRunes),
 		Description: cutRunes(strings.Trim(desc, "*_ "), maxDescRunes),
 	})
+}
+
+// descriptionLabels label a line that describes the current project rather
+// than naming a new one ("项目描述：…", "Role: …").
+var descriptionLabels = map[string]bool{
+	"项目描述": true, "项目简介": true, "项目内容": true, "负责内容": true, "职责": true, "主要职责": true,
+	"项目职责": true, "个人职责": true, "工作内容": true, "项目成果": true, "成果": true, "技术栈": true,
+	"技术选型": true, "使用技术": true, "项目角色": true, "角色": true,
+	"description": true, "role": true, "responsibilities": true, "responsibility": true, "tech": true,
+	"tech stack": true, "technologies": true, "stack": true, "result": true, "results": true,
+	"achievements": true, "impact": true, "outcome": true,
+}
+
+// stripDates removes a trailing date from a project name: "调度系统（2021.03-2021.12）",
+// "Orbit (2019)", "Orbit 2019-2020".
+func stripDates(name string) string {
+	name = strings.TrimSpace(name)
+	for _, open := range []string{"（", "("} {
+		if i := strings.LastIndex(name, open); i > 0 && digitShare(name[i:]) > 0.3 {
+			name = strings.TrimSpace(name[:i])
+		}
+	}
+	for {
+		i := strings.LastIndexAny(name, " \t")
+		if i <= 0 || digitShare(name[i+1:]) <= 0.5 {
+			return name
+		}
+		name = strings.TrimSpace(name[:i])
+	}
 }
 
 // splitProject splits "Name — description" when the name part is short.

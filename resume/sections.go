@@ -1,8 +1,8 @@
 package resume
 
 import (
+	"regexp"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -72,23 +72,20 @@ func stripDecoration(s string) string {
 	return strings.TrimSpace(strings.Trim(s, "*_【】[] "))
 }
 
-// stripNumbering removes "一、", "1.", "1、", "(1)" and similar prefixes.
+// numbering matches list numbering: "1.", "12)", "(3)", "（四）", "一、", "2、".
+var numbering = regexp.MustCompile(`^(?:[(（]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[、.)）])`)
+
+// stripNumbering removes list numbering from the start of s.
 func stripNumbering(s string) string {
-	rest := strings.TrimLeftFunc(s, func(r rune) bool {
-		return unicode.IsDigit(r) || strings.ContainsRune("一二三四五六七八九十()（）", r)
-	})
-	if rest == s {
+	loc := numbering.FindStringIndex(s)
+	if loc == nil {
 		return s
 	}
-	for _, sep := range []string{"、", ".", ")", "）"} {
-		if strings.HasPrefix(rest, sep) {
-			return strings.TrimSpace(strings.TrimPrefix(rest, sep))
-		}
+	rest := s[loc[1]:]
+	if s[loc[1]-1] == '.' && rest != "" && rest[0] >= '0' && rest[0] <= '9' {
+		return s // a decimal or a date such as 1.5 or 12.2019, not numbering
 	}
-	if len(rest) < len(s) && (strings.HasSuffix(s[:len(s)-len(rest)], ")") || strings.HasSuffix(s[:len(s)-len(rest)], "）")) {
-		return strings.TrimSpace(rest)
-	}
-	return s
+	return strings.TrimSpace(rest)
 }
 
 // bulletPrefixes are list markers stripped from items.
