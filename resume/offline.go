@@ -50,7 +50,7 @@ func OfflineProfile(text string) Profile {
 		}
 		switch sec {
 		case secSkills:
-			p.Skills = addItems(p.Skills, splitItems(line))
+			p.Skills = addItems(p.Skills, skillNames(splitItems(line)))
 		case secLanguages:
 			p.Languages = addItems(p.Languages, splitItems(line))
 		case secEducation:
@@ -174,6 +174,34 @@ func splitItems(line string) []string {
 		if item != "" {
 			out = append(out, item)
 		}
+	}
+	return out
+}
+
+// skillPrefixes and skillSuffixes are proficiency words around a skill's name.
+var (
+	skillPrefixes = []string{"熟练掌握", "熟练使用", "熟悉使用", "精通", "熟悉", "掌握", "了解", "擅长", "熟练",
+		"proficient in ", "proficient with ", "experienced in ", "experience with ", "familiar with ", "expert in ", "knowledge of "}
+	skillSuffixes = []string{"语言", "框架", "编程", "开发"}
+)
+
+// skillNames strips proficiency words: "熟悉 Gin" → "Gin", "Go 语言" → "Go",
+// "Proficient in Rust" → "Rust".
+func skillNames(items []string) []string {
+	out := items[:0]
+	for _, item := range items {
+		for _, p := range skillPrefixes {
+			if len(item) > len(p) && strings.EqualFold(item[:len(p)], p) {
+				item = strings.TrimSpace(item[len(p):])
+				break
+			}
+		}
+		for _, suf := range skillSuffixes {
+			if trimmed := strings.TrimSpace(strings.TrimSuffix(item, suf)); trimmed != "" {
+				item = trimmed
+			}
+		}
+		out = append(out, item)
 	}
 	return out
 }

@@ -23,7 +23,7 @@ func TestOfflineProfile(t *testing.T) {
 		}},
 		{"zh.txt", Profile{
 			Name: "王小明", YearsExperience: 5,
-			Skills: []string{"熟悉 Go", "Python", "MySQL", "熟悉 Kubernetes", "Docker", "Redis"},
+			Skills: []string{"Go", "Python", "MySQL", "Kubernetes", "Docker", "Redis"},
 			Projects: []Project{
 				{Name: "分布式任务调度系统", Description: "基于 Go 和 etcd 实现的任务调度平台，日调度百万任务。"},
 				{Name: "在线面试平台", Description: "使用 Temporal 编排面试流程。"},
@@ -53,7 +53,7 @@ func TestOfflineProfile(t *testing.T) {
 		}},
 		{"zh-plain.txt", Profile{
 			Name: "张三", YearsExperience: 6,
-			Skills:    []string{"熟练掌握 Go 语言", "熟悉 Gin", "gRPC 框架", "熟悉 MySQL", "Redis", "Kafka"},
+			Skills:    []string{"Go", "Gin", "gRPC", "MySQL", "Redis", "Kafka"},
 			Projects:  []Project{{Name: "推荐系统重构", Description: "将推荐系统从 Python 迁移到 Go。 设计服务拆分。"}},
 			Education: []string{"2015.09-2019.06 浙江大学 计算机科学 本科"},
 			Languages: []string{},
