@@ -8,8 +8,8 @@ type Limits struct {
 	MaxFileBytes int64
 	// MaxTextBytes is how much normalised text is kept (cut at a rune boundary).
 	MaxTextBytes int
-	// MaxUnpackedBytes bounds decompressed data: a DOCX's document.xml and the
-	// sum of a PDF's compressed streams.
+	// MaxUnpackedBytes bounds decompressed data: a DOCX's document.xml and
+	// page headers together, and the sum of a PDF's compressed streams.
 	MaxUnpackedBytes int64
 	// Timeout bounds one Extract call.
 	Timeout time.Duration
