@@ -1,0 +1,40 @@
+package resume
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestDOCXHeaderAndTextBox reads the page header first and a text box once,
+// although Word stores it twice (mc:Choice and mc:Fallback).
+func TestDOCXHeaderAndTextBox(t *testing.T) {
+	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"`
+	header := `<w:hdr ` + ns + `><w:p><w:r><w:t>Fay Lin</w:t></w:r></w:p></w:hdr>`
+	box := `<w:txbxContent><w:p><w:r><w:t>Skills: Go</w:t></w:r></w:p></w:txbxContent>`
+	doc := `<w:document ` + ns + `><w:body><w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps">` + box +
+		`</mc:Choice><mc:Fallback><w:pict>` + box + `</w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>` +
+		`<w:p><w:r><w:t>Projects</w:t></w:r></w:p></w:body></w:document>`
+	data := buildZip(t, [][2]string{{docxDocumentPart, doc}, {"word/header1.xml", header}})
+	text, err := Extract(context.Background(), FormatDOCX, data, DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text != "Fay Lin\n\nSkills: Go\n\nProjects" {
+		t.Fatalf("text = %q", text)
+	}
+	if p := OfflineProfile(text); p.Name != "Fay Lin" || strings.Join(p.Skills, ",") != "Go" {
+		t.Fatalf("profile = %+v", p)
+	}
+}
+
+// TestDOCXPartsShareTheLimit: headers and the body together stay within
+// MaxUnpackedBytes.
+func TestDOCXPartsShareTheLimit(t *testing.T) {
+	part := "<w:hdr>" + strings.Repeat("<w:p><w:r><w:t>x</w:t></w:r></w:p>", 1000) + "</w:hdr>"
+	data := buildZip(t, [][2]string{{"word/header1.xml", part}, {"word/header2.xml", part}, {docxDocumentPart, part}})
+	l := DefaultLimits()
+	l.MaxUnpackedBytes = int64(len(part)) * 5 / 2 // each part fits, all three do not
+	_, err := Extract(context.Background(), FormatDOCX, data, l)
+	assertCode(t, err, CodeZipBomb)
+}

@@ -1,0 +1,235 @@
+package resume
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// Caps on what OfflineProfile returns, so a hostile résumé cannot bloat prompts.
+const (
+	maxItems       = 40
+	maxItemRunes   = 80
+	maxNameRunes   = 60
+	maxDescRunes   = 400
+	maxProjectName = 40
+)
+
+// OfflineProfile is a deterministic rule-based extractor (no model). It finds
+// the name (a "Name:"/"姓名：" line, else the first meaningful line), the years
+// of experience ("5 years", "5+ yrs", "5年"), and the Skills/技能/专业技能,
+// Projects/项目经历/项目, Education/教育经历/教育背景 and Languages/语言 sections by
+// their headings (Markdown #, bold, colon or plain line), splitting items on
+// bullets, commas, 、 and ；. It works for English and Chinese résumés.
+func OfflineProfile(text string) Profile {
+	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	p := Profile{
+		Name:            findName(lines),
+		YearsExperience: findYears(text),
+		Skills:          []string{},
+		Projects:        []Project{},
+		Education:       []string{},
+		Languages:       []string{},
+	}
+	var pb projectBuilder
+	sec, level := secNone, 0
+	for _, raw := range lines {
+		line := strings.TrimSpace(raw)
+		if line == "" {
+			continue
+		}
+		if s, rest, ok := parseHeading(line); ok && !isSubheading(line, s, level) {
+			if s == secLanguages && sec == secSkills && rest != "" && !humanLanguage(rest) {
+				s = secSkills // "Languages: Go, Python" among the skills
+			}
+			sec, level, line = s, headingLevel(line), rest
+			if line == "" {
+				continue
+			}
+		}
+		switch sec {
+		case secSkills:
+			p.Skills = addItems(p.Skills, skillNames(splitItems(line)))
+		case secLanguages:
+			p.Languages = addItems(p.Languages, splitItems(line))
+		case secEducation:
+			item, _ := stripBullet(line)
+			p.Education = addItems(p.Education, []string{strings.Trim(item, "*_ ")})
+		case secProjects:
+			pb.add(line)
+		}
+	}
+	p.Projects = pb.projects
+	return p
+}
+
+// headingLevel is the number of leading '#' of a Markdown heading (0 otherwise).
+func headingLevel(line string) int {
+	return len(line) - len(strings.TrimLeft(line, "#"))
+}
+
+// isSubheading reports whether an unknown Markdown heading sits below the
+// current section's heading ("### Mianshi" under "## Projects") and so belongs
+// to that section.
+func isSubheading(line string, s section, level int) bool {
+	return s == secOther && level > 0 && headingLevel(line) > level && stripDecoration(line) != "" &&
+		headings[strings.ToLower(stripDecoration(line))] == secNone
+}
+
+// humanLanguageWords tell spoken languages from programming languages.
+var humanLanguageWords = []string{
+	"english", "chinese", "mandarin", "cantonese", "french", "german", "spanish", "japanese", "korean",
+	"russian", "portuguese", "italian", "arabic", "hindi", "dutch", "native", "fluent", "cet-",
+	"英语", "中文", "汉语", "普通话", "粤语", "日语", "韩语", "法语", "德语", "西班牙语", "俄语", "母语",
+}
+
+func humanLanguage(s string) bool {
+	s = strings.ToLower(s)
+	for _, w := range humanLanguageWords {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+var nameLine = regexp.MustCompile(`(?i)^\s*(?:[*_#\s]*)(?:full\s+name|name|姓\s*名)\s*[*_]*\s*[:：]\s*(.+)$`)
+
+// notNames are first lines that are not a name.
+var notNames = map[string]bool{
+	"resume": true, "résumé": true, "curriculum vitae": true, "cv": true, "简历": true, "个人简历": true, "求职简历": true,
+}
+
+func findName(lines []string) string {
+	for _, l := range lines {
+		if m := nameLine.FindStringSubmatch(l); m != nil {
+			return cutRunes(strings.Trim(m[1], "*_ "), maxNameRunes)
+		}
+	}
+	for _, l := range lines {
+		s := stripDecoration(strings.TrimSpace(l))
+		if s == "" || notNames[strings.ToLower(s)] {
+			continue
+		}
+		if _, _, ok := parseHeading(l); ok && !strings.HasPrefix(l, "#") {
+			return ""
+		}
+		for _, sep := range []string{" | ", " · ", " - ", " — ", " – ", "|", "，", ",", "（", "("} {
+			if i := strings.Index(s, sep); i > 0 {
+				s = strings.TrimSpace(s[:i])
+			}
+		}
+		if strings.ContainsAny(s, "@") || digitShare(s) > 0.3 {
+			continue
+		}
+		return cutRunes(s, maxNameRunes)
+	}
+	return ""
+}
+
+func digitShare(s string) float64 {
+	digits := 0
+	for _, r := range s {
+		if r >= '0' && r <= '9' {
+			digits++
+		}
+	}
+	return float64(digits) / float64(max(1, utf8.RuneCountInString(s)))
+}
+
+var (
+	yearsEN = regexp.MustCompile(`(?i)(?:^|[^\d.])(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b`)
+	yearsZH = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})\s*\+?\s*年(?:以上)?(?:的)?(?:\S{0,6}经验|工作|开发|从业|以上)`)
+)
+
+// findYears returns the largest plausible "N years" (or "N年…经验") in the text.
+func findYears(text string) int {
+	best := 0
+	for _, re := range []*regexp.Regexp{yearsEN, yearsZH} {
+		for _, m := range re.FindAllStringSubmatch(text, 100) {
+			if n, err := strconv.Atoi(m[1]); err == nil && n <= 50 && n > best {
+				best = n
+			}
+		}
+	}
+	return best
+}
+
+// splitItems splits a list line on bullets, commas, 、, ；, ; and |, dropping a
+// "Label:" prefix such as "Languages: Go, Python".
+func splitItems(line string) []string {
+	line, _ = stripBullet(line)
+	if i := strings.IndexAny(line, ":："); i > 0 && utf8.RuneCountInString(line[:i]) <= 30 {
+		_, size := utf8.DecodeRuneInString(line[i:])
+		line = line[i+size:]
+	}
+	parts := strings.FieldsFunc(line, func(r rune) bool {
+		return strings.ContainsRune(",，、;；|•·", r)
+	})
+	var out []string
+	for _, part := range parts {
+		item, _ := stripBullet(strings.TrimSpace(part))
+		item = strings.Trim(item, "*_ 。.")
+		if item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// skillPrefixes and skillSuffixes are proficiency words around a skill's name.
+var (
+	skillPrefixes = []string{"熟练掌握", "熟练使用", "熟悉使用", "精通", "熟悉", "掌握", "了解", "擅长", "熟练",
+		"proficient in ", "proficient with ", "experienced in ", "experience with ", "familiar with ", "expert in ", "knowledge of "}
+	skillSuffixes = []string{"语言", "框架", "编程", "开发"}
+)
+
+// skillNames strips proficiency words: "熟悉 Gin" → "Gin", "Go 语言" → "Go",
+// "Proficient in Rust" → "Rust".
+func skillNames(items []string) []string {
+	out := items[:0]
+	for _, item := range items {
+		for _, p := range skillPrefixes {
+			if len(item) > len(p) && strings.EqualFold(item[:len(p)], p) {
+				item = strings.TrimSpace(item[len(p):])
+				break
+			}
+		}
+		for _, suf := range skillSuffixes {
+			if trimmed := strings.TrimSpace(strings.TrimSuffix(item, suf)); trimmed != "" {
+				item = trimmed
+			}
+		}
+		out = append(out, item)
+	}
+	return out
+}
+
+// addItems appends items not yet in list (case-insensitively), within the caps.
+func addItems(list, items []string) []string {
+	for _, item := range items {
+		item = cutRunes(item, maxItemRunes)
+		if len(list) >= maxItems || item == "" || containsFold(list, item) {
+			continue
+		}
+		list = append(list, item)
+	}
+	return list
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return strings.TrimSpace(string([]rune(s)[:n]))
+}
