@@ -49,6 +49,12 @@ type session struct {
 
 func newSession(t *testing.T, base string, rounds int) *session {
 	t.Helper()
+	return newSessionWith(t, base, rounds, nil)
+}
+
+// newSessionWith creates an interview with extra fields in the request.
+func newSessionWith(t *testing.T, base string, rounds int, extra map[string]any) *session {
+	t.Helper()
 	bank, err := questionbank.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +63,9 @@ func newSession(t *testing.T, base string, rounds int) *session {
 	body := map[string]any{
 		"candidate": map[string]string{"name": "Ada", "email": "ada@example.com"},
 		"track":     "go-backend", "level": "mid", "max_rounds": rounds, "language": "en",
+	}
+	for k, v := range extra {
+		body[k] = v
 	}
 	if code := call(t, http.MethodPost, base+"/api/v1/interviews", "", body, &s.iv); code != http.StatusCreated {
 		t.Fatalf("create interview: status %d", code)
