@@ -11,6 +11,7 @@ import (
 	"time"
 
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 )
@@ -41,16 +42,21 @@ func TestRecordHistories(t *testing.T) {
 	d := startHTTP(t, "dev", []string{"dev", "--data-dir", t.TempDir(),
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
 		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t), "MIANSHI_IDLE_TIMEOUT=1m"}, p.http)
+		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t), "MIANSHI_IDLE_TIMEOUT=1m", "MIANSHI_ROUNDS_PER_RUN=3"}, p.http)
 	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	var saveRun func(name string, s *session, runID string)
 	save := func(name string, s *session) {
 		t.Helper()
+		saveRun(name, s, "")
+	}
+	saveRun = func(name string, s *session, runID string) {
+		t.Helper()
 		var h historypb.History
-		it := c.GetWorkflowHistory(context.Background(), "interview/"+s.iv.ID, "", false, 0)
+		it := c.GetWorkflowHistory(context.Background(), "interview/"+s.iv.ID, runID, false, 0)
 		for it.HasNext() {
 			ev, err := it.Next()
 			if err != nil {
@@ -76,8 +82,8 @@ func TestRecordHistories(t *testing.T) {
 	normal.completed()
 	save("normal", normal)
 
-	followUps := newSession(t, d.baseURL, 4)
-	for round := 1; round <= 4; round++ {
+	followUps := newSession(t, d.baseURL, 3)
+	for round := 1; round <= 3; round++ {
 		v := followUps.awaiting(round)
 		body := map[string]string{"answer_id": fmt.Sprintf("a%d", round), "text": "I am not sure."}
 		if round%2 == 0 {
@@ -99,6 +105,25 @@ func TestRecordHistories(t *testing.T) {
 	}
 	early.completed()
 	save("ended-early", early)
+
+	// Five rounds with a résumé, continued as new after the third: the
+	// first run ends in ContinuedAsNew, the last starts from its state.
+	resumeID, resumeToken := uploadResume(t, d.baseURL, "cv.md",
+		"# Ada Lovelace\n\n## Skills\nGo, PostgreSQL\n\n## Projects\n- Ledger: a payments ledger in Go\n")
+	long := newSessionWith(t, d.baseURL, 5, map[string]any{"resume_id": resumeID, "resume_token": resumeToken})
+	for round := 1; round <= 5; round++ {
+		long.answerWell(long.awaiting(round))
+	}
+	long.completed()
+	runs, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+		Query: fmt.Sprintf("WorkflowId = 'interview/%s'", long.iv.ID),
+	})
+	if err != nil || len(runs.GetExecutions()) != 2 {
+		t.Fatalf("the 5-round interview ran %d times (%v), want 2", len(runs.GetExecutions()), err)
+	}
+	execs := runs.GetExecutions() // newest first
+	saveRun("continued-as-new-first", long, execs[1].GetExecution().GetRunId())
+	saveRun("continued-as-new-last", long, execs[0].GetExecution().GetRunId())
 
 	idle := newSession(t, d.baseURL, 3)
 	idle.answerWell(idle.awaiting(1))
