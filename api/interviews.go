@@ -234,6 +234,8 @@ type transcriptEntry struct {
 	Score    *int     `json:"score"`
 	Feedback string   `json:"feedback"`
 	FollowUp bool     `json:"follow_up"`
+	// FromResume marks a question about the candidate's résumé.
+	FromResume bool `json:"from_resume"`
 }
 
 // load returns the interview as it stands: from its workflow, or from the
@@ -322,7 +324,7 @@ func transcript(turns []interview.Turn) []transcriptEntry {
 		if t.Answer == "" {
 			continue
 		}
-		e := transcriptEntry{Round: t.Round, Topic: t.Topic, Question: t.Question, Sources: t.Sources, Answer: t.Answer, FollowUp: t.FollowUp}
+		e := transcriptEntry{Round: t.Round, Topic: t.Topic, Question: t.Question, Sources: t.Sources, Answer: t.Answer, FollowUp: t.FollowUp, FromResume: t.FromResume}
 		if e.Sources == nil {
 			e.Sources = []string{}
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/cloudwego/eino/components/model"
 	"github.com/cloudwego/eino/schema"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
@@ -364,6 +365,11 @@ func report(c Context) ReportResult {
 	default:
 		r.Summary = fmt.Sprintf("Answered %d questions with an average score of %.1f/10.", answered, float64(total)/float64(answered))
 	}
+	if fromResume := resumeRounds(c.Turns); len(fromResume) > 0 && zh {
+		r.Summary += fmt.Sprintf("其中第 %s 轮的问题来自简历中的项目。", joinInts(fromResume, "、"))
+	} else if len(fromResume) > 0 {
+		r.Summary += fmt.Sprintf(" Rounds %s asked about projects on the résumé.", joinInts(fromResume, ", "))
+	}
 	if r.Strengths == nil {
 		r.Strengths = []string{}
 	}
@@ -394,4 +400,24 @@ func mean(xs []int) float64 {
 		sum += x
 	}
 	return float64(sum) / float64(len(xs))
+}
+
+// resumeRounds lists the answered rounds whose question came from the
+// résumé.
+func resumeRounds(turns []interview.Turn) []int {
+	var rounds []int
+	for _, t := range turns {
+		if t.FromResume && t.Evaluation != nil {
+			rounds = append(rounds, t.Round)
+		}
+	}
+	return rounds
+}
+
+func joinInts(xs []int, sep string) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = fmt.Sprint(x)
+	}
+	return strings.Join(parts, sep)
 }

@@ -60,6 +60,9 @@ func TestResumeRoundsAskAboutTheCandidatesProjects(t *testing.T) {
 			t.Errorf("round %d scored %d for a vague answer that asks for full marks", turn.Round, turn.Evaluation.Score)
 		}
 	}
+	if !strings.Contains(s.Report.Summary, "Rounds 2, 5 asked about projects on the résumé") {
+		t.Errorf("report summary %q does not say which rounds came from the résumé", s.Report.Summary)
+	}
 	if s.Report.OverallScore != 0 {
 		t.Errorf("overall score %d, want 0", s.Report.OverallScore)
 	}
