@@ -58,6 +58,9 @@ type config struct {
 	// checks the stream for anything the live path missed).
 	SSEKeepAlive time.Duration
 	LogLevel     slog.Level
+	// LogJSON writes logs as JSON lines (for log collectors) instead of
+	// text.
+	LogJSON bool
 
 	// MetricsAddr is where a worker serves /metrics and /healthz (the API
 	// serves /metrics on its own address); empty turns it off.
@@ -116,6 +119,13 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.MaxFollowUps = parseInt(env("MIANSHI_MAX_FOLLOW_UPS", "1"), "MIANSHI_MAX_FOLLOW_UPS", &errs)
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
+	}
+	switch format := env("MIANSHI_LOG_FORMAT", "text"); format {
+	case "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		errs = append(errs, fmt.Errorf("MIANSHI_LOG_FORMAT %q: want text or json", format))
 	}
 	var err error
 	if c.Tracing, err = telemetry.TracingFromEnv(getenv, "mianshi-"+command); err != nil {
@@ -193,6 +203,10 @@ func parseInt(v, name string, errs *[]error) int {
 	return n
 }
 
-func newLogger(level slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+func newLogger(cfg config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }

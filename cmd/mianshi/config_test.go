@@ -50,6 +50,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"bad address", "dev", []string{"--http-addr", "8080"}, nil, "--http-addr"},
 		{"stray argument", "dev", []string{"extra"}, nil, "unexpected arguments"},
 		{"bad metrics address", "worker", []string{"--metrics-addr", "9090"}, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x"}, "--metrics-addr"},
+		{"log format", "dev", nil, map[string]string{"MIANSHI_LOG_FORMAT": "xml"}, "MIANSHI_LOG_FORMAT"},
 		{"unknown trace exporter", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

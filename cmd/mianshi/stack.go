@@ -66,7 +66,7 @@ func (s *stack) say(format string, args ...any) {
 
 // runStack starts what the command runs and serves until ctx ends.
 func runStack(ctx context.Context, cfg config) error {
-	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel), temporalUI: cfg.TemporalUI, metrics: telemetry.NewMetrics()}
+	s := &stack{cfg: cfg, log: newLogger(cfg), temporalUI: cfg.TemporalUI, metrics: telemetry.NewMetrics()}
 	defer s.close()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
@@ -150,7 +150,7 @@ func runStack(ctx context.Context, cfg config) error {
 
 // serveTemporal runs only the embedded Temporal dev server until ctx ends.
 func serveTemporal(ctx context.Context, cfg config) error {
-	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel)}
+	s := &stack{cfg: cfg, log: newLogger(cfg)}
 	defer s.close()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
