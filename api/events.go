@@ -57,6 +57,9 @@ func (s *Server) events(c *echo.Context) error {
 		return apiError(http.StatusBadRequest, "invalid_last_event_id", "Last-Event-ID must be an event id this stream sent (like 1700000000000-0)")
 	}
 	ctx := c.Request().Context()
+	if s.cfg.Streams != nil {
+		defer s.cfg.Streams.StreamOpened()()
+	}
 	sub := s.cfg.Hub.Subscribe(iv.ID)
 	defer sub.Close()
 	out := &sseWriter{w: c.Response(), after: after}
@@ -112,7 +115,9 @@ func (s *Server) follow(ctx context.Context, iv *store.Interview, sub *stream.Su
 			case !stream.Later(ev.ID, out.after):
 				// Already sent.
 			case ev.Prev == out.after:
-				err = out.event(ev)
+				if err = out.event(ev); err == nil && s.cfg.Streams != nil {
+					s.cfg.Streams.EventDelivered(ev.ID)
+				}
 			default:
 				err = s.catchUp(ctx, iv, out)
 			}

@@ -43,6 +43,22 @@ type Config struct {
 	// Namespace is the interviews' namespace (default "default").
 	TemporalUI string
 	Namespace  string
+	// Middleware runs around every request, before the handlers (for
+	// metrics). Optional.
+	Middleware []echo.MiddlewareFunc
+	// Streams is told about event streams (for metrics). Optional.
+	Streams StreamObserver
+}
+
+// StreamObserver is told when event streams open and close and when a
+// live event reaches a client.
+type StreamObserver interface {
+	// StreamOpened is called when a stream opens; the func it returns when
+	// the stream closes.
+	StreamOpened() (closed func())
+	// EventDelivered is called after a live event with stream id id was
+	// written to a client.
+	EventDelivered(id string)
 }
 
 // Interviewer describes the model behind the interviews, for the UI.
@@ -77,6 +93,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, echo: echo.New()}
 	s.echo.HTTPErrorHandler = s.handleError
+	s.echo.Use(cfg.Middleware...)
 	s.echo.Use(middleware.Recover())
 	s.routes()
 	return s

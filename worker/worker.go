@@ -4,6 +4,8 @@
 package worker
 
 import (
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
@@ -11,10 +13,16 @@ import (
 	"github.com/mianshi/mianshi/workflows"
 )
 
+// StopTimeout is how long a stopping worker lets running activities
+// finish (a question being streamed, an answer being scored) before it
+// cancels them and Temporal retries them elsewhere. A deployment's grace
+// period on shutdown must be longer.
+const StopTimeout = 30 * time.Second
+
 // New returns a worker on the interview task queue with the workflow and
 // activities registered. Start it with Run or Start.
 func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
 	w.RegisterWorkflow(workflows.InterviewWorkflow)
 	w.RegisterWorkflow(workflows.ResumeWorkflow)
 	w.RegisterActivity(interviewer)

@@ -74,7 +74,11 @@ func run(ctx context.Context, args []string) error {
 		fmt.Print(doc)
 		return nil
 	}
-	if err := os.WriteFile(cfg.Out, []byte(doc), 0o644); err != nil {
+	tail, err := keptTail(cfg.Out)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg.Out, []byte(doc+tail), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
 	progress("wrote %s (%s)", cfg.Out, res.Elapsed.Round(1e9))

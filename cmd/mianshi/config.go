@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/mianshi/mianshi/telemetry"
 )
 
 // config is every setting of a mianshi process, read once from flags and
@@ -62,6 +64,15 @@ type config struct {
 	// checks the stream for anything the live path missed).
 	SSEKeepAlive time.Duration
 	LogLevel     slog.Level
+	// LogJSON writes logs as JSON lines (for log collectors) instead of
+	// text.
+	LogJSON bool
+
+	// MetricsAddr is where a worker serves /metrics and /healthz (the API
+	// serves /metrics on its own address); empty turns it off.
+	MetricsAddr string
+	// Tracing says where traces go (the standard OTEL_* variables).
+	Tracing telemetry.Tracing
 }
 
 func (c config) runsAPI() bool    { return c.Command == "dev" || c.Command == "api" }
@@ -87,6 +98,7 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL (DATABASE_URL); empty uses SQLite in the data dir")
 	fs.StringVar(&c.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL (REDIS_URL); empty in dev runs an in-process Redis-compatible server")
+	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("MIANSHI_METRICS_ADDR"), "host:port where a worker serves /metrics and /healthz (MIANSHI_METRICS_ADDR); empty turns it off")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -118,6 +130,17 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
 	}
+	switch format := env("MIANSHI_LOG_FORMAT", "text"); format {
+	case "text":
+	case "json":
+		c.LogJSON = true
+	default:
+		errs = append(errs, fmt.Errorf("MIANSHI_LOG_FORMAT %q: want text or json", format))
+	}
+	var err error
+	if c.Tracing, err = telemetry.TracingFromEnv(getenv, "mianshi-"+command); err != nil {
+		errs = append(errs, err)
+	}
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }
@@ -135,6 +158,11 @@ func (c config) validate() []error {
 		}
 		if c.RedisURL == "" {
 			errs = append(errs, fmt.Errorf("mianshi %s needs REDIS_URL (or --redis-url); use 'mianshi dev' for an in-process one", c.Command))
+		}
+	}
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--metrics-addr %q: want host:port", c.MetricsAddr))
 		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -197,6 +225,10 @@ func parseInt(v, name string, errs *[]error) int {
 	return n
 }
 
-func newLogger(level slog.Level) *slog.Logger {
-	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+func newLogger(cfg config) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogJSON {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
 }

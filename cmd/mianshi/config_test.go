@@ -23,6 +23,9 @@ func TestConfigDefaultsAndPrecedence(t *testing.T) {
 	if c.DataDir != "./data" || c.TemporalPort != 7233 || c.UIPort != 8233 || c.IdleTimeout != 24*time.Hour || c.OfflineTokenDelay != 0 {
 		t.Errorf("defaults = %+v", c)
 	}
+	if c.MetricsAddr != "" || c.Tracing.Exporter != "" || c.Tracing.ServiceName != "mianshi-dev" {
+		t.Errorf("metrics address %q and tracing %+v: want both off by default", c.MetricsAddr, c.Tracing)
+	}
 	if !c.offline() || !c.runsAPI() || !c.runsWorker() {
 		t.Errorf("dev without a model should run offline, with API and worker: %+v", c)
 	}
@@ -46,6 +49,9 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"weak HR token", "dev", nil, map[string]string{"MIANSHI_HR_TOKEN": "short"}, "MIANSHI_HR_TOKEN"},
 		{"bad address", "dev", []string{"--http-addr", "8080"}, nil, "--http-addr"},
 		{"stray argument", "dev", []string{"extra"}, nil, "unexpected arguments"},
+		{"bad metrics address", "worker", []string{"--metrics-addr", "9090"}, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x"}, "--metrics-addr"},
+		{"log format", "dev", nil, map[string]string{"MIANSHI_LOG_FORMAT": "xml"}, "MIANSHI_LOG_FORMAT"},
+		{"unknown trace exporter", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := loadConfig(tc.command, tc.args, envOf(tc.env))

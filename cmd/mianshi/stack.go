@@ -16,6 +16,7 @@ import (
 
 	"github.com/alicebob/miniredis/v2"
 	"github.com/cloudwego/eino/components/model"
+	"github.com/labstack/echo/v5"
 	"github.com/redis/go-redis/v9"
 	"go.temporal.io/sdk/client"
 	temporallog "go.temporal.io/sdk/log"
@@ -31,6 +32,7 @@ import (
 	"github.com/mianshi/mianshi/resume"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/telemetry"
 	"github.com/mianshi/mianshi/worker"
 	"github.com/mianshi/mianshi/workflows"
 )
@@ -41,9 +43,11 @@ const shutdownGrace = 10 * time.Second
 // stack is a running mianshi process: what it started, in start order, so
 // it can be stopped in reverse.
 type stack struct {
-	cfg   config
-	log   *slog.Logger
-	codec *codec.AESGCM
+	cfg     config
+	log     *slog.Logger
+	codec   *codec.AESGCM
+	metrics *telemetry.Metrics
+	tracer  *telemetry.Tracer
 	// temporalUI is the Temporal UI's base URL, for links.
 	temporalUI string
 	closers    []func()
@@ -64,10 +68,13 @@ func (s *stack) say(format string, args ...any) {
 
 // runStack starts what the command runs and serves until ctx ends.
 func runStack(ctx context.Context, cfg config) error {
-	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel), temporalUI: cfg.TemporalUI}
+	s := &stack{cfg: cfg, log: newLogger(cfg), temporalUI: cfg.TemporalUI, metrics: telemetry.NewMetrics()}
 	defer s.close()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
+	}
+	if err := s.startTracing(ctx); err != nil {
+		return err
 	}
 	db, err := s.openStore(ctx)
 	if err != nil {
@@ -111,6 +118,14 @@ func runStack(ctx context.Context, cfg config) error {
 		}
 		s.onClose(w.Stop)
 		s.say("Worker:       task queue %s", workflows.TaskQueue)
+		if cfg.Command == "worker" && cfg.MetricsAddr != "" {
+			ln, err := net.Listen("tcp", cfg.MetricsAddr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
+			}
+			s.say("Metrics:      http://%s/metrics", ln.Addr())
+			g.Go(func() error { return serve(ctx, ln, s.workerMux()) })
+		}
 	}
 	if cfg.runsAPI() {
 		opts := workflows.DefaultOptions()
@@ -125,13 +140,14 @@ func runStack(ctx context.Context, cfg config) error {
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
+			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
 		}
 		s.lines = append([]string{"API:          http://" + ln.Addr().String()}, s.lines...)
-		g.Go(func() error { return serve(ctx, ln, srv) })
+		g.Go(func() error { return serve(ctx, ln, s.apiMux(srv)) })
 	}
 	fmt.Fprintf(os.Stdout, "mianshi %s is running\n  %s\n", cfg.Command, strings.Join(s.lines, "\n  "))
 	return g.Wait()
@@ -139,7 +155,7 @@ func runStack(ctx context.Context, cfg config) error {
 
 // serveTemporal runs only the embedded Temporal dev server until ctx ends.
 func serveTemporal(ctx context.Context, cfg config) error {
-	s := &stack{cfg: cfg, log: newLogger(cfg.LogLevel)}
+	s := &stack{cfg: cfg, log: newLogger(cfg)}
 	defer s.close()
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
@@ -230,12 +246,22 @@ func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
 		s.say("Temporal:     %s", addr)
 	}
 	dc := codec.DataConverter(s.codec)
+	metrics, err := s.metrics.TemporalHandler()
+	if err != nil {
+		return nil, err
+	}
+	interceptors, err := s.tracer.Interceptors()
+	if err != nil {
+		return nil, err
+	}
 	c, err := client.DialContext(ctx, client.Options{
 		HostPort:         addr,
 		Namespace:        s.cfg.TemporalNamespace,
 		Logger:           temporallog.NewStructuredLogger(s.log.With("component", "temporal-sdk")),
 		DataConverter:    dc,
 		FailureConverter: codec.FailureConverter(dc),
+		MetricsHandler:   metrics,
+		Interceptors:     interceptors,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w", addr, err)

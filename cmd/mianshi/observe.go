@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/mianshi/mianshi/telemetry"
+)
+
+// startTracing starts the trace exporter the OTEL_* settings ask for; the
+// spans still buffered are sent when the process stops.
+func (s *stack) startTracing(ctx context.Context) error {
+	tracer, err := telemetry.StartTracing(ctx, s.cfg.Tracing)
+	if err != nil {
+		return err
+	}
+	s.tracer = tracer
+	if tracer != nil {
+		s.say("Traces:       OTLP as %q (OTEL_* settings)", s.cfg.Tracing.ServiceName)
+		s.onClose(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := tracer.Shutdown(ctx); err != nil {
+				s.log.Warn("flush traces", "error", err)
+			}
+		})
+	}
+	return nil
+}
+
+// apiMux serves the API, traced, and the process's metrics at /metrics.
+func (s *stack) apiMux(api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.Handle("/", s.tracer.Handler(api, "mianshi-api"))
+	return mux
+}
+
+// workerMux serves a worker's metrics, and /healthz for a liveness probe:
+// it answers while the process runs.
+func (s *stack) workerMux() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"status":"ok"}` + "\n"))
+	})
+	return mux
+}

@@ -1,0 +1,282 @@
+//go:build chaos
+
+package e2e
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/mianshi/mianshi/internal/testenv"
+	"github.com/mianshi/mianshi/questionbank"
+)
+
+// The chaos test's size. CI runs the defaults (a few minutes); the long
+// form is run by hand:
+//
+//	go test -tags chaos -run TestChaos -v -timeout 60m ./e2e -args -chaos.kills 100
+var (
+	chaosInterviews = flag.Int("chaos.interviews", 20, "interviews run at once in each wave")
+	chaosRounds     = flag.Int("chaos.rounds", 3, "rounds of each interview")
+	chaosKills      = flag.Int("chaos.kills", 6, "SIGKILLs of API and worker processes; waves of interviews run until they are spent")
+	chaosEvery      = flag.Duration("chaos.every", 2*time.Second, "time between kills")
+)
+
+// TestChaos runs interviews through a cluster of separate processes (one
+// Temporal server, two API and two worker processes, a fresh PostgreSQL
+// database, a Redis of its own) while it SIGKILLs a random API or worker
+// process every few seconds, starts it again, and restarts Redis empty
+// once. Clients move to the other API process whenever their stream or a
+// request breaks. Nothing may be lost or doubled: every interview
+// completes, every round is in its transcript once with the answer sent for
+// it, and every question.done a client read is the stored question.
+func TestChaos(t *testing.T) {
+	c := newChaosCluster(t)
+	bank, err := questionbank.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := time.Now()
+	var kills atomic.Int64
+	type wave struct {
+		cands []*candidate
+		views []interviewView
+		errs  []error
+	}
+	waves := make(chan wave)
+	go func() {
+		defer close(waves)
+		for kills.Load() < int64(*chaosKills) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+			w := wave{views: make([]interviewView, *chaosInterviews), errs: make([]error, *chaosInterviews)}
+			var wg sync.WaitGroup
+			for i := range *chaosInterviews {
+				cand := &candidate{apis: c.apis, rounds: *chaosRounds, bank: bank, sent: map[int]string{}}
+				w.cands = append(w.cands, cand)
+				wg.Go(func() { w.views[i], w.errs[i] = cand.run(ctx) })
+			}
+			wg.Wait()
+			cancel()
+			waves <- w
+		}
+	}()
+
+	// The chaos: the test goroutine kills and restarts; halfway through
+	// it restarts Redis.
+	tick := time.NewTicker(*chaosEvery)
+	defer tick.Stop()
+	f := chaosFigures{}
+	redisDone := false
+	var results []wave
+loop:
+	for {
+		select {
+		case w, ok := <-waves:
+			if !ok {
+				break loop
+			}
+			results = append(results, w)
+		case <-tick.C:
+			if kills.Load() >= int64(*chaosKills) {
+				continue
+			}
+			if !redisDone && kills.Load() >= int64(*chaosKills)/2 {
+				c.redis.restart()
+				redisDone = true
+				f.redisRestarts++
+				continue
+			}
+			f.count(c.killOne())
+			kills.Add(1)
+		}
+	}
+	f.elapsed = time.Since(started)
+
+	for _, w := range results {
+		for i, cand := range w.cands {
+			f.interviews++
+			if w.errs[i] != nil {
+				t.Errorf("interview %d (%s): %v", f.interviews, cand.iv.ID, w.errs[i])
+				f.incomplete++
+				continue
+			}
+			f.check(t, cand, w.views[i])
+		}
+	}
+	t.Log(f.String())
+	if f.incomplete > 0 || f.lost > 0 || f.duplicated > 0 || f.mismatched > 0 {
+		t.Errorf("chaos broke interviews: %d incomplete, %d answers lost, %d duplicated, %d streamed questions differ from the stored ones",
+			f.incomplete, f.lost, f.duplicated, f.mismatched)
+	}
+	if f.apiKills+f.workerKills != *chaosKills || !redisDone {
+		t.Errorf("made %d kills and %v Redis restart, want %d and one", f.apiKills+f.workerKills, redisDone, *chaosKills)
+	}
+}
+
+// chaosCluster is the cluster under test: processes in slots that can be
+// killed and started again in place (an API process on the same port).
+type chaosCluster struct {
+	*cluster
+	slots []*slot
+	apis  []string // base URLs of the API processes, fixed across restarts
+}
+
+type slot struct {
+	api   bool
+	start func() *process
+	p     *process
+}
+
+func newChaosCluster(t *testing.T) *chaosCluster {
+	dbURL := freshDatabase(t, testenv.DatabaseURL(t))
+	t.Setenv("DATABASE_URL", dbURL)
+	c := &chaosCluster{cluster: newCluster(t)}
+	c.env = append(c.env, "MIANSHI_OFFLINE_TOKEN_DELAY=5ms", "MIANSHI_MAX_FOLLOW_UPS=0")
+	for range 2 {
+		port := freePort(t)
+		s := &slot{api: true, start: func() *process {
+			return startHTTP(t, "api", []string{"api", "--http-addr", fmt.Sprintf("127.0.0.1:%d", port)}, c.env, port)
+		}}
+		s.p = s.start()
+		c.slots = append(c.slots, s)
+		c.apis = append(c.apis, s.p.baseURL)
+	}
+	for range 2 {
+		s := &slot{start: c.worker}
+		s.p = s.start()
+		c.slots = append(c.slots, s)
+	}
+	return c
+}
+
+// killOne SIGKILLs a random process and starts it again; it returns the
+// slot it hit.
+func (c *chaosCluster) killOne() *slot {
+	s := c.slots[rand.IntN(len(c.slots))]
+	s.p.kill()
+	s.p = s.start()
+	return s
+}
+
+// freshDatabase creates an empty database on the server of base for this
+// run, drops it afterwards, and returns its URL.
+func freshDatabase(t *testing.T, base string) string {
+	t.Helper()
+	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	name := fmt.Sprintf("chaos_%d", time.Now().UnixNano())
+	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
+		t.Fatalf("create database %s: %v", name, err)
+	}
+	t.Cleanup(func() {
+		if err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error; err != nil {
+			t.Logf("drop database %s: %v", name, err)
+		}
+		if db, err := admin.DB(); err == nil {
+			db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// chaosFigures are what the run did and what the checks found.
+type chaosFigures struct {
+	interviews, incomplete             int
+	apiKills, workerKills              int
+	redisRestarts                      int
+	roundsChecked, doneChecked         int
+	lost, duplicated, mismatched       int
+	reconnects, resyncs, resets, twice int
+	elapsed                            time.Duration
+}
+
+func (f *chaosFigures) count(s *slot) {
+	if s.api {
+		f.apiKills++
+	} else {
+		f.workerKills++
+	}
+}
+
+// check compares what the candidate sent and saw with what the interview
+// stored.
+func (f *chaosFigures) check(t *testing.T, cand *candidate, v interviewView) {
+	t.Helper()
+	select {
+	case <-cand.stream.ended:
+	case <-time.After(60 * time.Second):
+		t.Errorf("interview %s: the event stream did not end after the interview completed", cand.iv.ID)
+	}
+	st := cand.stream
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if st.err != nil {
+		t.Errorf("interview %s: %v", cand.iv.ID, st.err)
+	}
+	f.reconnects += st.reconnects
+	f.resyncs += st.view.resyncs
+	f.resets += len(st.view.resets)
+	f.twice += st.view.duplicates
+	seen := map[int]int{}
+	for _, e := range v.Transcript {
+		seen[e.Round]++
+		f.roundsChecked++
+		switch {
+		case seen[e.Round] > 1:
+			f.duplicated++
+			t.Errorf("interview %s: round %d is in the transcript %d times", cand.iv.ID, e.Round, seen[e.Round])
+		case e.Answer != cand.sent[e.Round]:
+			f.lost++
+			t.Errorf("interview %s: round %d stored answer %.40q, sent %.40q", cand.iv.ID, e.Round, e.Answer, cand.sent[e.Round])
+		}
+		for _, text := range st.done[e.Round] {
+			f.doneChecked++
+			if text != e.Question {
+				f.mismatched++
+				t.Errorf("interview %s: round %d streamed question.done %q, stored %q", cand.iv.ID, e.Round, text, e.Question)
+			}
+		}
+		if st.view.text[e.Round] != e.Question {
+			f.mismatched++
+			t.Errorf("interview %s: round %d: the client shows %q, stored %q", cand.iv.ID, e.Round, st.view.text[e.Round], e.Question)
+		}
+	}
+	for round := 1; round <= cand.rounds; round++ {
+		if seen[round] == 0 {
+			f.lost++
+			t.Errorf("interview %s: round %d is missing from the transcript", cand.iv.ID, round)
+		}
+	}
+	if len(v.Transcript) > cand.rounds {
+		f.duplicated += len(v.Transcript) - cand.rounds
+	}
+	if st.view.duplicates > 0 {
+		t.Errorf("interview %s: the client received %d events twice", cand.iv.ID, st.view.duplicates)
+	}
+}
+
+func (f chaosFigures) String() string {
+	return fmt.Sprintf("chaos: %d interviews of %d rounds (%d at a time) in %s; kills: %d (API %d, worker %d), restarts: %d processes + Redis %d; "+
+		"rounds checked: %d, question.done checked: %d, SSE reconnects: %d, resyncs: %d, turn resets: %d; "+
+		"incomplete=%d lost=%d duplicated=%d mismatched=%d events-twice=%d",
+		f.interviews, *chaosRounds, *chaosInterviews, f.elapsed.Round(time.Second), f.apiKills+f.workerKills, f.apiKills, f.workerKills,
+		f.apiKills+f.workerKills, f.redisRestarts, f.roundsChecked, f.doneChecked, f.reconnects, f.resyncs, f.resets,
+		f.incomplete, f.lost, f.duplicated, f.mismatched, f.twice)
+}

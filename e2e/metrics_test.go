@@ -1,0 +1,66 @@
+package e2e
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func scrape(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d %v", url, resp.StatusCode, err)
+	}
+	return string(body)
+}
+
+// An API process serves its metrics beside the API, a worker on its
+// metrics address with a health check; both include the Temporal SDK's.
+func TestProcessesServeMetrics(t *testing.T) {
+	c := newCluster(t)
+	api := c.api()
+	metricsPort := freePort(t)
+	startRunning(t, "worker", []string{"worker", "--metrics-addr", fmt.Sprintf("127.0.0.1:%d", metricsPort)}, c.env)
+
+	s := newSession(t, api.baseURL, 1)
+	ls := follow(t, s.url("/events?token="+s.iv.Token), "")
+	view := newClientView()
+	until(t, ls, view, func(ev sseEvent) bool { return ev.Type == "question.done" })
+
+	body := scrape(t, api.baseURL+"/metrics")
+	for _, want := range []string{
+		`mianshi_http_requests_total{method="POST",route="/api/v1/interviews",status="201"} 1`,
+		"mianshi_sse_streams_open 1",
+		"mianshi_stream_event_lag_seconds_count",
+		"temporal_request_total",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the API's /metrics lacks %q", want)
+		}
+	}
+	worker := fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
+	if body := scrape(t, worker+"/metrics"); !strings.Contains(body, "temporal_activity_execution_latency_seconds_bucket") {
+		t.Errorf("the worker's /metrics lacks the SDK's activity latencies:\n%s", grepLines(body, "temporal_"))
+	}
+	if body := scrape(t, worker+"/healthz"); !strings.Contains(body, "ok") {
+		t.Errorf("worker /healthz = %q", body)
+	}
+}
+
+func grepLines(body, word string) string {
+	var out []string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.Contains(line, word) && !strings.HasPrefix(line, "#") {
+			out = append(out, line)
+		}
+	}
+	return strings.Join(out, "\n")
+}
