@@ -50,6 +50,9 @@ type impl struct {
 	// workflow-task round trip off the time between an answer and the next
 	// question.
 	local bool
+	// windowClosed is set by the campaign's window-closed signal: the
+	// interview ends, as missed if no answer came yet.
+	windowClosed bool
 }
 
 func (w *impl) setup(ctx workflow.Context) error {
@@ -63,6 +66,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	workflow.SetCurrentDetails(ctx, w.details())
 	answers := workflow.GetSignalChannel(ctx, SignalAnswer)
 	ends := workflow.GetSignalChannel(ctx, SignalEnd)
+	closed := workflow.GetSignalChannel(ctx, SignalWindowClosed)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			sel := workflow.NewSelector(ctx)
@@ -78,6 +82,10 @@ func (w *impl) setup(ctx workflow.Context) error {
 					w.state.EndRequested = true
 					w.state.EndReason = cmp.Or(e.Reason, "ended early")
 				}
+			})
+			sel.AddReceive(closed, func(c workflow.ReceiveChannel, _ bool) {
+				c.Receive(ctx, nil)
+				w.closeWindow()
 			})
 			sel.Select(ctx)
 		}
@@ -114,7 +122,7 @@ func (w *impl) run(ctx workflow.Context) (*State, error) {
 		var err error
 		switch {
 		case w.state.EndRequested || w.answeredRounds() >= w.in.MaxRounds:
-			err = w.finish(ctx, interview.StatusCompleted)
+			err = w.finish(ctx, w.endStatus())
 		case w.state.Question == nil:
 			err = w.ask(ctx)
 		default:
@@ -249,6 +257,11 @@ func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	// No question is open while the report is written: an answer sent now
 	// is refused rather than silently dropped.
 	s.Question = nil
+	if status == interview.StatusMissed {
+		// Nothing was answered: there is nothing to report on.
+		w.setStatus(ctx, status)
+		return w.record(ctx, "")
+	}
 	w.setStatus(ctx, interview.StatusGenerating)
 	var rep activities.ReportResult
 	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Report on %d rounds", w.answeredRounds()), modelActivity), interviewer.Report, activities.ReportInput{
