@@ -149,7 +149,7 @@ func (a *Campaigns) Invite(ctx context.Context, in InviteInput) (*InviteResult, 
 	}
 	keys := make([]string, len(people))
 	for i, p := range people {
-		token := a.Token(p.InterviewID)
+		token := CampaignToken(a.Secret, p.InterviewID)
 		iv := &store.Interview{
 			ID: p.InterviewID, TokenHash: TokenHash(token), CandidateName: p.Name, CandidateEmail: p.Email,
 			Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds, Status: interview.StatusGenerating,
@@ -196,10 +196,10 @@ func (a *Campaigns) campaign(ctx context.Context, id string) (*store.Campaign, e
 	return c, err
 }
 
-// Token returns the candidate token of a campaign interview: an HMAC of
-// its id under the secret, so every retry derives the same one.
-func (a *Campaigns) Token(interviewID string) string {
-	m := hmac.New(sha256.New, a.Secret)
+// CampaignToken returns the candidate token of a campaign interview: an
+// HMAC of its id under the secret, so every retry derives the same one.
+func CampaignToken(secret []byte, interviewID string) string {
+	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("mianshi campaign token\x00" + interviewID))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }

@@ -97,7 +97,7 @@ func (a *Campaigns) Remind(ctx context.Context, in RemindInput) (*RemindResult, 
 	}
 	keys := make([]string, len(people))
 	for i, p := range people {
-		msg := a.message(c, p, store.MessageReminder, a.Token(p.InterviewID), in.Number)
+		msg := a.message(c, p, store.MessageReminder, CampaignToken(a.Secret, p.InterviewID), in.Number)
 		keys[i] = msg.Key
 		if err := a.Store.QueueMessage(ctx, msg); err != nil {
 			return nil, err

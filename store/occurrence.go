@@ -90,8 +90,8 @@ func (s *Store) SetOccurrenceStatus(ctx context.Context, id, status string) erro
 
 // SaveCohortReport stores an occurrence's cohort report.
 func (s *Store) SaveCohortReport(ctx context.Context, id string, r *CohortReport) error {
-	err := s.db.WithContext(ctx).Model(&Occurrence{}).Where("id = ?", id).
-		Updates(map[string]any{"report": r, "status": OccurrenceReported, "updated_at": time.Now()}).Error
+	err := s.db.WithContext(ctx).Model(&Occurrence{}).Where("id = ?", id).Select("report", "status", "updated_at").
+		Updates(&Occurrence{Report: r, Status: OccurrenceReported, UpdatedAt: time.Now()}).Error
 	if err != nil {
 		return fmt.Errorf("save cohort report: %w", err)
 	}
