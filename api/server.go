@@ -43,6 +43,10 @@ type Config struct {
 	// Namespace is the interviews' namespace (default "default").
 	TemporalUI string
 	Namespace  string
+	// Scheduler keeps the campaigns' schedules; nil turns campaigns off.
+	Scheduler Scheduler
+	// MaxCohort bounds a campaign's cohort (default DefaultMaxCohort).
+	MaxCohort int
 }
 
 // Interviewer describes the model behind the interviews, for the UI.
@@ -99,6 +103,7 @@ func (s *Server) routes() {
 	v1.POST("/hr/session", s.hrSession, limit)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
+	s.campaignRoutes(v1)
 	s.codecRoutes()
 }
 
