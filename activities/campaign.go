@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"time"
 
-	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 	"golang.org/x/sync/errgroup"
 
@@ -159,7 +158,7 @@ func (a *Campaigns) Invite(ctx context.Context, in InviteInput) (*InviteResult, 
 		if err := a.Store.Invite(ctx, iv, msg); err != nil {
 			return nil, err
 		}
-		activity.RecordHeartbeat(ctx, i)
+		heartbeat(ctx, i)
 	}
 	if err := a.startAll(ctx, c, in.OccurrenceID, people); err != nil {
 		return nil, err
