@@ -396,4 +396,4 @@ func TestCampaignShowsOccurrencesAndOutbox(t *testing.T) {
 type nopStarter struct{}
 
 func (nopStarter) StartInterview(context.Context, activities.CampaignInterview) error { return nil }
-func (nopStarter) CloseWindow(context.Context, string) error                         { return nil }
+func (nopStarter) CloseWindow(context.Context, string) error                          { return nil }

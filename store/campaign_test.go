@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/internal/testenv"
+	"github.com/mianshi/mianshi/interview"
 )
 
 func TestCampaignsSQLite(t *testing.T) { testCampaigns(t, openStore(t, "", t.TempDir())) }
