@@ -56,6 +56,8 @@ type config struct {
 	// checks the stream for anything the live path missed).
 	SSEKeepAlive time.Duration
 	LogLevel     slog.Level
+	// Campaigns holds the settings of scheduled campaigns.
+	Campaigns campaignConfig
 }
 
 func (c config) runsAPI() bool    { return c.Command == "dev" || c.Command == "api" }
@@ -108,6 +110,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
 	}
+	var campaignErrs []error
+	c.Campaigns, campaignErrs = loadCampaignConfig(getenv, c.DataDir, c.HTTPAddr)
+	errs = append(errs, campaignErrs...)
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }

@@ -103,6 +103,9 @@ func runStack(ctx context.Context, cfg config) error {
 		w := worker.New(tc,
 			&activities.Interviewer{Bank: bank, Model: m, Stream: events},
 			&activities.Recorder{Store: db, Stream: events})
+		if err := s.registerCampaigns(w, db, tc); err != nil {
+			return err
+		}
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -120,6 +123,7 @@ func runStack(ctx context.Context, cfg config) error {
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
+			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
