@@ -72,7 +72,9 @@ func TestCampaignsCreateSaysWhatTheAPIRefused(t *testing.T) {
 	defer srv.Close()
 	file := filepath.Join(t.TempDir(), "c.yaml")
 	os.WriteFile(file, []byte(campaignYAML), 0o600)
-	env := func(k string) string { return map[string]string{"MIANSHI_HR_TOKEN": "t", "MIANSHI_API_URL": srv.URL}[k] }
+	env := func(k string) string {
+		return map[string]string{"MIANSHI_HR_TOKEN": "t", "MIANSHI_API_URL": srv.URL}[k]
+	}
 	err := runCampaigns(t.Context(), []string{"create", "--file", file}, env, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "is not a cron spec (invalid_request)") {
 		t.Errorf("error %v", err)
