@@ -206,6 +206,11 @@ func checkBackfill(camp *store.Campaign, at, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("load stored time zone: %w", err)
 	}
+	start, _ := parseDay(camp.Schedule.Start, loc, false)
+	end, _ := parseDay(camp.Schedule.End, loc, true)
+	if at.Before(start) || (!end.IsZero() && !at.Before(end)) {
+		return invalid("at %s is outside the schedule's start and end", at.Format(time.RFC3339))
+	}
 	if next := sched.Next(at.Add(-time.Second).In(loc)); !next.Equal(at) {
 		return invalid("the schedule %q (%s) has no occurrence at %s; the nearest after it is %s",
 			camp.Schedule.Cron, camp.Schedule.TimeZone, at.Format(time.RFC3339), next.Format(time.RFC3339))

@@ -286,7 +286,7 @@ func TestCampaignNeedsHR(t *testing.T) {
 
 func TestCampaignLifecycle(t *testing.T) {
 	h := newCampaignHarness(t)
-	id := h.create(validCampaign).ID
+	id := h.create(strings.Replace(validCampaign, "2099-12-01", "2025-11-01", 1)).ID
 	base := "/api/v1/hr/campaigns/" + id
 	for _, step := range []struct{ path, status string }{{"/pause", "paused"}, {"/trigger", "paused"}, {"/resume", "active"}} {
 		rec := h.send(http.MethodPost, base+step.path, testHRToken, "")
@@ -301,6 +301,9 @@ func TestCampaignLifecycle(t *testing.T) {
 	wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2099-12-07T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request")
 	wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2025-12-02T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request")
 	wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{}`), http.StatusUnprocessableEntity, "invalid_request")
+	if msg := wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2025-10-27T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request"); !strings.Contains(msg, "outside") {
+		t.Errorf("a Monday before the start: %q", msg)
+	}
 	if rec := h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2025-12-01T09:00:00+08:00"}`); rec.Code != http.StatusAccepted {
 		t.Fatalf("backfill: %d %s", rec.Code, rec.Body)
 	}
