@@ -21,6 +21,7 @@ import (
 // CampaignStore is what campaign activities read and write.
 type CampaignStore interface {
 	Campaign(ctx context.Context, id string) (*store.Campaign, error)
+	CampaignOfRun(ctx context.Context, id string) (*store.Campaign, error)
 	BeginOccurrence(ctx context.Context, campaignID, key string, scheduledAt, windowEnd time.Time) (*store.Occurrence, error)
 	Occurrence(ctx context.Context, id string) (*store.Occurrence, error)
 	SetOccurrenceStatus(ctx context.Context, id, status string) error
@@ -187,8 +188,10 @@ func (a *Campaigns) startAll(ctx context.Context, c *store.Campaign, occurrenceI
 	return g.Wait()
 }
 
+// campaign loads the campaign of a running occurrence, even if it was
+// deleted since the occurrence began.
 func (a *Campaigns) campaign(ctx context.Context, id string) (*store.Campaign, error) {
-	c, err := a.Store.Campaign(ctx, id)
+	c, err := a.Store.CampaignOfRun(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, temporal.NewNonRetryableApplicationError("campaign "+id+" not found", ErrCampaignNotFound, err)
 	}

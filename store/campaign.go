@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -103,9 +102,6 @@ type OccurrenceCandidate struct {
 	InvitedAt   *time.Time
 }
 
-// ErrCampaignGone is returned for a deleted campaign.
-var ErrCampaignGone = errors.New("campaign deleted")
-
 var campaignModels = []any{&Campaign{}, &CampaignCandidate{}, &Occurrence{}, &OccurrenceCandidate{}, &Message{}}
 
 // migrateCampaigns creates the campaign tables.
@@ -135,6 +131,12 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign, cohort []Campai
 // Campaign returns a campaign that is not deleted.
 func (s *Store) Campaign(ctx context.Context, id string) (*Campaign, error) {
 	return first[Campaign](ctx, s.db, "campaign", "id = ? AND status <> ?", id, CampaignDeleted)
+}
+
+// CampaignOfRun returns a campaign, deleted or not: an occurrence that
+// began before its campaign was deleted runs to its end.
+func (s *Store) CampaignOfRun(ctx context.Context, id string) (*Campaign, error) {
+	return first[Campaign](ctx, s.db, "campaign", "id = ?", id)
 }
 
 // Campaigns lists the campaigns that are not deleted, newest first.

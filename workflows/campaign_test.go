@@ -324,6 +324,25 @@ func TestDeletedCampaignRunsNothing(t *testing.T) {
 	}
 }
 
+// A campaign deleted while an occurrence runs: the occurrence still
+// reminds, closes its window and reports.
+func TestCampaignDeletedMidOccurrenceFinishes(t *testing.T) {
+	h := newCampaignHarness(t, 3)
+	at := time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)
+	env := h.env()
+	env.SetStartTime(at)
+	env.RegisterDelayedCallback(func() {
+		if err := h.db.SetCampaignStatus(context.Background(), "c1", store.CampaignDeleted); err != nil {
+			t.Error(err)
+		}
+	}, time.Hour)
+	env.ExecuteWorkflow(CampaignRunWorkflow, CampaignRunInput{CampaignID: "c1", ScheduledAt: at})
+	r := runResult(t, env)
+	if len(r.Reminded) != 1 || r.Reminded[0] != 3 || r.Closed != 3 || r.Report == nil || r.Report.Counts.Missed != 3 {
+		t.Errorf("result %+v, want the reminder, the close and the report", r)
+	}
+}
+
 func TestScheduledTimeOf(t *testing.T) {
 	at, ok := ScheduledTimeOf("campaign-run/c1-2026-12-07T01:00:00Z", "c1")
 	if !ok || !at.Equal(time.Date(2026, 12, 7, 1, 0, 0, 0, time.UTC)) || OccurrenceKey(at) != "20261207T010000Z" {
