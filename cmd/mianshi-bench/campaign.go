@@ -42,7 +42,11 @@ type campaignResults struct {
 	Cores    float64
 	RSSStart int64 // KB
 	RSSPeak  int64 // KB
-	Run      string
+	// Machine is the cores the whole machine kept busy meanwhile (other
+	// work included); Load the 1-minute load average at the end.
+	Machine float64
+	Load    float64
+	Run     string
 }
 
 // runCampaign creates a once-now campaign of cfg.CampaignSize candidates
@@ -75,6 +79,7 @@ func runCampaign(ctx context.Context, cfg config, bin string) (*campaignResults,
 	rss := sampleRSS(ctx, dev.pid(), 100*time.Millisecond)
 	res.RSSStart = rss.last()
 	cpu := startCPU(dev.pid())
+	machine := startMachine()
 	began := time.Now()
 	var created struct {
 		ID string `json:"id"`
@@ -93,7 +98,7 @@ func runCampaign(ctx context.Context, cfg config, bin string) (*campaignResults,
 	if err := awaitFanOut(ctx, tc, runID, cfg.CampaignSize, res); err != nil {
 		return nil, err
 	}
-	res.Cores = cpu.cores()
+	res.Cores, res.Machine, res.Load = cpu.cores(), machine.cores(), loadAverage()
 	if now, err := cpuTime(dev.pid()); err == nil {
 		res.CPU = now - cpu.cpu
 	}
@@ -185,6 +190,7 @@ func renderCampaign(r *campaignResults, m machine, command string, at time.Time)
 	fmt.Fprintf(&b, "| run started → last batch done (all interviews created and started) | %s |\n", r.FanOut.Round(10*time.Millisecond))
 	fmt.Fprintf(&b, "| run history after the fan-out | %d events (the reminder, the close and the report add about 20) |\n", r.Events)
 	fmt.Fprintf(&b, "| dev process CPU during the fan-out | %s (%.2f cores on average) |\n", r.CPU.Round(10*time.Millisecond), r.Cores)
+	fmt.Fprintf(&b, "| whole machine meanwhile (%d cores, other work included) | %.2f cores busy; load average %.1f at the end |\n", m.Cores, r.Machine, r.Load)
 	fmt.Fprintf(&b, "| dev process resident memory | %s MB before, %s MB peak |\n", thousands(int(r.RSSStart/1024)), thousands(int(r.RSSPeak/1024)))
 	return b.String()
 }
