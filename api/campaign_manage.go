@@ -120,14 +120,20 @@ func (s *Server) getCampaign(c *echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
+// scheduledCampaign returns the scheduler and the campaign in the path.
+func (s *Server) scheduledCampaign(c *echo.Context) (Scheduler, *store.Campaign, error) {
+	sch, err := s.scheduler()
+	if err != nil {
+		return nil, nil, err
+	}
+	camp, err := s.campaignOf(c)
+	return sch, camp, err
+}
+
 // scheduleAction runs one schedule change on the campaign in the path and
 // answers 202 with the campaign's new status.
 func (s *Server) scheduleAction(c *echo.Context, status string, act func(Scheduler, *store.Campaign) error) error {
-	sch, err := s.scheduler()
-	if err != nil {
-		return err
-	}
-	camp, err := s.campaignOf(c)
+	sch, camp, err := s.scheduledCampaign(c)
 	if err != nil {
 		return err
 	}
@@ -222,11 +228,7 @@ func checkBackfill(camp *store.Campaign, at, now time.Time) error {
 // Occurrences already running finish their windows; their interviews and
 // reports stay.
 func (s *Server) deleteCampaign(c *echo.Context) error {
-	sch, err := s.scheduler()
-	if err != nil {
-		return err
-	}
-	camp, err := s.campaignOf(c)
+	sch, camp, err := s.scheduledCampaign(c)
 	if err != nil {
 		return err
 	}
