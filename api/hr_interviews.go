@@ -87,7 +87,7 @@ func (s *Server) parseHRFilter(c *echo.Context) (hrFilter, error) {
 	f := hrFilter{pageSize: 20, pageToken: q.Get("page_token")}
 	f.Status, f.Track, f.Level, f.Language = q.Get("status"), q.Get("track"), q.Get("level"), q.Get("language")
 	f.Candidate = strings.TrimSpace(q.Get("candidate"))
-	statuses := []string{"generating", "awaiting_answer", "evaluating", "completed", "abandoned", "failed"}
+	statuses := []string{"generating", "awaiting_answer", "evaluating", "completed", "abandoned", "failed", "missed"}
 	switch {
 	case f.Status != "" && !slices.Contains(statuses, f.Status):
 		return f, invalid("status must be one of %s", strings.Join(statuses, ", "))

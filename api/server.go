@@ -48,6 +48,10 @@ type Config struct {
 	Middleware []echo.MiddlewareFunc
 	// Streams is told about event streams (for metrics). Optional.
 	Streams StreamObserver
+	// Scheduler keeps the campaigns' schedules; nil turns campaigns off.
+	Scheduler Scheduler
+	// MaxCohort bounds a campaign's cohort (default DefaultMaxCohort).
+	MaxCohort int
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -118,6 +122,7 @@ func (s *Server) routes() {
 	v1.POST("/hr/session", s.hrSession, limit)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
+	s.campaignRoutes(v1)
 	s.codecRoutes()
 }
 

@@ -5,8 +5,8 @@ import "time"
 // Status is where an interview stands.
 type Status string
 
-// The statuses an interview moves through. Completed, Abandoned and Failed
-// are terminal.
+// The statuses an interview moves through. Completed, Abandoned, Failed
+// and Missed are terminal.
 const (
 	StatusGenerating     Status = "generating"
 	StatusAwaitingAnswer Status = "awaiting_answer"
@@ -14,11 +14,14 @@ const (
 	StatusCompleted      Status = "completed"
 	StatusAbandoned      Status = "abandoned"
 	StatusFailed         Status = "failed"
+	// StatusMissed is a campaign interview whose window closed before the
+	// candidate gave a first answer.
+	StatusMissed Status = "missed"
 )
 
 // Terminal reports whether the interview can no longer change.
 func (s Status) Terminal() bool {
-	return s == StatusCompleted || s == StatusAbandoned || s == StatusFailed
+	return s == StatusCompleted || s == StatusAbandoned || s == StatusFailed || s == StatusMissed
 }
 
 // Limits on what a client may send.

@@ -116,6 +116,10 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
+	if err := migrateCampaigns(ctx, db); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -64,6 +64,10 @@ type impl struct {
 	askedThisRun int
 	answers      workflow.ReceiveChannel
 	ends         workflow.ReceiveChannel
+	closed       workflow.ReceiveChannel
+	// windowClosed is set by the campaign's window-closed signal: the
+	// interview ends, as missed if no answer came yet.
+	windowClosed bool
 }
 
 func (w *impl) setup(ctx workflow.Context) error {
@@ -83,6 +87,7 @@ func (w *impl) setup(ctx workflow.Context) error {
 	}
 	w.answers = workflow.GetSignalChannel(ctx, SignalAnswer)
 	w.ends = workflow.GetSignalChannel(ctx, SignalEnd)
+	w.closed = workflow.GetSignalChannel(ctx, SignalWindowClosed)
 	workflow.Go(ctx, func(ctx workflow.Context) {
 		for {
 			sel := workflow.NewSelector(ctx)
@@ -95,6 +100,10 @@ func (w *impl) setup(ctx workflow.Context) error {
 				var e EndSignal
 				c.Receive(ctx, &e)
 				w.end(e)
+			})
+			sel.AddReceive(w.closed, func(c workflow.ReceiveChannel, _ bool) {
+				c.Receive(ctx, nil)
+				w.closeWindow()
 			})
 			sel.Select(ctx)
 		}
@@ -143,7 +152,7 @@ func (w *impl) run(ctx workflow.Context) (*State, error) {
 		var err error
 		switch {
 		case w.state.EndRequested || w.answeredRounds() >= w.in.MaxRounds:
-			err = w.finish(ctx, interview.StatusCompleted)
+			err = w.finish(ctx, w.endStatus())
 		case w.state.Question == nil && w.memory && w.shouldContinue(ctx):
 			if w.drain(ctx); !w.state.EndRequested {
 				return nil, w.continueAsNew(ctx)
@@ -293,6 +302,9 @@ func (w *impl) drain(ctx workflow.Context) {
 		}
 		w.end(e)
 	}
+	for w.closed.ReceiveAsync(nil) {
+		w.closeWindow()
+	}
 }
 
 // continueAsNew starts the next run of the interview with its state. The
@@ -384,6 +396,11 @@ func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	// No question is open while the report is written: an answer sent now
 	// is refused rather than silently dropped.
 	s.Question = nil
+	if status == interview.StatusMissed {
+		// Nothing was answered: there is nothing to report on.
+		w.setStatus(ctx, status)
+		return w.record(ctx, "")
+	}
 	w.setStatus(ctx, interview.StatusGenerating)
 	var rep activities.ReportResult
 	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Report on %d rounds", w.answeredRounds()), modelActivity), interviewer.Report, activities.ReportInput{

@@ -19,7 +19,7 @@ const (
 	partCapacity   = "capacity"
 )
 
-var allParts = []string{partDelivery, partTurnaround, partCapacity}
+var allParts = []string{partDelivery, partTurnaround, partCapacity, partCampaign}
 
 // config is every setting of a bench run, read once from flags and the
 // environment.
@@ -54,6 +54,9 @@ type config struct {
 	FillTimeout     time.Duration
 	WarmUp          time.Duration
 	Window          time.Duration
+
+	// Campaign: candidates in the one occurrence measured.
+	CampaignSize int
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -112,7 +115,9 @@ func (c *config) setSizes() {
 	c.Scales = []int{1, 100, 1000}
 	c.Waiting, c.Streaming, c.FillConcurrency = 2000, 200, 100
 	c.FillTimeout, c.WarmUp, c.Window = 5*time.Minute, 15*time.Second, 60*time.Second
+	c.CampaignSize = 1000
 	if c.Quick {
+		c.CampaignSize = 200
 		c.Reps, c.QuietWait = 1, 15*time.Second
 		c.TurnInterviews, c.TurnRounds = 3, 5
 		c.Scales = []int{1, 100}

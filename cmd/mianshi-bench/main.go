@@ -8,6 +8,8 @@
 //	            embedded stack (`mianshi dev`, zero-latency model)
 //	capacity    interviews one `mianshi dev` process holds live while 200
 //	            more stream, and its memory
+//	campaign    one once-now campaign occurrence of 1,000 candidates on
+//	            `mianshi dev`: fan-out time, run history size, CPU, memory
 //
 // Run it from the repository with `go run ./cmd/mianshi-bench` (six to ten
 // minutes) or `go run ./cmd/mianshi-bench -quick` (one to two minutes).
@@ -49,7 +51,8 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("delivery: %w", err)
 		}
 	}
-	if cfg.runs(partTurnaround) || cfg.runs(partCapacity) {
+	campaign := ""
+	if cfg.runs(partTurnaround) || cfg.runs(partCapacity) || cfg.runs(partCampaign) {
 		bin, cleanup, err := buildMianshi(ctx, cfg.Root)
 		if err != nil {
 			return err
@@ -67,9 +70,25 @@ func run(ctx context.Context, args []string) error {
 				return fmt.Errorf("capacity: %w", err)
 			}
 		}
+		if cfg.runs(partCampaign) {
+			progress("campaign: one occurrence of %d candidates on mianshi dev", cfg.CampaignSize)
+			r, err := runCampaign(ctx, cfg, bin)
+			if err != nil {
+				return fmt.Errorf("campaign: %w", err)
+			}
+			campaign = renderCampaign(r, res.Machine, cfg.command(), nowUTC())
+		}
 	}
 	res.Elapsed = nowUTC().Sub(res.Started)
+	// The campaign section is spliced into the existing report, so running
+	// it alone (-only campaign) touches nothing else, and a run without it
+	// keeps its figures.
+	old, _ := os.ReadFile(cfg.Out)
 	doc := renderReport(res)
+	if len(cfg.Only) == 1 && cfg.runs(partCampaign) && len(old) > 0 {
+		doc = string(old)
+	}
+	doc = spliceCampaign(doc, string(old), campaign)
 	if cfg.Out == "" {
 		fmt.Print(doc)
 		return nil

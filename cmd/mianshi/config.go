@@ -12,7 +12,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/telemetry"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // config is every setting of a mianshi process, read once from flags and
@@ -73,6 +75,19 @@ type config struct {
 	MetricsAddr string
 	// Tracing says where traces go (the standard OTEL_* variables).
 	Tracing telemetry.Tracing
+	// Campaigns holds the settings of scheduled campaigns.
+	Campaigns campaignConfig
+}
+
+// interviewOptions are the options every new interview starts with, from
+// the API or from a campaign.
+func (c config) interviewOptions() workflows.Options {
+	opts := workflows.DefaultOptions()
+	opts.IdleTimeout = c.IdleTimeout
+	opts.MaxFollowUps = c.MaxFollowUps
+	opts.Memory = memory.Budget{Tokens: c.MemoryBudget, Window: c.MemoryWindow, SummaryTokens: c.SummaryTokens}
+	opts.RoundsPerRun = c.RoundsPerRun
+	return opts
 }
 
 func (c config) runsAPI() bool    { return c.Command == "dev" || c.Command == "api" }
@@ -141,6 +156,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	if c.Tracing, err = telemetry.TracingFromEnv(getenv, "mianshi-"+command); err != nil {
 		errs = append(errs, err)
 	}
+	var campaignErrs []error
+	c.Campaigns, campaignErrs = loadCampaignConfig(getenv, c.DataDir, c.HTTPAddr)
+	errs = append(errs, campaignErrs...)
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }

@@ -39,6 +39,8 @@ Usage:
                    run only the embedded Temporal dev server (and its UI)
   mianshi temporal setup
                    register mianshi's search attributes on an external cluster
+  mianshi campaigns create --file campaign.yaml | list | show ID
+                   manage scheduled campaigns through the HR API
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string) error {
 			return setupTemporal(ctx, cfg, os.Stdout)
 		}
 		return serveTemporal(ctx, cfg)
+	case "campaigns":
+		return runCampaigns(ctx, rest, os.Getenv, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -27,7 +27,6 @@ import (
 	"github.com/mianshi/mianshi/codec"
 	"github.com/mianshi/mianshi/devstack"
 	"github.com/mianshi/mianshi/llm"
-	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
 	"github.com/mianshi/mianshi/store"
@@ -113,6 +112,9 @@ func runStack(ctx context.Context, cfg config) error {
 			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db},
 			&activities.Recorder{Store: db, Stream: events},
 			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()})
+		if err := s.registerCampaigns(w, db, tc); err != nil {
+			return err
+		}
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -128,11 +130,7 @@ func runStack(ctx context.Context, cfg config) error {
 		}
 	}
 	if cfg.runsAPI() {
-		opts := workflows.DefaultOptions()
-		opts.IdleTimeout = cfg.IdleTimeout
-		opts.MaxFollowUps = cfg.MaxFollowUps
-		opts.Memory = memory.Budget{Tokens: cfg.MemoryBudget, Window: cfg.MemoryWindow, SummaryTokens: cfg.SummaryTokens}
-		opts.RoundsPerRun = cfg.RoundsPerRun
+		opts := cfg.interviewOptions()
 		hub := stream.NewHub(ctx, rdb)
 		s.onClose(func() { hub.Close() })
 		srv := api.New(api.Config{
@@ -141,6 +139,7 @@ func runStack(ctx context.Context, cfg config) error {
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
+			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
