@@ -100,6 +100,7 @@ func (s *Server) routes() {
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.codecRoutes()
+	s.webRoutes()
 }
 
 // Routes lists the method and path of every route, for the OpenAPI check.
