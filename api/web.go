@@ -19,8 +19,10 @@ var webPages = []string{"/", "/i/:id", "/i/:id/report", "/hr", "/assets/*"}
 func (s *Server) webRoutes() {
 	h := echo.WrapHandler(web.Handler())
 	for _, path := range webPages {
-		if _, err := s.echo.AddRoute(echo.Route{Method: http.MethodGet, Path: path, Handler: h, Name: webRoute}); err != nil {
-			panic(err) // the paths are constants: this is a programming error
+		for _, method := range []string{http.MethodGet, http.MethodHead} {
+			if _, err := s.echo.AddRoute(echo.Route{Method: method, Path: path, Handler: h, Name: webRoute}); err != nil {
+				panic(err) // the paths are constants: this is a programming error
+			}
 		}
 	}
 }

@@ -30,4 +30,9 @@ func TestWebPagesBesideTheAPI(t *testing.T) {
 			t.Errorf("GET %s = %d %s, want %d %s", tc.path, rec.Code, rec.Header().Get("Content-Type"), tc.status, tc.kind)
 		}
 	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/hr", nil))
+	if rec.Code != http.StatusOK || rec.Body.Len() != 0 {
+		t.Errorf("HEAD /hr = %d with %d bytes, want 200 and no body", rec.Code, rec.Body.Len())
+	}
 }

@@ -44,7 +44,10 @@ export async function hrPage() {
 function loginForm(onDone) {
   const input = h('input', { type: 'password', id: 'hr-token', name: 'token', autocomplete: 'current-password', required: true });
   const err = errorBox();
-  const form = h('form', { id: 'hr-login', class: 'card narrow', hidden: true },
+  // Without the script's handler (or with form.submit()), the browser
+  // posts the form to the session endpoint itself: the token never goes
+  // into a URL.
+  const form = h('form', { id: 'hr-login', class: 'card narrow', hidden: true, method: 'post', action: '/api/v1/hr/session' },
     h('h2', { i18n: 'hr.signin' }),
     h('p', { class: 'hint', i18n: 'hr.signin.hint' }),
     h('div', { class: 'field' }, h('label', { for: 'hr-token', i18n: 'hr.token' }), input),
@@ -92,7 +95,7 @@ async function listing(page, err) {
   } catch (e) {
     err.show(e.message);
   }
-  const filters = h('form', { id: 'hr-filters', class: 'card filters' },
+  const filters = h('form', { id: 'hr-filters', class: 'card filters', method: 'post' },
     h('fieldset', {},
       h('legend', { i18n: 'hr.filters' }),
       h('div', { class: 'grid' },
@@ -147,15 +150,18 @@ async function listing(page, err) {
     return q;
   };
 
+  let latest = 0; // only the newest request's answer is shown
   const load = async () => {
+    const mine = ++latest;
     err.show('');
     let resp;
     try {
       resp = await api('GET', '/api/v1/hr/interviews?' + query());
     } catch (e) {
-      err.show(e.message);
+      if (mine === latest) err.show(e.message);
       return;
     }
+    if (mine !== latest) return;
     nextToken = resp.next_page_token || '';
     next.disabled = !nextToken;
     prev.disabled = tokens.length <= 1;

@@ -60,7 +60,7 @@ class Interview {
     e.send = h('button', { type: 'submit', id: 'send', class: 'primary', i18n: 'interview.send' });
     e.end = h('button', { type: 'button', id: 'end', class: 'secondary', i18n: 'interview.end' });
     e.err = errorBox();
-    e.form = h('form', { id: 'answer-form', class: 'card answer', 'aria-labelledby': 'answer-label' },
+    e.form = h('form', { id: 'answer-form', class: 'card answer', method: 'post', 'aria-labelledby': 'answer-label' },
       h('label', { for: 'answer', id: 'answer-label', i18n: 'interview.answer' }),
       e.answer,
       h('p', { class: 'hint', id: 'answer-hint', i18n: 'interview.hint' }),
@@ -260,7 +260,9 @@ class Interview {
     e.end.disabled = over || !this.status;
     this.showHistory();
     if (over) this.finish();
-    if (type === 'question.done' && ready && this.mayFocus()) e.answer.focus();
+    // A question just became answerable: put the cursor in the answer box.
+    if (ready && !this.wasReady && this.mayFocus()) e.answer.focus();
+    this.wasReady = !!ready;
   }
 
   statusKey(cur) {

@@ -27,12 +27,12 @@ export async function reportPage(id, token) {
   setLang(chooseLang(v.language), {});
   const back = '/i/' + encodeURIComponent(id) + '#token=' + encodeURIComponent(token);
   if (!v.report) {
-    m.append(h('p', { i18n: v.status === 'failed' ? 'report.failed' : 'report.notready' }),
+    m.append(...[h('p', { i18n: v.status === 'failed' ? 'report.failed' : 'report.notready' }),
       v.error ? h('p', { class: 'error' }, v.error) : null,
-      h('p', {}, h('a', { href: back, i18n: 'report.back' })));
+      h('p', {}, h('a', { href: back, i18n: 'report.back' }))].filter(Boolean));
     return;
   }
-  m.append(...reportBody(v, v.report), h('p', { class: 'actions no-print' },
+  m.append(...reportBody(v, v.report).filter(Boolean), h('p', { class: 'actions no-print' },
     h('button', { type: 'button', class: 'primary', id: 'print', i18n: 'report.print', onclick: () => window.print() }),
     h('a', { href: back, class: 'button secondary', i18n: 'report.back' })));
 }
@@ -41,7 +41,7 @@ export async function reportPage(id, token) {
 export function reportBody(v, rep) {
   const meta = h('p', { class: 'meta' });
   label(meta, 'interview.meta', { track: v.track || '', level: v.level ? t('level.' + v.level) : '' });
-  const list = (items) => h('ul', {}, (items || []).map((x) => h('li', {}, x)));
+  const list = (items) => ((items || []).length ? h('ul', {}, items.map((x) => h('li', {}, x))) : h('p', { class: 'muted' }, '—'));
   const rounds = rep.rounds || [];
   return [
     meta,

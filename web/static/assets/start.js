@@ -14,11 +14,13 @@ export async function startPage() {
   const m = main();
   const info = h('p', { class: 'interviewer', id: 'interviewer' });
   const err = errorBox();
-  const form = h('form', { class: 'card', id: 'start-form', novalidate: true });
-  m.append(
+  // method post: a submit the script does not catch never puts the
+  // candidate's name in a URL.
+  const form = h('form', { class: 'card', id: 'start-form', novalidate: true, method: 'post' });
+  m.append(...[
     h('h1', { i18n: 'start.title' }),
     h('p', { class: 'lead', i18n: 'start.lead' }),
-    info, recentList(), form, err);
+    info, recentList(), form, err].filter(Boolean));
 
   let tracks = [];
   try {
