@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -135,7 +136,9 @@ func waitEvery[T any](b *browser, what, expr string, pause time.Duration) T {
 		ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[T](truthy))
 		cancel()
-		if err == nil {
+		// null decodes into a nil slice without an error: a zero value is
+		// not an answer either.
+		if err == nil && !reflect.ValueOf(&v).Elem().IsZero() {
 			return v
 		}
 		if time.Now().After(deadline) {

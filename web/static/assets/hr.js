@@ -202,8 +202,8 @@ function row(iv, onOpen) {
   btn.addEventListener('click', () => onOpen(btn));
   return h('tr', { 'data-id': iv.id, 'data-status': iv.status },
     h('td', {}, btn, iv.candidate.email ? h('div', { class: 'muted small' }, iv.candidate.email) : null),
-    h('td', {}, iv.track),
-    h('td', { i18n: 'level.' + iv.level }),
+    h('td', { class: 'nowrap' }, iv.track),
+    h('td', { class: 'nowrap', i18n: 'level.' + iv.level }),
     h('td', { i18n: 'state.' + iv.status }),
     h('td', {}, String(iv.round)),
     h('td', { class: 'num' }, iv.score == null ? '—' : String(Math.round(iv.score))),
