@@ -182,6 +182,18 @@ func (b *browser) noSideways(page string) {
 	}
 }
 
+// labelled asserts every form field on the page has a label (a <label>
+// tied to it, or aria-label).
+func (b *browser) labelled(page string) {
+	b.t.Helper()
+	unlabelled := eval[[]string](b, `[...document.querySelectorAll('input, select, textarea')]
+		.filter(e => e.type !== 'hidden' && !(e.labels && [...e.labels].some(l => l.textContent.trim())) && !e.getAttribute('aria-label'))
+		.map(e => e.id || e.name || e.outerHTML)`)
+	for _, f := range unlabelled {
+		b.t.Errorf("on %s the field %s has no label", page, f)
+	}
+}
+
 // media emulates a CSS media type ("print"), or none ("").
 func (b *browser) media(typ string) {
 	b.t.Helper()

@@ -9,6 +9,7 @@ import { follow, later } from './stream.js';
 import { messagePage } from './notfound.js';
 import { rememberInterview } from './recent.js';
 import { store } from './storage.js';
+import { meta } from './report.js';
 
 const terminal = new Set(['completed', 'abandoned', 'failed']);
 
@@ -226,7 +227,7 @@ class Interview {
     const e = this.els;
     const over = terminal.has(this.status);
     const cur = over ? null : this.current();
-    label(e.meta, 'interview.meta', { track: this.track || '', level: this.level ? t('level.' + this.level) : '' });
+    if (this.track && !e.meta.firstChild) e.meta.append(...meta(this.track, this.level));
     label(e.roundLabel, 'interview.round', { n: this.round || 0, max: this.maxRounds || '?' });
     e.progress.max = this.maxRounds || 1;
     e.progress.value = Math.min(this.answeredCount(), this.maxRounds || 0);

@@ -2,8 +2,8 @@
 // improvements, and every round's question, answer and feedback. It prints
 // cleanly (see @media print in app.css).
 import { api, interviewPath } from './api.js';
-import { h, main, title, label, errorBox } from './dom.js';
-import { t, setLang, chooseLang } from './i18n.js';
+import { h, main, title, errorBox } from './dom.js';
+import { setLang, chooseLang } from './i18n.js';
 import { scoreChart } from './chart.js';
 import { messagePage } from './notfound.js';
 
@@ -37,14 +37,18 @@ export async function reportPage(id, token) {
     h('a', { href: back, class: 'button secondary', i18n: 'report.back' })));
 }
 
+// meta is "track · level", the level translated (and re-translated on a
+// switch of language).
+export function meta(track, level) {
+  return [track || '', ' · ', h('span', { i18n: 'level.' + level })];
+}
+
 // reportBody renders a report (shared with the HR page).
 export function reportBody(v, rep) {
-  const meta = h('p', { class: 'meta' });
-  label(meta, 'interview.meta', { track: v.track || '', level: v.level ? t('level.' + v.level) : '' });
   const list = (items) => ((items || []).length ? h('ul', {}, items.map((x) => h('li', {}, x))) : h('p', { class: 'muted' }, '—'));
   const rounds = rep.rounds || [];
   return [
-    meta,
+    h('p', { class: 'meta' }, meta(v.track, v.level)),
     h('section', { class: 'card overall', 'aria-labelledby': 'overall-h' },
       h('h2', { id: 'overall-h', i18n: 'report.overall' }),
       h('p', { class: 'big-score' }, h('span', { id: 'overall-score' }, String(rep.overall_score)), h('span', { class: 'of' }, ' / 100')),

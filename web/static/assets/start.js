@@ -187,12 +187,13 @@ function showProfile(el, p) {
     ['resume.name', p.name],
     ['resume.years', p.years_experience != null && p.years_experience !== '' ? String(p.years_experience) : ''],
   ];
-  el.replaceChildren(
+  el.replaceChildren(...[
     h('h3', { i18n: 'resume.profile' }),
     h('dl', {}, rows.filter(([, v]) => v).map(([k, v]) => [h('dt', { i18n: k }), h('dd', {}, v)])),
     (p.skills || []).length ? [h('h4', { i18n: 'resume.skills' }), h('ul', { class: 'tags' }, p.skills.map((s) => h('li', {}, String(s))))] : null,
     (p.projects || []).length ? [h('h4', { i18n: 'resume.projects' }), h('ul', {}, p.projects.map((pr) =>
       h('li', {}, h('strong', {}, String(pr.name || '')), pr.description ? ' — ' + pr.description : '')))] : null,
     (p.education || []).length ? [h('h4', { i18n: 'resume.education' }), list(p.education)] : null,
-    (p.languages || []).length ? [h('h4', { i18n: 'resume.languages' }), list(p.languages)] : null);
+    (p.languages || []).length ? [h('h4', { i18n: 'resume.languages' }), list(p.languages)] : null,
+  ].flat().filter(Boolean));
 }
