@@ -28,7 +28,7 @@ func TestWebInterviewEvents(t *testing.T) {
 		mu          sync.Mutex
 		connections []string // how each connection said where it was
 	)
-	release := make(chan struct{})
+	release, finish := make(chan struct{}), make(chan struct{})
 	view := `{"id":"abc","status":"generating","round":1,"max_rounds":2,"track":"go-backend","level":"mid","language":"en",
 		"question":null,"transcript":[],"report":null,"source":"workflow"}`
 	mux := http.NewServeMux()
@@ -68,6 +68,7 @@ func TestWebInterviewEvents(t *testing.T) {
 		default:
 			send("103-0", "question.delta", `{"round":1,"text":"What is "}`) // sent again: already applied
 			send("104-0", "question.delta", `{"round":1,"text":"a channel?"}`)
+			<-finish
 			send("105-0", "question.done", `{"round":1,"text":"What is a channel?","topic":"concurrency","sources":["go-backend-mid-en-07"],"follow_up":false}`)
 			send("106-0", "status", `{"status":"awaiting_answer","round":1}`)
 			<-r.Context().Done()
@@ -84,6 +85,16 @@ func TestWebInterviewEvents(t *testing.T) {
 	wait[bool](b, "the question after the reset", `document.querySelector('#question-text')?.textContent === 'What is '`)
 	close(release)
 	wait[bool](b, "the reconnecting banner", `!document.querySelector('#banner').hidden`)
+	// Before question.done (which would overwrite any mistake) the
+	// streamed text must already be right: 103-0 came twice.
+	streamed := wait[string](b, "the rest of the question", `(() => {
+		const q = document.querySelector('#question-text');
+		return q.dataset.phase === 'streaming' && q.textContent.endsWith('channel?') && q.textContent;
+	})()`)
+	if streamed != "What is a channel?" {
+		t.Errorf("after the reconnect the page streamed %q, want %q: an event was applied twice", streamed, "What is a channel?")
+	}
+	close(finish)
 	final := wait[string](b, "the whole question", `(() => {
 		const q = document.querySelector('#question-text');
 		return q.dataset.phase === 'done' && !document.querySelector('#send').disabled && q.textContent;
