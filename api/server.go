@@ -97,6 +97,7 @@ func (s *Server) routes() {
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.candidate)
 	v1.POST("/hr/session", s.hrSession, limit)
+	v1.DELETE("/hr/session", s.endHRSession)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.codecRoutes()

@@ -26,7 +26,7 @@ func TestWebApp(t *testing.T) {
 	b := newBrowser(t)
 	dataDir, p := t.TempDir(), freePorts(t)
 	// Slow enough streaming that a reload lands mid-question.
-	slow := "MIANSHI_OFFLINE_TOKEN_DELAY=40ms"
+	slow := "MIANSHI_OFFLINE_TOKEN_DELAY=80ms"
 	d := startDev(t, dataDir, p, slow)
 	bank, err := questionbank.LoadStarter()
 	if err != nil {
@@ -39,6 +39,19 @@ func TestWebApp(t *testing.T) {
 	d = surviveServerDeath(t, b, d, func() *devProcess { return startDev(t, dataDir, p, slow) })
 	hrListAndFilter(t, b, d.baseURL, dataDir, completed, open)
 	phoneWidth(t, b, d.baseURL, completed)
+	hrSignOut(t, b, d.baseURL)
+}
+
+// hrSignOut signs HR out: the list is gone from the page, and a fresh
+// load asks for the token again.
+func hrSignOut(t *testing.T, b *browser, base string) {
+	t.Helper()
+	b.steps("open the HR page", chromedp.Navigate(base+"/hr"))
+	wait[bool](b, "the list", `document.querySelectorAll('#hr-rows tr[data-id]').length > 0`)
+	b.steps("sign out", chromedp.Click(chromedp.CSS("#hr-signout")))
+	wait[bool](b, "the sign-in form", `!document.querySelector('#hr-login').hidden && !document.querySelector('#hr-rows')`)
+	b.steps("load the HR page again", chromedp.Navigate(base+"/hr"))
+	wait[bool](b, "the sign-in form after a reload", `!document.querySelector('#hr-login').hidden && document.querySelector('#hr-app').hidden`)
 }
 
 // webInterview is an interview the browser took: its id and token.
@@ -258,25 +271,26 @@ func readReportInBrowser(t *testing.T, b *browser, base string, iv webInterview)
 	eval[bool](b, `(localStorage.removeItem('mianshi.lang'), true)`)
 }
 
-// reloadMidQuestion opens a new Chinese interview, reloads the page while
-// the first question is streaming, and checks the page ends with exactly
-// the stored question: resumed from the snapshot, nothing doubled. The
-// interface follows the interview's language.
+// reloadMidQuestion starts a Chinese interview from the start page (so
+// the page is listening before the first word), reloads the page while the
+// first question streams, and checks the page ends with exactly the stored
+// question: resumed from the snapshot, nothing doubled. The interface
+// follows the interview's language.
 func reloadMidQuestion(t *testing.T, b *browser, base string) webInterview {
 	t.Helper()
-	var created createdInterview
-	body := map[string]any{
-		"candidate": map[string]string{"name": "李雷"}, "track": "go-backend", "level": "mid", "max_rounds": 2, "language": "zh",
-	}
-	if code := call(t, http.MethodPost, base+"/api/v1/interviews", "", body, &created); code != http.StatusCreated {
-		t.Fatalf("create interview: status %d", code)
-	}
-	iv := webInterview{id: created.ID, token: created.Token}
-	b.steps("open the interview", chromedp.Navigate(iv.page(base)))
+	b.steps("open the start page", chromedp.Navigate(base+"/"))
+	wait[bool](b, "the tracks", `document.querySelectorAll('#language option').length > 1`)
+	b.steps("start a Chinese interview",
+		chromedp.SetValue(chromedp.CSS("#name"), "李雷"),
+		chromedp.SetValue(chromedp.CSS("#level"), "mid"),
+		chromedp.SetValue(chromedp.CSS("#language"), "zh"),
+		chromedp.SetValue(chromedp.CSS("#rounds"), "2"),
+		chromedp.Click(chromedp.CSS("#start-form button[type=submit]")))
 	partial := wait[string](b, "the question to start streaming", `(() => {
 		const q = document.querySelector('#question-text');
 		return q && q.dataset.phase === 'streaming' && q.textContent.length > 0 && q.textContent;
 	})()`)
+	iv := parseInterviewURL(t, do(b, "read the address", chromedp.Location()))
 	b.steps("reload mid-question", chromedp.Reload())
 	final := wait[string](b, "the question after the reload", `(() => {
 		const q = document.querySelector('#question-text');

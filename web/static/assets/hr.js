@@ -16,9 +16,23 @@ export async function hrPage() {
   const err = errorBox();
   const login = loginForm(() => start());
   const page = h('div', { id: 'hr-app', hidden: true });
-  m.append(h('h1', { i18n: 'hr.title' }), err, login.el, page);
+  const signOut = h('button', { type: 'button', class: 'secondary', id: 'hr-signout', i18n: 'hr.signout', hidden: true });
+  m.append(h('div', { class: 'detail-head' }, h('h1', { i18n: 'hr.title' }), signOut), err, login.el, page);
 
   let started = false;
+  signOut.addEventListener('click', async () => {
+    try {
+      await api('DELETE', '/api/v1/hr/session');
+    } catch (e) {
+      err.show(e.message);
+      return;
+    }
+    // Nothing of what HR saw stays on the page.
+    page.hidden = signOut.hidden = true;
+    page.replaceChildren();
+    started = false;
+    login.show();
+  });
   async function start() {
     err.show('');
     try {
@@ -32,7 +46,7 @@ export async function hrPage() {
       return;
     }
     login.hide();
-    page.hidden = false;
+    page.hidden = signOut.hidden = false;
     if (!started) {
       started = true;
       await listing(page, err);
