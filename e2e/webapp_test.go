@@ -38,7 +38,7 @@ func TestWebApp(t *testing.T) {
 	open := reloadMidQuestion(t, b, d.baseURL)
 	d = surviveServerDeath(t, b, d, func() *devProcess { return startDev(t, dataDir, p, slow) })
 	hrListAndFilter(t, b, d.baseURL, dataDir, completed, open)
-	phoneWidth(t, b, d.baseURL, completed)
+	phoneWidth(t, b, d.baseURL, completed, open)
 	hrSignOut(t, b, d.baseURL)
 }
 
@@ -391,13 +391,14 @@ func hrListAndFilter(t *testing.T, b *browser, base, dataDir string, completed, 
 }
 
 // phoneWidth shows every page at 375 px and checks none scrolls sideways.
-func phoneWidth(t *testing.T, b *browser, base string, iv webInterview) {
+func phoneWidth(t *testing.T, b *browser, base string, iv, open webInterview) {
 	t.Helper()
 	b.phone(true)
 	defer b.phone(false)
 	for _, pg := range []struct{ name, url, ready string }{
 		{"start", base + "/", `document.querySelectorAll('#track option').length > 0`},
-		{"interview", iv.page(base), `!document.querySelector('#finished').hidden`},
+		{"interview", open.page(base), `document.querySelector('#question-text')?.dataset.phase === 'done' && !document.querySelector('#send').disabled`},
+		{"interview-finished", iv.page(base), `!document.querySelector('#finished').hidden`},
 		{"report", base + "/i/" + iv.id + "/report#token=" + url.QueryEscape(iv.token), `!!document.querySelector('#overall-score')`},
 		{"hr", base + "/hr", `document.querySelectorAll('#hr-rows tr').length > 0`},
 	} {
