@@ -117,6 +117,9 @@ func routeDiff(routes []echo.RouteInfo, d *apiDoc) (undocumented, unrouted []str
 	documented := d.operations()
 	routed := map[string]bool{}
 	for _, r := range routes {
+		if r.Name == webRoute {
+			continue // a page of the web app, not an API route
+		}
 		path := openAPIPath(r.Path)
 		switch r.Method {
 		case "", echo.RouteNotFound:

@@ -120,10 +120,12 @@ func (s *Server) routes() {
 	v1.POST("/resumes", s.uploadResume, middleware.BodyLimit(maxResumeBody))
 	v1.GET("/resumes/:id", s.getResume)
 	v1.POST("/hr/session", s.hrSession, limit)
+	v1.DELETE("/hr/session", s.endHRSession)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.campaignRoutes(v1)
 	s.codecRoutes()
+	s.webRoutes()
 }
 
 // Routes lists the method and path of every route, for the OpenAPI check.

@@ -71,7 +71,8 @@ func freePorts(t *testing.T) ports {
 }
 
 // startDev starts `mianshi dev` on dataDir and waits until /healthz is 200.
-func startDev(t *testing.T, dataDir string, p ports) *devProcess {
+// env is added to the environment; a setting in it wins.
+func startDev(t *testing.T, dataDir string, p ports, env ...string) *devProcess {
 	t.Helper()
 	return startHTTP(t, "dev", []string{
 		"dev",
@@ -79,7 +80,7 @@ func startDev(t *testing.T, dataDir string, p ports) *devProcess {
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
 		"--temporal-port", fmt.Sprint(p.temporal),
 		"--ui-port", fmt.Sprint(p.ui),
-	}, []string{"MIANSHI_OFFLINE_TOKEN_DELAY=3ms"}, p.http)
+	}, append([]string{"MIANSHI_OFFLINE_TOKEN_DELAY=3ms"}, env...), p.http)
 }
 
 // startHTTP starts a process that serves the API on port and waits until

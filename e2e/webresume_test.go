@@ -1,0 +1,107 @@
+package e2e
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mianshi/mianshi/web"
+)
+
+// TestWebResumeUpload drives the start page's résumé upload against a
+// stand-in API that has POST /api/v1/resumes (the real one may not): the
+// profile read from the résumé is shown as text (a hostile project
+// description stays text), and the interview is created with the
+// résumé's id and token. It also checks the page names a real model.
+func TestWebResumeUpload(t *testing.T) {
+	b := newBrowser(t)
+	var (
+		mu      sync.Mutex
+		created map[string]any
+		upload  string
+	)
+	const hostile = `<img src=x onerror="document.title='pwned'">`
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/info", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"interviewer":{"mode":"openai","model":"test-model-7b"}}`)
+	})
+	mux.HandleFunc("GET /api/v1/tracks", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"tracks":[{"track":"go-backend","levels":["junior","mid","senior"],"languages":["en","zh"],"topics":["concurrency"],"questions":30}]}`)
+	})
+	mux.HandleFunc("POST /api/v1/resumes", func(w http.ResponseWriter, r *http.Request) {
+		f, hdr, err := r.FormFile("file")
+		if err != nil {
+			http.Error(w, `{"error":{"code":"invalid_request","message":"no file"}}`, http.StatusBadRequest)
+			return
+		}
+		body, _ := io.ReadAll(f)
+		mu.Lock()
+		upload = hdr.Filename + ":" + string(body)
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(map[string]any{
+			"id": "resume-1", "token": "resume-token-1",
+			"profile": map[string]any{
+				"name": "Ada Browser", "years_experience": 6, "skills": []string{"Go", "PostgreSQL"},
+				"projects":  []map[string]string{{"name": "mianshi", "description": hostile}},
+				"education": []string{"BSc Mathematics"}, "languages": []string{"English", "中文"},
+			},
+		})
+	})
+	mux.HandleFunc("POST /api/v1/interviews", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		json.NewDecoder(r.Body).Decode(&created)
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"id":"abc","token":"tok","status":"generating"}`)
+	})
+	mux.Handle("/", web.Handler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	b.steps("open the start page", chromedp.Navigate(srv.URL+"/"))
+	if who := wait[string](b, "the interviewer line", `document.querySelector('#interviewer')?.textContent`); !strings.Contains(who, "test-model-7b") {
+		t.Errorf("the start page says %q; want it to name the model", who)
+	}
+	resume := filepath.Join(t.TempDir(), "resume.md")
+	if err := os.WriteFile(resume, []byte("# Ada Browser\n## Skills\n- Go\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	wait[bool](b, "the upload field", `!document.querySelector('#resume').hidden && !!document.querySelector('#resume-file')`)
+	b.steps("upload the résumé", chromedp.SetUploadFiles(chromedp.CSS("#resume-file"), []string{resume}))
+	shown := wait[string](b, "the profile", `(() => {
+		const p = document.querySelector('#resume .profile');
+		return p && !p.hidden && p.textContent;
+	})()`)
+	for _, want := range []string{"Ada Browser", "6", "PostgreSQL", "mianshi", hostile, "BSc Mathematics", "中文"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the profile shows %q; want it to contain %q", shown, want)
+		}
+	}
+	if n := eval[int](b, `document.querySelectorAll('#resume img').length`); n != 0 || eval[string](b, `document.title`) == "pwned" {
+		t.Errorf("the profile turned text into %d <img> elements: text from the API must stay text", n)
+	}
+	b.labelled("the start page with a résumé")
+	b.shot("start-resume")
+
+	b.steps("start with the résumé",
+		chromedp.SendKeys(chromedp.CSS("#name"), "Ada Browser"),
+		chromedp.Click(chromedp.CSS("#start-form button[type=submit]")))
+	wait[bool](b, "the interview page", `location.pathname === '/i/abc'`)
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.HasPrefix(upload, "resume.md:# Ada Browser") {
+		t.Errorf("the server got the upload %q; want the file in the multipart field file", upload)
+	}
+	if created["resume_id"] != "resume-1" || created["resume_token"] != "resume-token-1" {
+		t.Errorf("the interview was created with %v; want resume_id and resume_token from the upload", created)
+	}
+}

@@ -1,0 +1,51 @@
+// The router: one index.html serves every page; the path picks it.
+import { relabel } from './dom.js';
+import { otherLang, setLang, onLangChange, chooseLang } from './i18n.js';
+import { startPage } from './start.js';
+import { interviewPage } from './interview.js';
+import { reportPage } from './report.js';
+import { hrPage } from './hr.js';
+import { notFoundPage } from './notfound.js';
+
+const toggle = document.getElementById('lang-toggle');
+
+function showToggle() {
+  const other = otherLang();
+  toggle.textContent = other === 'zh' ? '中文' : 'English';
+  toggle.lang = other === 'zh' ? 'zh-CN' : 'en';
+  toggle.setAttribute('aria-label', other === 'zh' ? '切换到中文' : 'Switch to English');
+}
+
+toggle.addEventListener('click', () => setLang(otherLang(), { chosen: true }));
+onLangChange(() => {
+  relabel(document);
+  showToggle();
+});
+
+// The candidate token travels in the fragment (#token=…), which browsers
+// never send to a server. A ?token= link is moved there at once.
+function tokenFromURL() {
+  const query = new URLSearchParams(location.search);
+  const hash = new URLSearchParams(location.hash.slice(1));
+  const token = hash.get('token') || query.get('token') || '';
+  if (query.has('token')) {
+    query.delete('token');
+    const q = query.toString();
+    history.replaceState(null, '', location.pathname + (q ? '?' + q : '') + '#token=' + encodeURIComponent(token));
+  }
+  return token;
+}
+
+function route() {
+  setLang(chooseLang(), {});
+  showToggle();
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  let m;
+  if (path === '/') return startPage();
+  if (path === '/hr') return hrPage();
+  if ((m = path.match(/^\/i\/([a-z0-9]{1,64})\/report$/))) return reportPage(m[1], tokenFromURL());
+  if ((m = path.match(/^\/i\/([a-z0-9]{1,64})$/))) return interviewPage(m[1], tokenFromURL());
+  return notFoundPage();
+}
+
+route();

@@ -1,0 +1,273 @@
+// The HR page: sign in with the HR token, list interviews with filters and
+// pages, and read one: transcript, report, and its history in Temporal UI.
+import { api, ApiError } from './api.js';
+import { h, main, title, label, errorBox, formatDate } from './dom.js';
+import { t, lang } from './i18n.js';
+import { reportBody } from './report.js';
+import { roundItem } from './interview.js';
+
+const statuses = ['generating', 'awaiting_answer', 'evaluating', 'completed', 'abandoned', 'failed'];
+const levels = ['junior', 'mid', 'senior'];
+
+// hrPage renders the HR page.
+export async function hrPage() {
+  title('title.hr');
+  const m = main();
+  const err = errorBox();
+  const login = loginForm(() => start());
+  const page = h('div', { id: 'hr-app', hidden: true });
+  const signOut = h('button', { type: 'button', class: 'secondary', id: 'hr-signout', i18n: 'hr.signout', hidden: true });
+  m.append(h('div', { class: 'detail-head' }, h('h1', { i18n: 'hr.title' }), signOut), err, login.el, page);
+
+  let started = false;
+  signOut.addEventListener('click', async () => {
+    try {
+      await api('DELETE', '/api/v1/hr/session');
+    } catch (e) {
+      err.show(e.message);
+      return;
+    }
+    // Nothing of what HR saw stays on the page.
+    page.hidden = signOut.hidden = true;
+    page.replaceChildren();
+    started = false;
+    login.show();
+  });
+  async function start() {
+    err.show('');
+    try {
+      await api('GET', '/api/v1/hr/interviews?page_size=1');
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        login.show();
+        return;
+      }
+      err.show(e instanceof ApiError && e.code === 'hr_disabled' ? t('hr.disabled') : e.message);
+      return;
+    }
+    login.hide();
+    page.hidden = signOut.hidden = false;
+    if (!started) {
+      started = true;
+      await listing(page, err);
+    }
+  }
+  start();
+}
+
+function loginForm(onDone) {
+  const input = h('input', { type: 'password', id: 'hr-token', name: 'token', autocomplete: 'current-password', required: true });
+  const err = errorBox();
+  // Without the script's handler (or with form.submit()), the browser
+  // posts the form to the session endpoint itself: the token never goes
+  // into a URL.
+  const form = h('form', { id: 'hr-login', class: 'card narrow', hidden: true, method: 'post', action: '/api/v1/hr/session' },
+    h('h2', { i18n: 'hr.signin' }),
+    h('p', { class: 'hint', i18n: 'hr.signin.hint' }),
+    h('div', { class: 'field' }, h('label', { for: 'hr-token', i18n: 'hr.token' }), input),
+    err,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', i18n: 'hr.signin.button' })));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    err.show('');
+    try {
+      await api('POST', '/api/v1/hr/session', { body: { token: input.value } });
+      input.value = '';
+      onDone();
+    } catch (e) {
+      err.show(e.message);
+      input.focus();
+    }
+  });
+  return {
+    el: form,
+    show() {
+      form.hidden = false;
+      input.focus();
+    },
+    hide() {
+      form.hidden = true;
+    },
+  };
+}
+
+function select(id, key, values, labelOf) {
+  const el = h('select', { id, name: id },
+    h('option', { value: '', i18n: 'hr.any' }),
+    values.map((v) => h('option', { value: v, ...labelOf(v) })));
+  return h('div', { class: 'field' }, h('label', { for: id, i18n: key }), el);
+}
+
+function input(id, key, props) {
+  return h('div', { class: 'field' }, h('label', { for: id, i18n: key }), h('input', { id, name: id, ...props }));
+}
+
+async function listing(page, err) {
+  let tracks = [];
+  try {
+    tracks = (await api('GET', '/api/v1/tracks')).tracks.map((x) => x.track);
+  } catch (e) {
+    err.show(e.message);
+  }
+  const filters = h('form', { id: 'hr-filters', class: 'card filters', method: 'post' },
+    h('fieldset', {},
+      h('legend', { i18n: 'hr.filters' }),
+      h('div', { class: 'grid' },
+        select('f-status', 'hr.status', statuses, (s) => ({ i18n: 'state.' + s })),
+        select('f-track', 'hr.track', tracks, (v) => ({ text: v })),
+        select('f-level', 'hr.level', levels, (l) => ({ i18n: 'level.' + l })),
+        input('f-min', 'hr.minscore', { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
+        input('f-max', 'hr.maxscore', { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
+        input('f-from', 'hr.from', { type: 'date' }),
+        input('f-to', 'hr.to', { type: 'date' }),
+        input('f-candidate', 'hr.candidate', { type: 'search', autocomplete: 'off' }))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'submit', class: 'primary', id: 'f-apply', i18n: 'hr.apply' }),
+      h('button', { type: 'reset', class: 'secondary', id: 'f-reset', i18n: 'hr.reset' })));
+  const source = h('p', { class: 'hint', id: 'hr-source' });
+  const body = h('tbody', { id: 'hr-rows' });
+  const table = h('div', { class: 'table-wrap' }, h('table', { id: 'hr-table' },
+    h('caption', { class: 'visually-hidden', i18n: 'hr.title' }),
+    h('thead', {}, h('tr', {}, ['hr.col.candidate', 'hr.track', 'hr.level', 'hr.status', 'hr.col.round', 'hr.col.score', 'hr.col.started']
+      .map((k) => h('th', { scope: 'col', i18n: k })))),
+    body));
+  const prev = h('button', { type: 'button', class: 'secondary', id: 'hr-prev', i18n: 'hr.prev' });
+  const next = h('button', { type: 'button', class: 'secondary', id: 'hr-next', i18n: 'hr.next' });
+  const pageNo = h('span', { id: 'hr-page' });
+  const detail = h('section', { id: 'hr-detail', class: 'detail', hidden: true, 'aria-live': 'polite' });
+  page.append(filters, source, table, h('div', { class: 'pager' }, prev, pageNo, next), detail);
+
+  const tokens = ['']; // page tokens, one per page visited
+  let nextToken = '';
+
+  const query = () => {
+    const f = new FormData(filters);
+    const q = new URLSearchParams();
+    const put = (name, value) => value && q.set(name, value);
+    put('status', f.get('f-status'));
+    put('track', f.get('f-track'));
+    put('level', f.get('f-level'));
+    put('min_score', f.get('f-min'));
+    put('max_score', f.get('f-max'));
+    put('from', f.get('f-from'));
+    const to = f.get('f-to');
+    if (to) {
+      // The date is inclusive here; the API's "to" is exclusive.
+      const d = new Date(to + 'T00:00:00Z');
+      d.setUTCDate(d.getUTCDate() + 1);
+      q.set('to', d.toISOString().slice(0, 10));
+    }
+    put('candidate', (f.get('f-candidate') || '').trim());
+    q.set('page_size', '20');
+    const token = tokens[tokens.length - 1];
+    if (token) q.set('page_token', token);
+    return q;
+  };
+
+  let latest = 0; // only the newest request's answer is shown
+  const load = async () => {
+    const mine = ++latest;
+    err.show('');
+    let resp;
+    try {
+      resp = await api('GET', '/api/v1/hr/interviews?' + query());
+    } catch (e) {
+      if (mine === latest) err.show(e.message);
+      return;
+    }
+    if (mine !== latest) return;
+    nextToken = resp.next_page_token || '';
+    next.disabled = !nextToken;
+    prev.disabled = tokens.length <= 1;
+    label(pageNo, 'hr.page', { n: tokens.length });
+    if (resp.source === 'visibility') label(source, 'hr.source.visibility', { query: resp.query || '' });
+    else label(source, 'hr.source.database');
+    body.replaceChildren(...resp.interviews.map((iv) => row(iv, (btn) => open(detail, iv.id, btn, err))));
+    if (resp.interviews.length === 0) {
+      body.append(h('tr', {}, h('td', { colspan: 7, class: 'muted', i18n: 'hr.empty' })));
+    }
+    page.dataset.loaded = String(Date.now());
+  };
+
+  filters.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    tokens.length = 1;
+    load();
+  });
+  filters.addEventListener('reset', () => setTimeout(() => {
+    tokens.length = 1;
+    load();
+  }));
+  next.addEventListener('click', () => {
+    if (!nextToken) return;
+    tokens.push(nextToken);
+    load();
+  });
+  prev.addEventListener('click', () => {
+    if (tokens.length <= 1) return;
+    tokens.pop();
+    load();
+  });
+  await load();
+}
+
+function row(iv, onOpen) {
+  const btn = h('button', { type: 'button', class: 'link-button open', 'data-id': iv.id }, iv.candidate.name || iv.id);
+  btn.addEventListener('click', () => onOpen(btn));
+  return h('tr', { 'data-id': iv.id, 'data-status': iv.status },
+    h('td', {}, btn, iv.candidate.email ? h('div', { class: 'muted small' }, iv.candidate.email) : null),
+    h('td', { class: 'nowrap' }, iv.track),
+    h('td', { class: 'nowrap', i18n: 'level.' + iv.level }),
+    h('td', { i18n: 'state.' + iv.status }),
+    h('td', {}, String(iv.round)),
+    h('td', { class: 'num' }, iv.score == null ? '—' : String(Math.round(iv.score))),
+    h('td', {}, formatDate(iv.created_at, lang())));
+}
+
+// safeLink admits only http(s) URLs as link targets.
+function safeLink(url) {
+  try {
+    const u = new URL(url, location.href);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
+  } catch {
+    return '';
+  }
+}
+
+async function open(detail, id, opener, err) {
+  let v;
+  try {
+    v = await api('GET', '/api/v1/hr/interviews/' + encodeURIComponent(id));
+  } catch (e) {
+    err.show(e.message);
+    return;
+  }
+  const heading = h('h2', { id: 'detail-h', tabindex: -1 }, v.candidate.name || v.id);
+  const close = h('button', { type: 'button', class: 'secondary', id: 'detail-close', i18n: 'hr.close' });
+  close.addEventListener('click', () => {
+    detail.hidden = true;
+    detail.replaceChildren();
+    opener.focus();
+  });
+  const link = safeLink(v.temporal_ui || '');
+  const status = h('span', { i18n: 'state.' + v.status });
+  const transcript = (v.transcript || []).map((e) => roundItem({ ...e, text: e.question }));
+  detail.replaceChildren(
+    h('div', { class: 'card', 'data-id': v.id },
+      h('div', { class: 'detail-head' }, heading, close),
+      h('dl', { class: 'facts' },
+        h('dt', { i18n: 'hr.email' }), h('dd', {}, v.candidate.email || '—'),
+        h('dt', { i18n: 'hr.status' }), h('dd', {}, status),
+        h('dt', { i18n: 'hr.col.round' }), h('dd', {}, `${v.round} / ${v.max_rounds}`),
+        h('dt', { i18n: 'hr.col.started' }), h('dd', {}, formatDate(v.created_at, lang())),
+        h('dt', { i18n: 'hr.id' }), h('dd', {}, h('code', {}, v.id))),
+      link ? h('p', {}, h('a', { href: link, id: 'temporal-link', target: '_blank', rel: 'noopener noreferrer', i18n: 'hr.temporal' })) : null,
+      v.error ? h('p', { class: 'error' }, v.error) : null),
+    v.report ? h('section', { 'aria-labelledby': 'hr-report-h' }, h('h2', { id: 'hr-report-h', i18n: 'report.title' }), ...reportBody(v, v.report))
+      : h('section', { 'aria-labelledby': 'hr-transcript-h' },
+        h('h2', { id: 'hr-transcript-h', i18n: 'hr.transcript' }),
+        v.question ? h('div', { class: 'card' }, h('h3', { i18n: ['interview.question', { n: v.question.round }] }), h('p', { class: 'question-text' }, v.question.text), h('p', { class: 'muted', i18n: 'status.awaiting_answer.hr' })) : null,
+        transcript.length ? h('ol', { class: 'history' }, transcript) : h('p', { class: 'muted', i18n: 'hr.notranscript' })));
+  detail.hidden = false;
+  heading.focus();
+}
