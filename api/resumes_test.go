@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"mime/multipart"
@@ -124,6 +125,7 @@ func TestUploadResumeRejectsBadFiles(t *testing.T) {
 		{"an empty file", "file", "cv.txt", nil, http.StatusUnprocessableEntity, "no_text"},
 		{"not text", "file", "cv.txt", []byte{0xff, 0xfe, 0xfd, 'a', 0xc3}, http.StatusUnprocessableEntity, "invalid_text"},
 		{"over 5 MB", "file", "cv.txt", bytes.Repeat([]byte("a"), 5<<20+1), http.StatusRequestEntityTooLarge, "file_too_large"},
+		{"a docx zip bomb", "file", "cv.docx", zipBomb(t), http.StatusUnprocessableEntity, "zip_bomb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t)
@@ -154,4 +156,28 @@ func TestCreateInterviewWithResume(t *testing.T) {
 	if n := len(h.engine.starts); n != 1 {
 		t.Errorf("%d workflows started, want only the valid request's", n)
 	}
+}
+
+// zipBomb is a DOCX of a few dozen kilobytes whose document unpacks to
+// 64 MB, past the reader's limit.
+func zipBomb(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range []string{"[Content_Types].xml", "word/document.xml"} {
+		w, err := zw.Create(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if name == "word/document.xml" {
+			chunk := bytes.Repeat([]byte("<w:t>a</w:t>"), 1<<16)
+			for written := 0; written < 64<<20; written += len(chunk) {
+				w.Write(chunk)
+			}
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
