@@ -23,7 +23,7 @@ type CohortStore interface {
 
 // message builds an invitation (n = 0) or the n-th reminder.
 func (a *Campaigns) message(c *store.Campaign, p store.Invitee, kind, token string, n int) *store.Message {
-	link := fmt.Sprintf("%s/interviews/%s#token=%s", a.BaseURL, p.InterviewID, token)
+	link := fmt.Sprintf("%s/i/%s#token=%s", a.BaseURL, p.InterviewID, token) // the web app's interview page
 	key := p.InterviewID + "/" + kind
 	subject := fmt.Sprintf("Your mock interview: %s", c.Name)
 	intro := fmt.Sprintf("you are invited to a mock interview (%s, %s, %d rounds).", c.Track, c.Level, c.MaxRounds)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -96,6 +97,10 @@ func TestInviteByMailRetriesOnlyWhatFailed(t *testing.T) {
 	for _, msg := range all {
 		if msg.SentAt == nil {
 			t.Errorf("message %s not marked sent", msg.Key)
+		}
+		// The link opens the web app's interview page, token in the fragment.
+		if !strings.HasPrefix(msg.Link, "http://x/i/"+msg.InterviewID+"#token=") {
+			t.Errorf("message %s links to %q, want the web app's page /i/%s#token=…", msg.Key, msg.Link, msg.InterviewID)
 		}
 	}
 }
