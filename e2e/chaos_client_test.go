@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -12,7 +11,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -38,8 +36,8 @@ type retryable struct{ err error }
 
 func (r retryable) Error() string { return r.err.Error() }
 
-// do sends one JSON request to one API process and decodes the reply.
-func do(ctx context.Context, method, url, token string, body, out any) (int, error) {
+// send sends one JSON request to one API process and decodes the reply.
+func send(ctx context.Context, method, url, token string, body, out any) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -84,7 +82,7 @@ func (c *candidate) call(ctx context.Context, method, path, token string, body, 
 	start := rand.IntN(len(c.apis))
 	for attempt := 0; ; attempt++ {
 		base := c.apis[(start+attempt)%len(c.apis)]
-		code, err := do(ctx, method, base+path, token, body, out)
+		code, err := send(ctx, method, base+path, token, body, out)
 		var r retryable
 		if !errors.As(err, &r) {
 			return code, err
@@ -234,29 +232,11 @@ func (s *chaosStream) readOnce(ctx context.Context, url string) (bool, error) {
 	case resp.StatusCode != http.StatusOK:
 		return false, fmt.Errorf("open events: status %d", resp.StatusCode)
 	}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	var ev sseEvent
-	for sc.Scan() {
-		line := sc.Text()
-		switch {
-		case line == "":
-			if ev.Type != "" {
-				s.apply(ev)
-			}
-			ev = sseEvent{}
-		case strings.HasPrefix(line, "id: "):
-			ev.ID = strings.TrimPrefix(line, "id: ")
-		case strings.HasPrefix(line, "event: "):
-			ev.Type = strings.TrimPrefix(line, "event: ")
-		case strings.HasPrefix(line, "data: "):
-			ev.Data = json.RawMessage(strings.TrimPrefix(line, "data: "))
-		}
-	}
+	readErr := readEvents(resp.Body, s.apply)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// A clean end after a terminal status is the server closing the stream.
-	return sc.Err() == nil && terminal(s.view.status), sc.Err()
+	return readErr == nil && terminal(s.view.status), readErr
 }
 
 func (s *chaosStream) apply(ev sseEvent) {
