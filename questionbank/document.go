@@ -3,6 +3,7 @@ package questionbank
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/cloudwego/eino/schema"
 )
@@ -84,4 +85,24 @@ func QuestionsFromDocuments(docs []*schema.Document) ([]Question, error) {
 		qs = append(qs, q)
 	}
 	return qs, nil
+}
+
+// IndexText is the text a store ranks a question by, for both the dense
+// and the keyword ranking: the question, its topic, tags and key points.
+// The reference answer is left out: it is long, and its words would
+// outweigh the question's own.
+func IndexText(q Question) string {
+	var b strings.Builder
+	b.WriteString(q.Question)
+	b.WriteString("\n")
+	b.WriteString(q.Topic)
+	for _, t := range q.Tags {
+		b.WriteString(" ")
+		b.WriteString(t)
+	}
+	for _, k := range q.KeyPoints {
+		b.WriteString("\n")
+		b.WriteString(k)
+	}
+	return b.String()
 }

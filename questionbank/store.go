@@ -88,7 +88,7 @@ type Store interface {
 	Search(ctx context.Context, q Query) ([]Hit, error)
 	// Upsert adds questions or replaces those with the same id. The
 	// questions must be valid and their ids unique.
-	Upsert(ctx context.Context, qs []Question) (WriteResult, error)
+	Upsert(ctx context.Context, qs []Question, opts ...WriteOption) (WriteResult, error)
 	// Delete removes the questions with the given ids and returns how many
 	// it held.
 	Delete(ctx context.Context, ids []string) (int, error)
@@ -102,4 +102,27 @@ type Store interface {
 	SaveSeedState(ctx context.Context, s SeedState) error
 	// Close releases the store.
 	Close() error
+}
+
+// WriteOptions are the options of a store write.
+type WriteOptions struct {
+	// Progress, when set, is told how many of the questions are done.
+	Progress func(done, total int)
+}
+
+// WriteOption sets a write option.
+type WriteOption func(*WriteOptions)
+
+// WithProgress reports the progress of a long write to f.
+func WithProgress(f func(done, total int)) WriteOption {
+	return func(o *WriteOptions) { o.Progress = f }
+}
+
+// ApplyWriteOptions collects opts.
+func ApplyWriteOptions(opts []WriteOption) WriteOptions {
+	var o WriteOptions
+	for _, f := range opts {
+		f(&o)
+	}
+	return o
 }
