@@ -56,6 +56,9 @@ type config struct {
 	// checks the stream for anything the live path missed).
 	SSEKeepAlive time.Duration
 	LogLevel     slog.Level
+
+	// Bank says where the question bank lives and how it embeds text.
+	Bank bankConfig
 }
 
 func (c config) runsAPI() bool    { return c.Command == "dev" || c.Command == "api" }
@@ -108,6 +111,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
 	}
+	bank, bankErrs := loadBankConfig(getenv)
+	c.Bank = bank
+	errs = append(errs, bankErrs...)
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }
