@@ -21,11 +21,11 @@ type Config struct {
 	Store  *store.Store
 	Stream *stream.Redis
 	// Hub delivers live events to this process's event streams.
-	Hub     *stream.Hub
-	Bank    QuestionBank
+	Hub  *stream.Hub
+	Bank QuestionBank
 	// Questions serves HR's question search; nil turns it off.
 	Questions QuestionSearcher
-	Options workflows.Options
+	Options   workflows.Options
 	// Interviewer says which interviewer answers: "offline", or the model
 	// name of an OpenAI-compatible endpoint.
 	Interviewer Interviewer
