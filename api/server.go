@@ -21,11 +21,9 @@ type Config struct {
 	Store  *store.Store
 	Stream *stream.Redis
 	// Hub delivers live events to this process's event streams.
-	Hub  *stream.Hub
-	Bank QuestionBank
-	// Questions serves HR's question search; nil turns it off.
-	Questions QuestionSearcher
-	Options   workflows.Options
+	Hub     *stream.Hub
+	Bank    QuestionBank
+	Options workflows.Options
 	// Interviewer says which interviewer answers: "offline", or the model
 	// name of an OpenAI-compatible endpoint.
 	Interviewer Interviewer
@@ -44,6 +42,8 @@ type Config struct {
 	// Namespace is the interviews' namespace (default "default").
 	TemporalUI string
 	Namespace  string
+	// Questions serves HR's question search; nil turns it off.
+	Questions QuestionSearcher
 }
 
 // Interviewer describes the model behind the interviews, for the UI.
