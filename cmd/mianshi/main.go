@@ -39,6 +39,8 @@ Usage:
                    run only the embedded Temporal dev server (and its UI)
   mianshi temporal setup
                    register mianshi's search attributes on an external cluster
+  mianshi questions import|search|stats|delete
+                   manage the question bank (see "mianshi questions")
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string) error {
 			return setupTemporal(ctx, cfg, os.Stdout)
 		}
 		return serveTemporal(ctx, cfg)
+	case "questions":
+		return runQuestions(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -26,18 +26,17 @@ const (
 // Limits on what one row may hold.
 const (
 	// MaxLine is the longest line (JSONL) or record (CSV) read.
-	MaxLine         = 1 << 20
-	maxQuestion     = 4000
-	maxKeyPoints    = 20
-	maxKeyPoint     = 1000
-	maxTags         = 20
-	maxTag          = 64
-	maxReference    = 64000
-	maxTopicRunes   = 100
-	maxIDLength     = 128
-	maxTrackLength  = 64
-	listSeparator   = "|"
-	problemsInError = 20
+	MaxLine        = 1 << 20
+	maxQuestion    = 4000
+	maxKeyPoints   = 20
+	maxKeyPoint    = 1000
+	maxTags        = 20
+	maxTag         = 64
+	maxReference   = 64000
+	maxTopicRunes  = 100
+	maxIDLength    = 128
+	maxTrackLength = 64
+	listSeparator  = "|"
 )
 
 var (
@@ -189,20 +188,4 @@ func check(q questionbank.Question) string {
 
 func hasControl(s string) bool {
 	return strings.IndexFunc(s, unicode.IsControl) >= 0
-}
-
-// Summary is an error message for a file with bad rows: the count and the
-// first problems.
-func (res Result) Summary() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d of %d rows rejected:", len(res.Problems), res.Rows)
-	for i, p := range res.Problems {
-		if i == problemsInError {
-			fmt.Fprintf(&b, "\n  … and %d more", len(res.Problems)-i)
-			break
-		}
-		b.WriteString("\n  ")
-		b.WriteString(p.String())
-	}
-	return b.String()
 }

@@ -158,18 +158,3 @@ func TestFormatOf(t *testing.T) {
 		t.Error("Read with an unknown format succeeded")
 	}
 }
-
-func TestSummary(t *testing.T) {
-	var b strings.Builder
-	for i := range 30 {
-		b.WriteString(fmt.Sprintf(`{"id": "q%d"}`+"\n", i))
-	}
-	res, err := importer.Read(strings.NewReader(b.String()), importer.JSONL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := res.Summary()
-	if !strings.HasPrefix(s, "30 of 30 rows rejected:") || !strings.Contains(s, "line 1 (q0): track is empty") || !strings.Contains(s, "… and 10 more") {
-		t.Errorf("Summary = %s", s)
-	}
-}
