@@ -17,9 +17,10 @@ const (
 	partDelivery   = "delivery"
 	partTurnaround = "turnaround"
 	partCapacity   = "capacity"
+	partRetrieval  = "retrieval"
 )
 
-var allParts = []string{partDelivery, partTurnaround, partCapacity}
+var allParts = []string{partDelivery, partTurnaround, partCapacity, partRetrieval}
 
 // config is every setting of a bench run, read once from flags and the
 // environment.
@@ -54,6 +55,12 @@ type config struct {
 	FillTimeout     time.Duration
 	WarmUp          time.Duration
 	Window          time.Duration
+
+	// Retrieval: synthetic questions, timed searches, searches checked
+	// against an exact scan.
+	RetrievalN       int
+	RetrievalQueries int
+	RetrievalExact   int
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -112,7 +119,9 @@ func (c *config) setSizes() {
 	c.Scales = []int{1, 100, 1000}
 	c.Waiting, c.Streaming, c.FillConcurrency = 2000, 200, 100
 	c.FillTimeout, c.WarmUp, c.Window = 5*time.Minute, 15*time.Second, 60*time.Second
+	c.RetrievalN, c.RetrievalQueries, c.RetrievalExact = 100_000, 4000, 200
 	if c.Quick {
+		c.RetrievalN, c.RetrievalQueries, c.RetrievalExact = 20_000, 1000, 50
 		c.Reps, c.QuietWait = 1, 15*time.Second
 		c.TurnInterviews, c.TurnRounds = 3, 5
 		c.Scales = []int{1, 100}

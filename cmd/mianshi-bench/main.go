@@ -68,7 +68,15 @@ func run(ctx context.Context, args []string) error {
 			}
 		}
 	}
+	if cfg.runs(partRetrieval) {
+		if res.Retrieval, err = runRetrieval(ctx, cfg); err != nil {
+			return fmt.Errorf("retrieval: %w", err)
+		}
+	}
 	res.Elapsed = nowUTC().Sub(res.Started)
+	if onlyRetrieval(cfg) {
+		return writeRetrievalOnly(cfg, res)
+	}
 	doc := renderReport(res)
 	if cfg.Out == "" {
 		fmt.Print(doc)

@@ -65,7 +65,7 @@ func (c questionsCmd) run(ctx context.Context, args []string) error {
 func (c questionsCmd) flags(name string) (*flag.FlagSet, *string) {
 	fs := flag.NewFlagSet("mianshi questions "+name, flag.ContinueOnError)
 	fs.SetOutput(c.errOut)
-	dir := os.Getenv("MIANSHI_DATA_DIR")
+	dir := c.getenv("MIANSHI_DATA_DIR")
 	if dir == "" {
 		dir = "./data"
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -76,10 +78,13 @@ func (e *Embedder) add(v []float64, text string) {
 	}
 	// Words and pieces weigh the same: the simplest choice, and on the
 	// labelled queries of storetest it also ranked best beside BM25.
-	for f, n := range tf {
+	// Sorted, so that features sharing a bucket add up in the same order
+	// every time: float sums depend on their order, and a search must give
+	// the same answer twice.
+	for _, f := range slices.Sorted(maps.Keys(tf)) {
 		bucket, sign := e.hash(f)
 		// Sublinear: a word said five times is not five times as telling.
-		v[bucket] += sign * (1 + math.Log(float64(n)))
+		v[bucket] += sign * (1 + math.Log(float64(tf[f])))
 	}
 }
 

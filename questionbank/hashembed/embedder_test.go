@@ -69,3 +69,20 @@ func TestDimensions(t *testing.T) {
 		t.Errorf("New(64) = %v, %v", e, err)
 	}
 }
+
+// TestBitForBitDeterministic embeds a long text many times: features
+// that share a bucket must add up in the same order, or near-ties in a
+// search flip from one call to the next.
+func TestBitForBitDeterministic(t *testing.T) {
+	e, _ := hashembed.New(context.Background(), &hashembed.Config{Dimensions: 16})
+	text := "How would you design a distributed rate limiter with token buckets, sliding windows, Redis scripts, 限流 算法 和 熔断 降级, under heavy concurrent load?"
+	first, _ := e.EmbedStrings(context.Background(), []string{text})
+	for range 50 {
+		again, _ := e.EmbedStrings(context.Background(), []string{text})
+		for i := range first[0] {
+			if math.Float64bits(again[0][i]) != math.Float64bits(first[0][i]) {
+				t.Fatalf("dimension %d: %v then %v", i, first[0][i], again[0][i])
+			}
+		}
+	}
+}
