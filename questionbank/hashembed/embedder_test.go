@@ -3,6 +3,7 @@ package hashembed_test
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/mianshi/mianshi/questionbank/hashembed"
@@ -75,7 +76,15 @@ func TestDimensions(t *testing.T) {
 // search flip from one call to the next.
 func TestBitForBitDeterministic(t *testing.T) {
 	e, _ := hashembed.New(context.Background(), &hashembed.Config{Dimensions: 16})
-	text := "How would you design a distributed rate limiter with token buckets, sliding windows, Redis scripts, 限流 算法 和 熔断 降级, under heavy concurrent load?"
+	// Words said different numbers of times weigh 1+ln(n): sums of such
+	// weights round differently in different orders.
+	var words []string
+	for i, w := range strings.Fields("limiter token bucket window redis script cache shard replica leader quorum gossip 限流 熔断 降级 幂等") {
+		for range i%5 + 1 {
+			words = append(words, w)
+		}
+	}
+	text := strings.Join(words, " ")
 	first, _ := e.EmbedStrings(context.Background(), []string{text})
 	for range 50 {
 		again, _ := e.EmbedStrings(context.Background(), []string{text})
