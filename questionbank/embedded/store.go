@@ -189,7 +189,9 @@ func (s *Store) Search(ctx context.Context, q questionbank.Query) ([]questionban
 		return nil, err
 	}
 	var qvec []float32
-	if q.Mode != questionbank.ModeKeyword && len(questionbank.Terms(q.Text)) > 0 || q.Mode == questionbank.ModeDense {
+	// A text with no terms (stop words, punctuation) ranks nothing: its
+	// vector would be noise from word pieces.
+	if q.Mode != questionbank.ModeKeyword && len(questionbank.Terms(q.Text)) > 0 {
 		vs, err := s.cfg.Embedder.EmbedStrings(ctx, []string{q.Text})
 		if err != nil {
 			return nil, fmt.Errorf("embed query: %w", err)
