@@ -34,8 +34,8 @@ type retrievalResults struct {
 	// LoadBefore and LoadAfter are the load averages around the searches:
 	// other work on the machine shows in the wall-clock times.
 	LoadBefore, LoadAfter float64
-	Exact      float64 // recall@5 against an independent exact scan
-	ExactN     int
+	Exact                 float64 // recall@5 against an independent exact scan
+	ExactN                int
 }
 
 // runRetrieval imports a synthetic bank into an embedded store in a
