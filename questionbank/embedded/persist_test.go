@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"time"
 	"testing"
 
 	"github.com/mianshi/mianshi/questionbank"
@@ -196,5 +197,50 @@ func TestCompaction(t *testing.T) {
 		if got, want := search(t, s, text), search(t, fresh, text); !reflect.DeepEqual(got, want) {
 			t.Errorf("%q after compaction: %v, want %v", text, got, want)
 		}
+	}
+}
+
+// TestSeesAnotherProcessesWrites is a running server's store picking up
+// an import made from the command line, without a restart.
+func TestSeesAnotherProcessesWrites(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	e, _ := hashembed.New(ctx, nil)
+	server, err := embedded.Open(ctx, embedded.Config{Dir: dir, Embedder: e, EmbedderName: e.Name(), RefreshEvery: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	qs := corpus(t)
+	if _, err := server.Upsert(ctx, qs[:10]); err != nil {
+		t.Fatal(err)
+	}
+	cli := openIn(t, dir)
+	if _, err := cli.Upsert(ctx, qs[10:20]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Delete(ctx, []string{qs[0].ID}); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		st, err := server.Stats(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, gone := server.Get(ctx, qs[0].ID)
+		if st.Questions == 19 && gone != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server's store still holds %d questions, want 19", st.Questions)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// A write of the server's own after the reload keeps the other's.
+	if _, err := server.Upsert(ctx, qs[20:21]); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := openIn(t, dir).Stats(ctx); st.Questions != 20 {
+		t.Errorf("file holds %d questions, want 20", st.Questions)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/cloudwego/eino/components/embedding"
@@ -34,7 +35,14 @@ type Config struct {
 	EmbedderName string
 	// Logger, if set, hears about re-indexing.
 	Logger *slog.Logger
+	// RefreshEvery is how often searches check whether another process
+	// replaced the file (default DefaultRefreshEvery; negative: never).
+	RefreshEvery time.Duration
 }
+
+// DefaultRefreshEvery is how often a store looks for another process's
+// writes by default.
+const DefaultRefreshEvery = 2 * time.Second
 
 // Store is the embedded hybrid question store. It is safe for concurrent
 // use.
@@ -46,6 +54,9 @@ type Store struct {
 	ix     *index
 	seed   questionbank.SeedState
 	loaded fileVersion
+
+	checked    atomic.Int64 // when maybeRefresh last looked, Unix ns
+	refreshing atomic.Bool
 }
 
 var (
@@ -91,11 +102,17 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 // load reads the file, re-embedding it if another embedder built it.
 // The caller holds the directory lock.
 func (s *Store) load(ctx context.Context) error {
-	snap, err := readFile(s.path)
+	// The version is taken before reading: if the file is replaced in
+	// between, the next check sees a newer version and reads it again.
+	v, err := statVersion(s.path)
 	if errors.Is(err, os.ErrNotExist) {
 		s.ix, s.seed, s.loaded = nil, questionbank.SeedState{}, fileVersion{}
 		return nil
 	}
+	if err != nil {
+		return fmt.Errorf("read question store: %w", err)
+	}
+	snap, err := readFile(s.path)
 	if err != nil {
 		return fmt.Errorf("read question store: %w", err)
 	}
@@ -109,16 +126,71 @@ func (s *Store) load(ctx context.Context) error {
 		if err := writeFile(s.path, snap); err != nil {
 			return fmt.Errorf("save question store: %w", err)
 		}
+		if v, err = statVersion(s.path); err != nil {
+			return err
+		}
 	}
+	s.ix, s.seed, s.loaded = buildIndex(snap), snap.Seed, v
+	return nil
+}
+
+func buildIndex(snap snapshot) *index {
 	ix := newIndex(snap.Dimensions)
 	for i, q := range snap.questions {
 		ix.put(q, snap.vecs[i*snap.Dimensions:(i+1)*snap.Dimensions])
 	}
+	return ix
+}
+
+// maybeRefresh checks, at most once per Config.RefreshEvery, whether
+// another process (an import from the command line) replaced the file,
+// and if so reads it in the background. Searches go on with the old
+// index until the new one is built.
+func (s *Store) maybeRefresh() {
+	every := s.cfg.RefreshEvery
+	if every == 0 {
+		every = DefaultRefreshEvery
+	}
+	if every < 0 {
+		return
+	}
+	now, last := time.Now().UnixNano(), s.checked.Load()
+	if now-last < int64(every) || !s.checked.CompareAndSwap(last, now) || !s.refreshing.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer s.refreshing.Store(false)
+		if err := s.refresh(); err != nil {
+			s.log().Warn("reload the question bank", "error", err)
+		}
+	}()
+}
+
+func (s *Store) refresh() error {
 	v, err := statVersion(s.path)
+	if err != nil {
+		return nil // no file yet, or it is being replaced: check again later
+	}
+	s.mu.RLock()
+	was := s.loaded
+	s.mu.RUnlock()
+	if v == was {
+		return nil
+	}
+	snap, err := readFile(s.path)
 	if err != nil {
 		return err
 	}
-	s.ix, s.seed, s.loaded = ix, snap.Seed, v
+	if snap.Embedder != s.cfg.EmbedderName {
+		return fmt.Errorf("the file was written with embedder %s, this process uses %s: restart it to re-embed", snap.Embedder, s.cfg.EmbedderName)
+	}
+	ix := buildIndex(snap)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.loaded == was { // no write of ours in between
+		s.ix, s.seed, s.loaded = ix, snap.Seed, v
+		s.log().Info("reloaded the question bank", "questions", ix.live)
+	}
 	return nil
 }
 
@@ -188,6 +260,7 @@ func (s *Store) Search(ctx context.Context, q questionbank.Query) ([]questionban
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	s.maybeRefresh()
 	var qvec []float32
 	// A text with no terms (stop words, punctuation) ranks nothing: its
 	// vector would be noise from word pieces.
@@ -259,6 +332,7 @@ func (s *Store) Get(_ context.Context, id string) (questionbank.Question, error)
 
 // Stats counts the questions.
 func (s *Store) Stats(_ context.Context) (questionbank.Stats, error) {
+	s.maybeRefresh()
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	st := questionbank.Stats{Backend: "embedded", Embedder: s.cfg.EmbedderName}
