@@ -1,6 +1,8 @@
 package embedded
 
 import (
+	"sync"
+
 	"github.com/mianshi/mianshi/questionbank"
 )
 
@@ -49,6 +51,8 @@ type index struct {
 	live     int
 	dead     int
 	totalLen int // keyword terms over live slots
+	// scratchPool holds zeroed keyword score arrays (*[]float64).
+	scratchPool sync.Pool
 }
 
 func newIndex(dims int) *index {

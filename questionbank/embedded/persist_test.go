@@ -7,8 +7,8 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/questionbank/embedded"

@@ -149,7 +149,11 @@ func (ix *index) keyword(cand bitmap, terms []string, depth int) []scored {
 		return nil
 	}
 	avgLen := float64(ix.totalLen) / float64(ix.live)
-	scores := map[uint32]float64{}
+	// Scores accumulate in a slot-indexed array (a map costs more than
+	// the scoring when common words touch most of the bank).
+	scores := ix.scratch()
+	defer ix.scratchPool.Put(scores)
+	var touched []uint32
 	seen := map[string]bool{}
 	for _, term := range terms {
 		p := ix.postings[term]
@@ -162,16 +166,29 @@ func (ix *index) keyword(cand bitmap, terms []string, depth int) []scored {
 			if !cand.has(slot) {
 				continue
 			}
+			if (*scores)[slot] == 0 {
+				touched = append(touched, slot)
+			}
 			tf := float64(p.tfs[i])
 			norm := bm25K1 * (1 - bm25B + bm25B*float64(ix.lens[slot])/avgLen)
-			scores[slot] += idf * tf * (bm25K1 + 1) / (tf + norm)
+			(*scores)[slot] += idf * tf * (bm25K1 + 1) / (tf + norm)
 		}
 	}
 	t := &topK{k: depth, docs: ix.docs}
-	for slot, s := range scores {
-		t.offer(scored{slot, s})
+	for _, slot := range touched {
+		t.offer(scored{slot, (*scores)[slot]})
+		(*scores)[slot] = 0 // the array goes back to the pool zeroed
 	}
 	return t.sorted()
+}
+
+// scratch returns a zeroed score array with a slot for every document.
+func (ix *index) scratch() *[]float64 {
+	if p, ok := ix.scratchPool.Get().(*[]float64); ok && len(*p) >= len(ix.docs) {
+		return p
+	}
+	a := make([]float64, len(ix.docs))
+	return &a
 }
 
 // byID returns up to k candidates in id order, skipping the slots in
