@@ -39,8 +39,11 @@ type meta struct {
 
 func (m meta) ensure(ctx context.Context) error {
 	ok, err := m.c.HasCollection(ctx, m.name)
-	if err != nil || ok {
-		return err
+	if err != nil {
+		return fmt.Errorf("check collection %s: %w", m.name, err)
+	}
+	if ok {
+		return m.c.LoadCollection(ctx, m.name, false)
 	}
 	schema := entity.NewSchema().WithName(m.name).WithDescription("mianshi question bank metadata").
 		WithField(entity.NewField().WithName(metaKey).WithDataType(entity.FieldTypeVarChar).WithMaxLength(1024).WithIsPrimaryKey(true)).

@@ -106,8 +106,17 @@ func (s *Store) open(ctx context.Context) error {
 			return err
 		}
 	case built != s.cfg.EmbedderName:
+		if err := s.c.LoadCollection(ctx, s.cfg.Collection, false); err != nil {
+			return fmt.Errorf("load collection %s: %w", s.cfg.Collection, err)
+		}
 		if err := s.reindex(ctx); err != nil {
 			return fmt.Errorf("re-embed for %s (was %s): %w", s.cfg.EmbedderName, built, err)
+		}
+	default:
+		// Loading a loaded collection does nothing; after a Milvus
+		// restart it may not be.
+		if err := s.c.LoadCollection(ctx, s.cfg.Collection, false); err != nil {
+			return fmt.Errorf("load collection %s: %w", s.cfg.Collection, err)
 		}
 	}
 	if err := s.meta.put(ctx, map[string]string{keyEmbedder: s.cfg.EmbedderName}); err != nil {
