@@ -57,6 +57,7 @@ type Store struct {
 
 	checked    atomic.Int64 // when maybeRefresh last looked, Unix ns
 	refreshing atomic.Bool
+	queries    questionbank.QueryEmbeddings
 }
 
 var (
@@ -87,7 +88,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create question store dir: %w", err)
 	}
-	s := &Store{cfg: cfg, path: filepath.Join(cfg.Dir, FileName)}
+	s := &Store{cfg: cfg, path: filepath.Join(cfg.Dir, FileName), queries: questionbank.QueryEmbeddings{Embedder: cfg.Embedder}}
 	unlock, err := lockDir(cfg.Dir)
 	if err != nil {
 		return nil, err
@@ -265,13 +266,11 @@ func (s *Store) Search(ctx context.Context, q questionbank.Query) ([]questionban
 	// A text with no terms (stop words, punctuation) ranks nothing: its
 	// vector would be noise from word pieces.
 	if q.Mode != questionbank.ModeKeyword && len(questionbank.Terms(q.Text)) > 0 {
-		vs, err := s.cfg.Embedder.EmbedStrings(ctx, []string{q.Text})
+		v, err := s.queries.Embed(ctx, q.Text)
 		if err != nil {
-			return nil, fmt.Errorf("embed query: %w", err)
+			return nil, err
 		}
-		if len(vs) == 1 {
-			qvec = unit(vs[0])
-		}
+		qvec = unit(v)
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()

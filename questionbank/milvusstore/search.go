@@ -54,11 +54,11 @@ func (s *Store) Search(ctx context.Context, q questionbank.Query) ([]questionban
 func (s *Store) queryVectors(ctx context.Context, q questionbank.Query) (entity.Vector, entity.Vector, error) {
 	var dense, sparse entity.Vector
 	if q.Mode != questionbank.ModeKeyword && len(questionbank.Terms(q.Text)) > 0 {
-		vs, err := s.cfg.Embedder.EmbedStrings(ctx, []string{q.Text})
+		v, err := s.queries.Embed(ctx, q.Text)
 		if err != nil {
-			return nil, nil, fmt.Errorf("embed query: %w", err)
+			return nil, nil, err
 		}
-		if u := unit(vs[0]); u != nil {
+		if u := unit(v); u != nil {
 			dense = entity.FloatVector(u)
 		}
 	}

@@ -58,6 +58,7 @@ type Store struct {
 	mu      sync.RWMutex
 	df      map[string]int
 	total   int
+	queries questionbank.QueryEmbeddings
 }
 
 var (
@@ -75,7 +76,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to Milvus at %s: %w", cfg.Address, err)
 	}
-	s := &Store{c: c, cfg: cfg, meta: meta{c: c, name: cfg.Collection + "_meta"}, avgLen: defaultAvgLen}
+	s := &Store{c: c, cfg: cfg, meta: meta{c: c, name: cfg.Collection + "_meta"}, avgLen: defaultAvgLen,
+		queries: questionbank.QueryEmbeddings{Embedder: cfg.Embedder}}
 	if err := s.open(ctx); err != nil {
 		c.Close()
 		return nil, err
