@@ -8,6 +8,10 @@
 //	            embedded stack (`mianshi dev`, zero-latency model)
 //	capacity    interviews one `mianshi dev` process holds live while 200
 //	            more stream, and its memory
+//	retrieval   import, size and filtered hybrid top-5 search latency of
+//	            the embedded question store on a synthetic 100,000-question
+//	            bank, checked against an exact scan; run alone
+//	            (-only retrieval) it rewrites only its own section
 //
 // Run it from the repository with `go run ./cmd/mianshi-bench` (six to ten
 // minutes) or `go run ./cmd/mianshi-bench -quick` (one to two minutes).
