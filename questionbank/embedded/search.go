@@ -191,7 +191,7 @@ func (ix *index) scratch() *[]float64 {
 	return &a
 }
 
-// byID returns up to k candidates in id order, skipping the slots in
+// byIDOrder returns up to k candidates in id order, skipping the slots in
 // skip.
 func (ix *index) byIDOrder(cand bitmap, k int, skip map[uint32]bool) []scored {
 	t := &topK{k: k, docs: ix.docs}

@@ -51,6 +51,7 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
+// String formats p as "line N (id): reason".
 func (p Problem) String() string {
 	if p.ID != "" {
 		return fmt.Sprintf("line %d (%s): %s", p.Line, p.ID, p.Reason)
