@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/cloudwego/eino/components/embedding"
 	"github.com/cloudwego/eino/components/indexer"
@@ -31,6 +32,8 @@ const (
 	maxID         = 512
 	maxField      = 256
 	maxDoc        = 65535
+	// connectTimeout bounds the first connection to Milvus.
+	connectTimeout = 30 * time.Second
 )
 
 // Config configures a Store.
@@ -72,7 +75,11 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Embedder == nil || cfg.EmbedderName == "" || cfg.Collection == "" {
 		return nil, errors.New("milvus store: an embedder, its name and a collection are required")
 	}
-	c, err := client.NewClient(ctx, client.Config{Address: cfg.Address, APIKey: cfg.Token})
+	// The client dials at once and waits for the server: bound that, so
+	// an unreachable Milvus fails the start instead of hanging it.
+	dialCtx, cancel := context.WithTimeout(ctx, connectTimeout)
+	defer cancel()
+	c, err := client.NewClient(dialCtx, client.Config{Address: cfg.Address, APIKey: cfg.Token})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Milvus at %s: %w", cfg.Address, err)
 	}
