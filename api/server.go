@@ -10,7 +10,6 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 	"go.temporal.io/sdk/converter"
 
-	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 	"github.com/mianshi/mianshi/workflows"
@@ -23,7 +22,7 @@ type Config struct {
 	Stream *stream.Redis
 	// Hub delivers live events to this process's event streams.
 	Hub     *stream.Hub
-	Bank    *questionbank.Bank
+	Bank    QuestionBank
 	Options workflows.Options
 	// Interviewer says which interviewer answers: "offline", or the model
 	// name of an OpenAI-compatible endpoint.
@@ -52,6 +51,8 @@ type Config struct {
 	Scheduler Scheduler
 	// MaxCohort bounds a campaign's cohort (default DefaultMaxCohort).
 	MaxCohort int
+	// Questions serves HR's question search; nil turns it off.
+	Questions QuestionSearcher
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -124,6 +125,7 @@ func (s *Server) routes() {
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.campaignRoutes(v1)
+	v1.GET("/questions/search", s.searchQuestions, s.hr)
 	s.codecRoutes()
 	s.webRoutes()
 }

@@ -25,16 +25,33 @@ type Bank struct {
 	byID      map[string]int
 }
 
-// Filter narrows a search. Track, Level and Language are hard filters;
-// Exclude lists ids that must not come back (questions already asked).
+// Filter narrows a search. Track, Level, Language and Topic are hard
+// filters (a store treats an empty one as "any"); Exclude lists ids that
+// must not come back (questions already asked) and ExcludeTopics topics
+// that must not.
 type Filter struct {
 	Track    string   `json:"track"`
 	Level    string   `json:"level"`
 	Language string   `json:"language"`
+	Topic    string   `json:"topic,omitempty"`
 	Exclude  []string `json:"exclude,omitempty"`
+	// ExcludeTopics drops questions on these topics.
+	ExcludeTopics []string `json:"exclude_topics,omitempty"`
 	// AvoidTopics ranks questions on these topics last, so an interview
-	// moves across topics instead of staying on one.
+	// moves across topics instead of staying on one. It is a preference,
+	// not a filter: Catalog applies it, stores ignore it.
 	AvoidTopics []string `json:"avoid_topics,omitempty"`
+}
+
+// Matches reports whether q passes the hard filters of f, with empty
+// fields matching anything.
+func (f Filter) Matches(q Question) bool {
+	return (f.Track == "" || q.Track == f.Track) &&
+		(f.Level == "" || q.Level == f.Level) &&
+		(f.Language == "" || q.Language == f.Language) &&
+		(f.Topic == "" || q.Topic == f.Topic) &&
+		!slices.Contains(f.Exclude, q.ID) &&
+		!slices.Contains(f.ExcludeTopics, q.Topic)
 }
 
 // TrackInfo describes one track of the bank.

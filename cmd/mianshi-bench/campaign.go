@@ -212,15 +212,19 @@ func spliceCampaign(doc, old, section string) string {
 }
 
 // campaignSection returns the campaign section of a document: from its
-// header to the next "## " header or the end.
+// header to the next "## " header, the next marker comment of another
+// section, or the end.
 func campaignSection(doc string) string {
 	i := strings.Index(doc, campaignHeader)
 	if i < 0 {
 		return ""
 	}
 	rest := doc[i+len(campaignHeader):]
-	if j := strings.Index(rest, "\n## "); j >= 0 {
-		return doc[i : i+len(campaignHeader)+j+1]
+	end := len(rest)
+	for _, next := range []string{"\n## ", "\n<!--"} {
+		if j := strings.Index(rest, next); j >= 0 && j+1 < end {
+			end = j + 1
+		}
 	}
-	return doc[i:]
+	return doc[i : i+len(campaignHeader)+end]
 }

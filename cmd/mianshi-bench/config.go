@@ -17,9 +17,10 @@ const (
 	partDelivery   = "delivery"
 	partTurnaround = "turnaround"
 	partCapacity   = "capacity"
+	partRetrieval  = "retrieval"
 )
 
-var allParts = []string{partDelivery, partTurnaround, partCapacity, partCampaign}
+var allParts = []string{partDelivery, partTurnaround, partCapacity, partCampaign, partRetrieval}
 
 // config is every setting of a bench run, read once from flags and the
 // environment.
@@ -57,6 +58,11 @@ type config struct {
 
 	// Campaign: candidates in the one occurrence measured.
 	CampaignSize int
+	// Retrieval: synthetic questions, timed searches, searches checked
+	// against an exact scan.
+	RetrievalN       int
+	RetrievalQueries int
+	RetrievalExact   int
 }
 
 func loadConfig(args []string, getenv func(string) string) (config, error) {
@@ -116,8 +122,10 @@ func (c *config) setSizes() {
 	c.Waiting, c.Streaming, c.FillConcurrency = 2000, 200, 100
 	c.FillTimeout, c.WarmUp, c.Window = 5*time.Minute, 15*time.Second, 60*time.Second
 	c.CampaignSize = 1000
+	c.RetrievalN, c.RetrievalQueries, c.RetrievalExact = 100_000, 4000, 200
 	if c.Quick {
 		c.CampaignSize = 200
+		c.RetrievalN, c.RetrievalQueries, c.RetrievalExact = 20_000, 1000, 50
 		c.Reps, c.QuietWait = 1, 15*time.Second
 		c.TurnInterviews, c.TurnRounds = 3, 5
 		c.Scales = []int{1, 100}

@@ -10,6 +10,10 @@
 //	            more stream, and its memory
 //	campaign    one once-now campaign occurrence of 1,000 candidates on
 //	            `mianshi dev`: fan-out time, run history size, CPU, memory
+//	retrieval   import, size and filtered hybrid top-5 search latency of
+//	            the embedded question store on a synthetic 100,000-question
+//	            bank, checked against an exact scan; run alone
+//	            (-only retrieval) it rewrites only its own section
 //
 // Run it from the repository with `go run ./cmd/mianshi-bench` (six to ten
 // minutes) or `go run ./cmd/mianshi-bench -quick` (one to two minutes).
@@ -79,7 +83,15 @@ func run(ctx context.Context, args []string) error {
 			campaign = renderCampaign(r, res.Machine, cfg.command(), nowUTC())
 		}
 	}
+	if cfg.runs(partRetrieval) {
+		if res.Retrieval, err = runRetrieval(ctx, cfg); err != nil {
+			return fmt.Errorf("retrieval: %w", err)
+		}
+	}
 	res.Elapsed = nowUTC().Sub(res.Started)
+	if onlyRetrieval(cfg) {
+		return writeRetrievalOnly(cfg, res)
+	}
 	// The campaign section is spliced into the existing report, so running
 	// it alone (-only campaign) touches nothing else, and a run without it
 	// keeps its figures.

@@ -16,6 +16,7 @@ type results struct {
 	Delivery   *deliveryResults
 	Turnaround *turnaroundResults
 	Capacity   *capacityResults
+	Retrieval  *retrievalResults
 }
 
 // The goals, as the report states them.
@@ -65,6 +66,9 @@ func (r *results) verdicts() []verdict {
 		v = append(v, verdict{"3. Live interviews in one `mianshi dev`", "2,000 waiting + 200 streaming under 1 GB",
 			fmt.Sprintf("%s waiting + %d streaming: RSS peak %s, steady %s; but only %.0f of the %d were mid-question at a time on average (answer → next question p50 %s under this load)",
 				thousands(c.Reached), c.Streaming, mb(max(c.RSSPeak, c.HWM)), mb(c.RSSSteady), c.midQuestion(), c.Streaming, ms(c.AnswerToDelta.P50)), mark})
+	}
+	if rr := r.Retrieval; rr != nil {
+		v = append(v, rr.verdict())
 	}
 	return v
 }
@@ -117,6 +121,9 @@ func renderReport(r *results) string {
 	}
 	if r.Capacity != nil {
 		writeCapacity(&b, r.Capacity, r.Turnaround)
+	}
+	if r.Retrieval != nil {
+		writeRetrieval(&b, r)
 	}
 	return b.String()
 }

@@ -77,6 +77,9 @@ type config struct {
 	Tracing telemetry.Tracing
 	// Campaigns holds the settings of scheduled campaigns.
 	Campaigns campaignConfig
+
+	// Bank says where the question bank lives and how it embeds text.
+	Bank bankConfig
 }
 
 // interviewOptions are the options every new interview starts with, from
@@ -159,6 +162,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	var campaignErrs []error
 	c.Campaigns, campaignErrs = loadCampaignConfig(getenv, c.DataDir, c.HTTPAddr)
 	errs = append(errs, campaignErrs...)
+	bank, bankErrs := loadBankConfig(getenv)
+	c.Bank = bank
+	errs = append(errs, bankErrs...)
 	errs = append(errs, c.validate()...)
 	return c, errors.Join(errs...)
 }

@@ -41,6 +41,8 @@ Usage:
                    register mianshi's search attributes on an external cluster
   mianshi campaigns create --file campaign.yaml | list | show ID
                    manage scheduled campaigns through the HR API
+  mianshi questions import|search|stats|delete
+                   manage the question bank (see "mianshi questions")
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string) error {
 		return serveTemporal(ctx, cfg)
 	case "campaigns":
 		return runCampaigns(ctx, rest, os.Getenv, os.Stdout)
+	case "questions":
+		return runQuestions(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -95,10 +95,13 @@ func runStack(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
-	bank, err := questionbank.LoadStarter()
+	questions, about, err := openBank(ctx, cfg.Bank, cfg.DataDir, s.log)
 	if err != nil {
-		return fmt.Errorf("load question bank: %w", err)
+		return err
 	}
+	s.onClose(func() { questions.Close() })
+	s.say("Questions:    %s", about)
+	bank := questionbank.NewCatalog(questions)
 	m, who, err := s.openModel(ctx)
 	if err != nil {
 		return err
@@ -134,7 +137,7 @@ func runStack(ctx context.Context, cfg config) error {
 		hub := stream.NewHub(ctx, rdb)
 		s.onClose(func() { hub.Close() })
 		srv := api.New(api.Config{
-			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank,
+			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank, Questions: bank,
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
