@@ -14,6 +14,7 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
+	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
 	"github.com/mianshi/mianshi/stream"
@@ -108,7 +109,7 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 	prompt, err := llm.Render(llm.Context{
 		Task: llm.TaskAsk, Language: in.Language, Track: in.Track, Level: in.Level,
 		Round: in.Round, MaxRounds: in.MaxRounds, Grounding: in.Grounding, FollowUp: in.FollowUp, Recent: in.Recent,
-		Summary: in.Summary, Sheet: in.Sheet, FromResume: in.FromResume,
+		Summary: in.Summary, Sheet: memory.Lines(in.Sheet), FromResume: in.FromResume,
 	})
 	if err != nil {
 		return AskResult{}, err
@@ -252,7 +253,7 @@ func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult,
 	}
 	prompt, err := llm.Render(llm.Context{
 		Task: llm.TaskReport, Language: in.Language, Track: in.Track, Level: in.Level,
-		Turns: clipAnswers(turns), Summary: in.Summary, Sheet: in.Sheet,
+		Turns: clipAnswers(turns), Summary: in.Summary, Sheet: memory.Lines(in.Sheet),
 	})
 	if err != nil {
 		return ReportResult{}, err

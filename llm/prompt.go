@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/mianshi/mianshi/interview"
-	"github.com/mianshi/mianshi/memory"
 )
 
 // Tasks the interviewer gives a model.
@@ -56,8 +55,8 @@ type Context struct {
 	Recent    []interview.Turn `json:"recent_turns,omitempty"`
 	// Summary is the rolling summary of the turns before Recent; Sheet is
 	// the score sheet by topic.
-	Summary string              `json:"summary,omitempty"`
-	Sheet   []memory.TopicScore `json:"score_sheet,omitempty"`
+	Summary string   `json:"summary,omitempty"`
+	Sheet   []string `json:"score_sheet,omitempty"`
 	// FromResume asks a question about the candidate's résumé.
 	FromResume bool              `json:"from_resume,omitempty"`
 	Eval       *EvaluationTarget `json:"evaluation,omitempty"`

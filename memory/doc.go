@@ -2,10 +2,10 @@
 // when it writes the next question, so that round 40 costs what round 5
 // does:
 //
-//	turns 1 … Folded          → Summary (rolling, bounded, written by the
+//	turns 1 … Folded          → Summary (rolling, capped, written by the
 //	                            summarisation activity)
-//	turns Folded+1 … now      → verbatim (answers clipped), until they pass
-//	                            the token budget and the older ones fold
+//	turns Folded+1 … now      → verbatim (answers clipped): the last Window
+//	                            answered turns, fewer past the token budget
 //	every evaluated turn      → Sheet: per topic, how often asked, how it
 //	                            went, which key points are still untested
 //

@@ -1,7 +1,6 @@
 package memory
 
 import (
-	"encoding/json"
 	"strings"
 	"unicode/utf8"
 
@@ -23,13 +22,13 @@ type Memory struct {
 
 // Budget bounds what the interviewer sees of the past.
 type Budget struct {
-	// Tokens bounds the summary and the verbatim turns together: past it,
-	// the older turns are folded into the summary.
+	// Tokens bounds the answered turns kept verbatim: past it, the older
+	// ones are folded into the summary (the newest always stays).
 	Tokens int `json:"tokens"`
-	// Window is how many of the newest turns stay verbatim after a fold.
+	// Window is how many answered turns stay verbatim at most; older ones
+	// are folded into the summary.
 	Window int `json:"window"`
-	// SummaryTokens caps the summary itself; keep it well under Tokens so
-	// that some turns stay verbatim.
+	// SummaryTokens caps the rolling summary.
 	SummaryTokens int `json:"summary_tokens"`
 }
 
@@ -52,39 +51,48 @@ func (m Memory) Unfolded(turns []interview.Turn) []interview.Turn {
 	return out
 }
 
-// ToFold returns the turns to fold into the summary now: when the summary
-// and the verbatim turns, with room for one more turn like the largest of
-// them, pass the token budget, all verbatim turns but the newest Window
-// (only evaluated ones, so an open question is never summarised). The
-// room is there because folding happens while the candidate answers: the
-// next prompt holds that answer too. It returns nil when nothing needs
-// folding.
+// ToFold returns the answered turns to fold into the summary now: all
+// but the newest Window of them, and more while those pass the token
+// budget (the newest always stays verbatim). An open question is never
+// folded. Folding every round keeps the prompt the same size from the
+// first rounds on: a few verbatim turns, a summary that fills to its cap,
+// the score sheet. It returns nil when nothing needs folding.
 func (m Memory) ToFold(turns []interview.Turn, b Budget) []interview.Turn {
-	open := m.Unfolded(turns)
-	room := 0
-	for _, t := range open {
-		room = max(room, TurnTokens([]interview.Turn{t}))
+	var answered []interview.Turn
+	for _, t := range m.Unfolded(turns) {
+		if t.Evaluation == nil {
+			break
+		}
+		answered = append(answered, t)
 	}
-	if Tokens(m.Summary)+TurnTokens(open)+room <= b.Tokens || len(open) <= b.Window {
+	keep := min(max(b.Window, 1), len(answered))
+	for keep > 1 && TurnTokens(answered[len(answered)-keep:]) > b.Tokens {
+		keep--
+	}
+	if keep == len(answered) {
 		return nil
 	}
-	fold := open[:len(open)-max(b.Window, 0)]
-	for i, t := range fold {
-		if t.Evaluation == nil {
-			return fold[:i]
-		}
-	}
-	return fold
+	return answered[:len(answered)-keep]
 }
 
+// turnOverhead is about what a turn's compact JSON adds to its text:
+// field names, ids, timestamps, quotes and punctuation (measured on a
+// typical turn: 96 tokens of JSON for 32 of text).
+const turnOverhead = 64
+
 // TurnTokens estimates the tokens the turns take in a prompt, as the JSON
-// the prompt carries them in.
+// the prompt carries them in: their text plus a fixed overhead each. (It
+// adds up the fields rather than encoding them, which keeps reflection out
+// of workflow code.)
 func TurnTokens(turns []interview.Turn) int {
-	if len(turns) == 0 {
-		return 0
+	n := 0
+	for _, t := range turns {
+		n += turnOverhead + Tokens(t.Topic) + Tokens(t.Question) + Tokens(t.Answer) + Tokens(strings.Join(t.Sources, ","))
+		if e := t.Evaluation; e != nil {
+			n += Tokens(e.Feedback) + Tokens(strings.Join(e.Missed, ","))
+		}
 	}
-	body, _ := json.Marshal(turns) // plain data: a Turn always encodes
-	return Tokens(string(body))
+	return n
 }
 
 // Tokens estimates how many tokens a model's tokenizer makes of s: about

@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -26,17 +27,19 @@ func TestTokens(t *testing.T) {
 func TestToFold(t *testing.T) {
 	long := strings.Repeat("word ", 200) // ~250 tokens
 	turns := []interview.Turn{answered(1, "a", long, 5), answered(2, "b", long, 6), answered(3, "c", long, 7), {Round: 4, Topic: "d", Question: "open?"}}
-	b := Budget{Tokens: 600, Window: 2, SummaryTokens: 100}
-	fold := Memory{}.ToFold(turns, b)
-	if len(fold) != 2 || fold[0].Round != 1 || fold[1].Round != 2 {
-		t.Fatalf("ToFold over budget = rounds %v, want 1 and 2", rounds(fold))
+	if got := (Memory{}).ToFold(turns, Budget{Tokens: 10_000, Window: 2}); !slices.Equal(rounds(got), []int{1}) {
+		t.Errorf("ToFold with a window of 2 = rounds %v, want 1: all answered turns but the newest two", rounds(got))
 	}
-	if got := (Memory{Folded: 2}).ToFold(turns, b); got != nil {
-		t.Errorf("ToFold within budget = rounds %v, want none", rounds(got))
+	if got := (Memory{Folded: 1}).ToFold(turns, Budget{Tokens: 10_000, Window: 2}); got != nil {
+		t.Errorf("ToFold after folding round 1 = rounds %v, want none", rounds(got))
 	}
-	// The open question (round 4) is never folded, even with a window of 0.
-	if got := (Memory{}).ToFold(turns, Budget{Tokens: 10}); len(got) != 3 {
-		t.Errorf("ToFold with window 0 = rounds %v, want 1-3", rounds(got))
+	// Over the token budget, fewer turns stay verbatim, but never none;
+	// the open question (round 4) is never folded.
+	if got := (Memory{}).ToFold(turns, Budget{Tokens: 400, Window: 2}); !slices.Equal(rounds(got), []int{1, 2}) {
+		t.Errorf("ToFold over the budget = rounds %v, want 1 and 2", rounds(got))
+	}
+	if got := (Memory{}).ToFold(turns, Budget{Tokens: 10, Window: 0}); !slices.Equal(rounds(got), []int{1, 2}) {
+		t.Errorf("ToFold with window 0 and a tiny budget = rounds %v, want 1 and 2 (the newest answered turn stays)", rounds(got))
 	}
 	if got := (Memory{}).Unfolded(turns); len(got[0].Answer) > clipAnswer+8 {
 		t.Errorf("Unfolded kept an answer of %d bytes, want it clipped to about %d", len(got[0].Answer), clipAnswer)
@@ -80,10 +83,10 @@ func TestExtractive(t *testing.T) {
 			t.Fatalf("after round %d the summary is %d tokens, over its 120 cap", r, Tokens(summary))
 		}
 	}
-	if !strings.Contains(summary, "Round 40 (topic, 6/10): I would use a worker pool.") {
+	if !strings.Contains(summary, "R40 topic 6/10: I would use a worker pool.") {
 		t.Errorf("summary lacks the newest round's first sentence:\n%s", summary)
 	}
-	if strings.Contains(summary, "Round 1 ") {
+	if strings.Contains(summary, "R1 ") {
 		t.Errorf("summary still holds round 1 after passing its cap:\n%s", summary)
 	}
 	if again := Extractive("", []interview.Turn{answered(3, "并发", "我会用 channel。然后……", 8)}, 100, "zh"); again != "第3轮（并发，8/10）：我会用 channel。" {

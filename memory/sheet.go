@@ -1,8 +1,10 @@
 package memory
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/mianshi/mianshi/interview"
 )
@@ -70,6 +72,20 @@ func Latest(sheet []TopicScore, n int) []TopicScore {
 		if e.LastRound >= cut && len(out) < n {
 			out = append(out, e)
 		}
+	}
+	return out
+}
+
+// Lines renders sheet entries as one compact line each, the way the
+// interviewer is shown them.
+func Lines(sheet []TopicScore) []string {
+	out := make([]string, len(sheet))
+	for i, e := range sheet {
+		line := fmt.Sprintf("%s: asked %d, average %.1f, last %d", e.Topic, e.Asked, e.Average, e.Last)
+		if len(e.Untested) > 0 {
+			line += "; untested: " + strings.Join(e.Untested, ", ")
+		}
+		out[i] = line
 	}
 	return out
 }

@@ -7,8 +7,9 @@ import (
 	"github.com/mianshi/mianshi/interview"
 )
 
-// summaryLine bounds what one folded turn adds to an extractive summary.
-const summaryLine = 200
+// summaryLine bounds the answer's gist in one line of an extractive
+// summary.
+const summaryLine = 100
 
 // Extractive folds turns into a summary without a model: one line per
 // turn (round, topic, score and the first sentence of the answer),
@@ -40,9 +41,9 @@ func foldLine(t interview.Turn, zh bool) string {
 	case zh:
 		return fmt.Sprintf("第%d轮（%s，%s/10）：%s", t.Round, t.Topic, score, gist)
 	case t.FollowUp:
-		return fmt.Sprintf("Round %d (%s, follow-up, %s/10): %s", t.Round, t.Topic, score, gist)
+		return fmt.Sprintf("R%d %s follow-up %s/10: %s", t.Round, t.Topic, score, gist)
 	}
-	return fmt.Sprintf("Round %d (%s, %s/10): %s", t.Round, t.Topic, score, gist)
+	return fmt.Sprintf("R%d %s %s/10: %s", t.Round, t.Topic, score, gist)
 }
 
 // firstSentence returns the answer up to its first sentence end, on one

@@ -46,8 +46,8 @@ type Options struct {
 	// RecentTurns is how many past turns the interviewer moves away from
 	// when it chooses the next topic.
 	RecentTurns int `json:"recent_turns"`
-	// Memory bounds what the interviewer sees of the past: older turns
-	// are folded into a rolling summary past its token budget.
+	// Memory bounds what the interviewer sees of the past: turns that
+	// leave its window are folded into a rolling summary.
 	Memory memory.Budget `json:"memory"`
 	// RoundsPerRun continues the workflow as new after this many rounds,
 	// so no history grows without bound. Zero leaves it to the server's
@@ -59,7 +59,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		MaxFollowUps: 1, IdleTimeout: 24 * time.Hour, GroundingK: 5, RecentTurns: 3,
-		Memory:       memory.Budget{Tokens: 1200, Window: 2, SummaryTokens: 400},
+		Memory:       memory.Budget{Tokens: 1500, Window: 2, SummaryTokens: 150},
 		RoundsPerRun: 10,
 	}
 }

@@ -22,7 +22,7 @@ const followUpFocus = 2
 
 // sheetInPrompt is how many score-sheet topics (the latest) the
 // interviewer sees when it writes a question.
-const sheetInPrompt = 8
+const sheetInPrompt = 6
 
 var (
 	interviewer *activities.Interviewer
@@ -37,9 +37,9 @@ var (
 //	    ─▶ Record ─▶ Evaluate ─▶ Record ─▶ follow-up or next topic
 //	    ─▶ every RoundsPerRun rounds: continue as new, carrying the State
 //
-// and at the end Report ─▶ Record. Summarise folds older turns into the
-// rolling summary while the candidate thinks, when they pass the memory
-// budget. The state query shows where the interview stands.
+// and at the end Report ─▶ Record. Summarise folds the turns that left the
+// memory window into the rolling summary while the candidate thinks. The
+// state query shows where the interview stands.
 func InterviewWorkflow(ctx workflow.Context, in InterviewInput) (*State, error) {
 	w := &impl{in: in}
 	if err := w.setup(ctx); err != nil {

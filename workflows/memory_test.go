@@ -93,7 +93,7 @@ func (s *transcriptStore) Transcript(context.Context, string) ([]interview.Turn,
 // longAnswer is an answer of a realistic length: it covers the question's
 // key points on most rounds and is vague on every fourth (from round 2),
 // which earns a follow-up in the next.
-func longAnswer(bank *questionbank.Bank, s State) string {
+func longAnswer(bank *questionbank.Bank, s State, extra int) string {
 	if s.Round%4 == 2 {
 		return "I am not sure; I have not used that much. " + strings.Repeat("It depends on the situation and the team. ", 6)
 	}
@@ -103,7 +103,7 @@ func longAnswer(bank *questionbank.Bank, s State) string {
 			b.WriteString(strings.Join(q.KeyPoints, ". ") + ". ")
 		}
 	}
-	b.WriteString(strings.Repeat(fmt.Sprintf("In round %d I would also measure before and after the change, and explain the trade-off to the team. ", s.Round), 4))
+	b.WriteString(strings.Repeat(fmt.Sprintf("In round %d I would also measure before and after the change, and explain the trade-off to the team. ", s.Round), extra))
 	return b.String()
 }
 
@@ -113,6 +113,13 @@ func longAnswer(bank *questionbank.Bank, s State) string {
 // it was in round 5, that no bank question is asked twice and that every
 // round reaches the transcript and the report.
 func TestFortyRoundInterviewStaysSharp(t *testing.T) {
+	// Answers of about 60, 150 and 250 words.
+	for _, extra := range []int{0, 4, 8} {
+		t.Run(fmt.Sprintf("answers+%d", extra), func(t *testing.T) { fortyRounds(t, extra) })
+	}
+}
+
+func fortyRounds(t *testing.T, extra int) {
 	const rounds = 40
 	bank, err := questionbank.LoadStarter()
 	if err != nil {
@@ -137,7 +144,7 @@ func TestFortyRoundInterviewStaysSharp(t *testing.T) {
 		env.RegisterActivity(&activities.Interviewer{Bank: bank, Model: sizes, Stream: stream, Transcripts: db})
 		env.RegisterActivity(&activities.Recorder{Store: db, Stream: stream})
 		h := &harness{env: env}
-		h.answerEach(t, func(s State) string { return longAnswer(bank, s) })
+		h.answerEach(t, func(s State) string { return longAnswer(bank, s, extra) })
 		env.ExecuteWorkflow(InterviewWorkflow, in)
 		if !env.IsWorkflowCompleted() {
 			t.Fatal("a run did not complete")
@@ -202,15 +209,18 @@ func TestFortyRoundInterviewStaysSharp(t *testing.T) {
 	if float64(r40) > 1.2*float64(r5) {
 		t.Errorf("round 40's prompt is %d bytes, more than 1.2× round 5's %d", r40, r5)
 	}
-	// Not only round 40: no new question after the fifth sends more.
+	// Not only round 40: no new question after the fifth sends much more.
+	// The bound is a little looser than round 40's because what is not
+	// memory varies too: the bank questions offered (senior ones are
+	// longer) and the answers kept verbatim.
 	largest := 0
 	for r := 6; r <= rounds; r++ {
 		if transcript[r-1].FollowUp {
 			continue // a follow-up's prompt carries the answer it follows up on
 		}
 		largest = max(largest, sizes.sizes[r])
-		if size := sizes.sizes[r]; float64(size) > 1.2*float64(r5) {
-			t.Errorf("round %d's prompt is %d bytes, more than 1.2× round 5's %d", r, size, r5)
+		if size := sizes.sizes[r]; float64(size) > 1.25*float64(r5) {
+			t.Errorf("round %d's prompt is %d bytes, more than 1.25× round 5's %d", r, size, r5)
 		}
 	}
 	t.Logf("largest ask prompt in rounds 6-40: %d bytes (%.2f× round 5's)", largest, float64(largest)/float64(r5))

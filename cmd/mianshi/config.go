@@ -141,9 +141,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
 	c.SSEKeepAlive = parseDuration(env("MIANSHI_SSE_KEEPALIVE", "15s"), "MIANSHI_SSE_KEEPALIVE", &errs)
 	c.MaxFollowUps = parseInt(env("MIANSHI_MAX_FOLLOW_UPS", "1"), "MIANSHI_MAX_FOLLOW_UPS", &errs)
-	c.MemoryBudget = parseInt(env("MIANSHI_MEMORY_BUDGET", "1200"), "MIANSHI_MEMORY_BUDGET", &errs)
+	c.MemoryBudget = parseInt(env("MIANSHI_MEMORY_BUDGET", "1500"), "MIANSHI_MEMORY_BUDGET", &errs)
 	c.MemoryWindow = parseInt(env("MIANSHI_MEMORY_WINDOW", "2"), "MIANSHI_MEMORY_WINDOW", &errs)
-	c.SummaryTokens = parseInt(env("MIANSHI_SUMMARY_TOKENS", "400"), "MIANSHI_SUMMARY_TOKENS", &errs)
+	c.SummaryTokens = parseInt(env("MIANSHI_SUMMARY_TOKENS", "150"), "MIANSHI_SUMMARY_TOKENS", &errs)
 	c.RoundsPerRun = parseInt(env("MIANSHI_ROUNDS_PER_RUN", "10"), "MIANSHI_ROUNDS_PER_RUN", &errs)
 	if err := c.LogLevel.UnmarshalText([]byte(env("MIANSHI_LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("MIANSHI_LOG_LEVEL: %w", err))
