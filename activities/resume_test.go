@@ -178,3 +178,37 @@ func TestResumeRoundOffline(t *testing.T) {
 		t.Errorf("sources = %v, want the grounding question %s", q.Sources, found.Candidates[0].ID)
 	}
 }
+
+// TestAskOpenAIResumeRoundKeepsTheProfileInAToolResult checks what a real
+// model sees in a résumé round: the read_resume tool is offered, and the
+// profile (hostile text included) comes back only as that tool's result.
+func TestAskOpenAIResumeRoundKeepsTheProfileInAToolResult(t *testing.T) {
+	hits := goroutineHits(t)
+	p := resume.Profile{Name: "Grace", Skills: []string{"goroutine"}, Projects: []resume.Project{{Name: "Compiler", Description: injection}}}
+	a, _, srv := openAIInterviewer(t,
+		fakeopenai.Reply{ToolCalls: []fakeopenai.ToolCall{{Name: llm.ResumeToolName, Arguments: `{}`}}},
+		fakeopenai.Reply{Content: "In your Compiler project, how did you wait for goroutines?\nSOURCES: " + hits[0].ID},
+	)
+	a.Resumes = newMemResumes(&store.Resume{ID: "r1", Status: store.ResumeReady, Profile: &p})
+	spec := goJunior
+	spec.ResumeID = "r1"
+	res, err := execute[AskResult](t, a, a.Ask, AskInput{Spec: spec, Round: 2, Grounding: candidates(hits), FromResume: true})
+	if err != nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	if !res.Question.FromResume || len(res.Question.Sources) != 1 || res.Question.Sources[0] != hits[0].ID {
+		t.Errorf("question = %+v, want a résumé question citing %s", res.Question, hits[0].ID)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests, want 2", len(reqs))
+	}
+	offered := false
+	for _, tl := range reqs[0].Tools {
+		offered = offered || tl.Name == llm.ResumeToolName
+	}
+	if !offered {
+		t.Errorf("tools offered = %+v, want %s", reqs[0].Tools, llm.ResumeToolName)
+	}
+	checkResumeIsData(t, reqs[1], "tool")
+}
