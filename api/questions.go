@@ -35,23 +35,11 @@ const (
 // searchParams are the query parameters of GET /questions/search.
 var searchParams = []string{"q", "track", "level", "language", "topic", "k", "mode"}
 
-// questionHit is one search result.
-type questionHit struct {
-	ID       string   `json:"id"`
-	Track    string   `json:"track"`
-	Level    string   `json:"level"`
-	Language string   `json:"language"`
-	Topic    string   `json:"topic"`
-	Question string   `json:"question"`
-	Score    float64  `json:"score"`
-	Rankers  []string `json:"rankers"`
-}
-
 type questionSearchResponse struct {
-	Query   string        `json:"query"`
-	Mode    string        `json:"mode"`
-	K       int           `json:"k"`
-	Results []questionHit `json:"results"`
+	Query   string                 `json:"query"`
+	Mode    string                 `json:"mode"`
+	K       int                    `json:"k"`
+	Results []questionbank.HitView `json:"results"`
 }
 
 // searchQuestions runs a hybrid search of the question bank with hard
@@ -68,12 +56,9 @@ func (s *Server) searchQuestions(c *echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("search questions: %w", err)
 	}
-	resp := questionSearchResponse{Query: q.Text, Mode: modeName(q.Mode), K: q.K, Results: make([]questionHit, len(hits))}
+	resp := questionSearchResponse{Query: q.Text, Mode: modeName(q.Mode), K: q.K, Results: make([]questionbank.HitView, len(hits))}
 	for i, h := range hits {
-		resp.Results[i] = questionHit{
-			ID: h.Question.ID, Track: h.Question.Track, Level: h.Question.Level, Language: h.Question.Language,
-			Topic: h.Question.Topic, Question: h.Question.Question, Score: h.Score, Rankers: h.Rankers,
-		}
+		resp.Results[i] = h.View()
 	}
 	return c.JSON(http.StatusOK, resp)
 }

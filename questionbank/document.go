@@ -1,10 +1,12 @@
 package questionbank
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
 
+	"github.com/cloudwego/eino/components/retriever"
 	"github.com/cloudwego/eino/schema"
 )
 
@@ -105,4 +107,60 @@ func IndexText(q Question) string {
 		b.WriteString(k)
 	}
 	return b.String()
+}
+
+// searcher and upserter are the halves of a Store that its Eino methods
+// are built on.
+type (
+	searcher interface {
+		Search(ctx context.Context, q Query) ([]Hit, error)
+	}
+	upserter interface {
+		Upsert(ctx context.Context, qs []Question, opts ...WriteOption) (WriteResult, error)
+	}
+)
+
+// RetrieveWith is a store's Eino Retrieve: the search of the query with
+// the filters of WithFilter and retriever.WithTopK, as documents.
+func RetrieveWith(ctx context.Context, s searcher, query string, opts ...retriever.Option) ([]*schema.Document, error) {
+	hits, err := s.Search(ctx, QueryFromRetrieve(query, opts...))
+	if err != nil {
+		return nil, err
+	}
+	return Documents(hits), nil
+}
+
+// StoreWith is a store's Eino Store: it upserts the questions of docs
+// (made by ToDocument) and returns their ids.
+func StoreWith(ctx context.Context, u upserter, docs []*schema.Document) ([]string, error) {
+	qs, err := QuestionsFromDocuments(docs)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := u.Upsert(ctx, qs); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.ID
+	}
+	return ids, nil
+}
+
+// HitView is a search result as the CLI and the HTTP API show it.
+type HitView struct {
+	ID       string   `json:"id"`
+	Track    string   `json:"track"`
+	Level    string   `json:"level"`
+	Language string   `json:"language"`
+	Topic    string   `json:"topic"`
+	Question string   `json:"question"`
+	Score    float64  `json:"score"`
+	Rankers  []string `json:"rankers"`
+}
+
+// View flattens a hit for display.
+func (h Hit) View() HitView {
+	q := h.Question
+	return HitView{ID: q.ID, Track: q.Track, Level: q.Level, Language: q.Language, Topic: q.Topic, Question: q.Question, Score: h.Score, Rankers: h.Rankers}
 }

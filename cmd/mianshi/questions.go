@@ -164,18 +164,6 @@ func (c questionsCmd) progress(total int) func(done, total int) {
 	return func(done, _ int) { bar.Set(done) }
 }
 
-// hitJSON is one line of "search --json".
-type hitJSON struct {
-	ID       string   `json:"id"`
-	Track    string   `json:"track"`
-	Level    string   `json:"level"`
-	Language string   `json:"language"`
-	Topic    string   `json:"topic"`
-	Question string   `json:"question"`
-	Score    float64  `json:"score"`
-	Rankers  []string `json:"rankers"`
-}
-
 func (c questionsCmd) search(ctx context.Context, args []string) error {
 	fs, dataDir := c.flags("search")
 	var f questionbank.Filter
@@ -207,8 +195,7 @@ func (c questionsCmd) search(ctx context.Context, args []string) error {
 		enc := json.NewEncoder(c.out)
 		enc.SetEscapeHTML(false)
 		for _, h := range hits {
-			qq := h.Question
-			if err := enc.Encode(hitJSON{qq.ID, qq.Track, qq.Level, qq.Language, qq.Topic, qq.Question, h.Score, h.Rankers}); err != nil {
+			if err := enc.Encode(h.View()); err != nil {
 				return err
 			}
 		}

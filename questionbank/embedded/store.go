@@ -293,28 +293,13 @@ func isZero(v []float32) bool {
 // Retrieve is the Eino retriever: the hybrid search of the query with the
 // filters of questionbank.WithFilter and retriever.WithTopK (default 5).
 func (s *Store) Retrieve(ctx context.Context, query string, opts ...retriever.Option) ([]*schema.Document, error) {
-	hits, err := s.Search(ctx, questionbank.QueryFromRetrieve(query, opts...))
-	if err != nil {
-		return nil, err
-	}
-	return questionbank.Documents(hits), nil
+	return questionbank.RetrieveWith(ctx, s, query, opts...)
 }
 
 // Store is the Eino indexer: it upserts the questions of docs (made by
 // questionbank.ToDocument) and returns their ids.
 func (s *Store) Store(ctx context.Context, docs []*schema.Document, _ ...indexer.Option) ([]string, error) {
-	qs, err := questionbank.QuestionsFromDocuments(docs)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Upsert(ctx, qs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(qs))
-	for i, q := range qs {
-		ids[i] = q.ID
-	}
-	return ids, nil
+	return questionbank.StoreWith(ctx, s, docs)
 }
 
 // Get returns the question with id.

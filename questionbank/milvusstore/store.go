@@ -318,27 +318,12 @@ func (s *Store) SaveSeedState(ctx context.Context, st questionbank.SeedState) er
 
 // Retrieve is the Eino retriever, as in the embedded store.
 func (s *Store) Retrieve(ctx context.Context, query string, opts ...retriever.Option) ([]*schema.Document, error) {
-	hits, err := s.Search(ctx, questionbank.QueryFromRetrieve(query, opts...))
-	if err != nil {
-		return nil, err
-	}
-	return questionbank.Documents(hits), nil
+	return questionbank.RetrieveWith(ctx, s, query, opts...)
 }
 
 // Store is the Eino indexer: it upserts the questions of docs.
 func (s *Store) Store(ctx context.Context, docs []*schema.Document, _ ...indexer.Option) ([]string, error) {
-	qs, err := questionbank.QuestionsFromDocuments(docs)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := s.Upsert(ctx, qs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(qs))
-	for i, q := range qs {
-		ids[i] = q.ID
-	}
-	return ids, nil
+	return questionbank.StoreWith(ctx, s, docs)
 }
 
 // unit returns v scaled to length 1, as float32; nil for a zero vector.
