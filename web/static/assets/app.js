@@ -5,6 +5,8 @@ import { startPage } from './start.js';
 import { interviewPage } from './interview.js';
 import { reportPage } from './report.js';
 import { hrPage } from './hr.js';
+import { campaignsPage } from './campaigns.js';
+import { campaignPage } from './campaign.js';
 import { notFoundPage } from './notfound.js';
 
 const toggle = document.getElementById('lang-toggle');
@@ -43,6 +45,8 @@ function route() {
   let m;
   if (path === '/') return startPage();
   if (path === '/hr') return hrPage();
+  if (path === '/hr/campaigns') return campaignsPage();
+  if ((m = path.match(/^\/hr\/campaigns\/([a-z0-9]{1,64})$/))) return campaignPage(m[1]);
   if ((m = path.match(/^\/i\/([a-z0-9]{1,64})\/report$/))) return reportPage(m[1], tokenFromURL());
   if ((m = path.match(/^\/i\/([a-z0-9]{1,64})$/))) return interviewPage(m[1], tokenFromURL());
   return notFoundPage();
