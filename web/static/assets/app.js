@@ -47,8 +47,10 @@ function route() {
   if (path === '/hr') return hrPage();
   if (path === '/hr/campaigns') return campaignsPage();
   if ((m = path.match(/^\/hr\/campaigns\/([a-z0-9]{1,64})$/))) return campaignPage(m[1]);
-  if ((m = path.match(/^\/i\/([a-z0-9]{1,64})\/report$/))) return reportPage(m[1], tokenFromURL());
-  if ((m = path.match(/^\/i\/([a-z0-9]{1,64})$/))) return interviewPage(m[1], tokenFromURL());
+  // Interview ids: random ones are [a-z0-9]; a campaign's are
+  // <campaign>-<occurrence>-<candidate>, such as c…-20261207T010000Z-k….
+  if ((m = path.match(/^\/i\/([A-Za-z0-9-]{1,128})\/report$/))) return reportPage(m[1], tokenFromURL());
+  if ((m = path.match(/^\/i\/([A-Za-z0-9-]{1,128})$/))) return interviewPage(m[1], tokenFromURL());
   return notFoundPage();
 }
 

@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { h, title, label, formatDate, announce } from './dom.js';
 import { t, lang } from './i18n.js';
-import { hrShell, campaignsPath, scheduleText, outboxTable, campaignStatusKeys } from './campaigns.js';
+import { hrShell, campaignsPath, scheduleText, outboxTable, campaignStatusKeys, langName } from './campaigns.js';
 
 // refreshMs is how often the page asks again while it is shown.
 const refreshMs = 3000;
@@ -95,8 +95,8 @@ function showStatus(el, c, buttons) {
   const paused = !gone && (c.paused || c.status === 'paused');
   const now = gone ? 'deleted' : paused ? 'paused' : 'active';
   el.dataset.status = now;
-  el.replaceChildren(h('span', { i18n: 'hr.status' }), ': ', h('strong', { i18n: campaignStatusKeys[now] }),
-    c.schedule_error ? h('span', { class: 'error' }, ' ', c.schedule_error) : null);
+  el.replaceChildren(h('span', { i18n: 'hr.status' }), ': ', h('strong', { i18n: campaignStatusKeys[now] }));
+  if (c.schedule_error) el.append(' ', h('span', { class: 'error' }, c.schedule_error));
   buttons.pause.disabled = gone || paused;
   buttons.resume.disabled = gone || !paused;
   buttons.trigger.disabled = gone;
@@ -108,13 +108,18 @@ function showFacts(dl, c) {
   dl.replaceChildren(
     ...row('hr.track', c.track),
     ...row('hr.level', label(h('span'), 'level.' + c.level)),
-    ...row('start.language', c.language),
+    ...row('start.language', langName(c.language)),
     ...row('start.rounds', String(c.max_rounds)),
     ...row('camp.schedule', scheduleText(c.schedule)),
-    ...row('camp.window', c.window),
-    ...row('camp.reminders', (c.reminders || []).join(', ') || '—'),
+    ...row('camp.window', duration(c.window)),
+    ...row('camp.reminders', (c.reminders || []).map(duration).join(', ') || '—'),
     ...row('camp.cohort', String((c.candidates || []).length)),
     ...row('camp.scheduleid', h('code', {}, c.schedule_id || '—')));
+}
+
+// duration shortens a Go duration: 48h0m0s is 48h, 1h30m0s is 1h30m.
+function duration(d) {
+  return String(d || '').replace(/([hm])0s$/, '$1').replace(/h0m$/, 'h');
 }
 
 function showNext(section, c) {

@@ -7,10 +7,13 @@ import { loginForm } from './hr.js';
 import { hrNav } from './hrnav.js';
 
 const levels = ['junior', 'mid', 'senior'];
+// outboxLimit is the most messages the list page shows (the oldest first,
+// as the API lists them; each campaign's page shows its own).
+const outboxLimit = 200;
 // campaignStatusKeys translate a campaign's status; kindKeys a message's kind.
 export const campaignStatusKeys = { active: 'camp.status.active', paused: 'camp.status.paused', deleted: 'camp.status.deleted' };
 const kindKeys = { invitation: 'camp.kind.invitation', reminder: 'camp.kind.reminder' };
-const langName = (l) => ({ en: 'English', zh: '中文' })[l] || l;
+export const langName = (l) => ({ en: 'English', zh: '中文' })[l] || l;
 
 // campaignsPath is a campaign's page (or the list's, without an id).
 export function campaignsPath(id) {
@@ -116,15 +119,19 @@ async function showList(section, err) {
 async function showOutbox(section, err) {
   let resp;
   try {
-    resp = await api('GET', '/api/v1/hr/outbox?limit=200');
+    resp = await api('GET', '/api/v1/hr/outbox?limit=' + outboxLimit);
   } catch (e) {
     err.show(e.message);
     return;
   }
+  // Every campaign's messages: folded, since each campaign's page shows its own.
+  const open = section.querySelector('details')?.open || false;
   section.replaceChildren(
     h('h2', { id: 'camp-outbox-h', i18n: 'camp.outbox' }),
     h('p', { class: 'hint', i18n: 'camp.outbox.hint' }),
-    outboxTable(resp.messages, 'outbox-all', true));
+    h('details', { open },
+      h('summary', { i18n: ['camp.outbox.all', { n: resp.messages.length }] }),
+      outboxTable(resp.messages, 'outbox-all', true)));
 }
 
 // field is a label and a control tied by id, with an optional hint.
