@@ -69,9 +69,10 @@ func TestWebCampaigns(t *testing.T) {
 	b.steps("open the campaign", chromedp.Click(chromedp.CSS("#c-open")))
 	id := wait[string](b, "the campaign page", `(location.pathname.match(/^\/hr\/campaigns\/(c[a-z0-9]+)$/) || [])[1]`)
 	// The page refreshes itself: the fan-out lands without a reload.
-	wait[bool](b, "invited=2 and two outbox messages", `(() => {
+	wait[bool](b, "invited=2, the occurrence open and two outbox messages", `(() => {
 		const invited = document.querySelector('.occurrence [data-count="invited"] dd');
-		return invited && invited.textContent === '2' && document.querySelectorAll('#camp-outbox tbody tr').length === 2;
+		return invited && invited.textContent === '2' && document.querySelectorAll('#camp-outbox tbody tr').length === 2 &&
+			document.querySelector('.occurrence p.muted span').textContent === 'Open';
 	})()`)
 	links := eval[[]string](b, `[...document.querySelectorAll('#camp-outbox a.outbox-link')].map(a => a.href)`)
 	to := eval[string](b, `[...document.querySelectorAll('#camp-outbox tbody tr td:first-child')].map(td => td.textContent).sort().join(' ')`)
@@ -108,7 +109,8 @@ func TestWebCampaigns(t *testing.T) {
 
 	b.steps("switch to Chinese", chromedp.Click(chromedp.CSS("#lang-toggle")))
 	wait[bool](b, "a Chinese campaign page", `document.querySelector('#camp-occ-h').textContent === '各场次' &&
-		document.querySelector('.occurrence [data-count="invited"] dt').textContent === '已邀请'`)
+		document.querySelector('.occurrence [data-count="invited"] dt').textContent === '已邀请' &&
+		document.querySelector('.occurrence h3').textContent.includes('年')`)
 	b.shot("campaign-zh")
 	b.phone(true)
 	b.noSideways("the campaign page")

@@ -3,7 +3,7 @@
 // of its messages, and its cohort. It refreshes itself while open.
 import { api } from './api.js';
 import { h, title, label, formatDate, announce } from './dom.js';
-import { t, lang } from './i18n.js';
+import { t, lang, onLangChange } from './i18n.js';
 import { hrShell, campaignsPath, scheduleText, outboxTable, campaignStatusKeys, langName } from './campaigns.js';
 
 // refreshMs is how often the page asks again while it is shown.
@@ -81,6 +81,7 @@ export function campaignPage(id) {
       act('delete', 'DELETE', '', 'camp.deleted')(ev);
     });
     load();
+    onLangChange(() => load()); // dates are formatted in the UI's language
     const timer = setInterval(() => {
       if (!page.isConnected) return clearInterval(timer);
       // Not while the person is on something the refresh would replace.
@@ -140,12 +141,20 @@ function showOccurrences(section, list) {
     const hid = 'occ-' + o.id.replace(/[^a-zA-Z0-9_-]/g, '_');
     section.append(h('article', { class: 'card occurrence', 'data-occ': o.id, 'data-status': o.status, 'aria-labelledby': hid },
       h('h3', { id: hid }, formatDate(o.scheduled_at, lang())),
-      h('p', { class: 'muted' }, occStatusKeys[o.status] ? h('span', { i18n: occStatusKeys[o.status] }) : o.status, ' · ',
+      h('p', { class: 'muted' }, occStatusKeys[occStatus(o)] ? h('span', { i18n: occStatusKeys[occStatus(o)] }) : o.status, ' · ',
         h('span', { i18n: ['camp.occ.window', { at: formatDate(o.window_end, lang()) }] })),
       h('dl', { class: 'counts' }, Object.entries(countKeys).map(([k, key]) => h('div', { 'data-count': k },
         h('dt', { i18n: key }), h('dd', {}, String(o.counts[k] ?? 0))))),
       o.report ? cohortReport(o.report) : h('p', { class: 'hint', i18n: 'camp.report.later' })));
   }
+}
+
+// occStatus is an occurrence's state for people: the workflow leaves it
+// "inviting" until the window closes, so once every candidate is invited
+// it is shown as open.
+function occStatus(o) {
+  const c = o.counts || {};
+  return o.status === 'inviting' && c.candidates > 0 && c.invited === c.candidates ? 'open' : o.status;
 }
 
 // cohortReport shows an occurrence's report: the score distribution, the

@@ -2,7 +2,7 @@
 // cohort pasted as CSV), and the outbox of messages not sent by e-mail.
 import { api, ApiError } from './api.js';
 import { h, main, title, label, errorBox, formatDate } from './dom.js';
-import { t, lang } from './i18n.js';
+import { t, lang, onLangChange } from './i18n.js';
 import { loginForm } from './hr.js';
 import { hrNav } from './hrnav.js';
 
@@ -81,13 +81,14 @@ export function campaignsPage() {
     }
     form.append(h('h2', { id: 'camp-new-h', i18n: 'camp.new' }), createForm(tracks, reload));
     await reload();
+    onLangChange(() => reload()); // dates are formatted in the UI's language
     page.dataset.loaded = String(Date.now());
   });
 }
 
-// scheduleText describes a campaign's schedule in words.
+// scheduleText describes a campaign's schedule: a node, or text.
 export function scheduleText(sch) {
-  if (!sch || sch.once) return t('camp.schedule.once');
+  if (!sch || sch.once) return label(h('span'), 'camp.schedule.once');
   const parts = [sch.cron, '(' + (sch.time_zone || 'UTC') + ')'];
   if (sch.start || sch.end) parts.push((sch.start || '…') + ' – ' + (sch.end || '…'));
   return parts.join(' ');
