@@ -17,6 +17,7 @@ import (
 // messages with links, pauses and resumes it, switches the page to
 // Chinese, checks it at phone width, and opens one invitation link: the
 // interview starts, and after one answer the campaign counts it started.
+// Last, it deletes the campaign.
 func TestWebCampaigns(t *testing.T) {
 	b := newBrowser(t)
 	dataDir, p := t.TempDir(), freePorts(t)
@@ -139,5 +140,20 @@ func TestWebCampaigns(t *testing.T) {
 	})()`, 200*time.Millisecond)
 	if started != "1" {
 		t.Errorf("started shows %s, want 1", started)
+	}
+
+	// Delete asks first (the answer is given in place of the dialog): no
+	// deletes nothing; yes deletes and goes back to the list.
+	eval[bool](b, `(window.confirm = () => false, true)`)
+	b.steps("delete, then cancel", chromedp.Click(chromedp.CSS("#camp-delete")))
+	if code := call(t, http.MethodGet, base+"/api/v1/hr/campaigns/"+id, token, nil, nil); code != http.StatusOK {
+		t.Errorf("after a cancelled delete the campaign answers %d, want 200", code)
+	}
+	eval[bool](b, `(window.confirm = () => true, true)`)
+	b.steps("delete", chromedp.Click(chromedp.CSS("#camp-delete")))
+	wait[bool](b, "the list without the campaign", fmt.Sprintf(`location.pathname === '/hr/campaigns' &&
+		!!document.querySelector('#camp-table') && !document.querySelector('#camp-table tr[data-id=%q]')`, id))
+	if code := call(t, http.MethodGet, base+"/api/v1/hr/campaigns/"+id, token, nil, nil); code != http.StatusNotFound {
+		t.Errorf("after delete the campaign answers %d, want 404", code)
 	}
 }

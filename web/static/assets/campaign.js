@@ -1,13 +1,18 @@
 // One campaign's page: its settings, pause / resume / trigger / delete,
 // the next runs, each occurrence's counts and cohort report, the outbox
 // of its messages, and its cohort. It refreshes itself while open.
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { h, title, label, formatDate, announce } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
 import { hrShell, campaignsPath, scheduleText, outboxTable, campaignStatusKeys, langName } from './campaigns.js';
 
-// refreshMs is how often the page asks again while it is shown.
+// refreshMs is how often the page asks again while invitations go out or
+// for fastMs after it opens or acts, idleRefreshMs otherwise. outboxMax is
+// the most messages it lists (the API's page limit).
 const refreshMs = 3000;
+const idleRefreshMs = 15000;
+const fastMs = 30000;
+const outboxMax = 1000;
 // The keys of values from closed sets, spelled out so that the
 // translation test sees them.
 const countKeys = {
@@ -39,55 +44,71 @@ export function campaignPage(id) {
       h('div', { class: 'card' }, status, facts, h('div', { class: 'actions' }, Object.values(buttons))),
       next, occs, outbox, cohort);
 
-    let camp = null;
+    let gone = false; // deleted, or never there: nothing to refresh
+    let busy = true; // an occurrence is still sending invitations
+    // Soon after the page opens or an action, a new occurrence may appear.
+    let fastUntil = Date.now() + fastMs;
     const load = async () => {
       try {
         const [c, box] = await Promise.all([
           api('GET', '/api/v1/hr/campaigns/' + encodeURIComponent(id)),
-          api('GET', '/api/v1/hr/outbox?limit=1000&campaign=' + encodeURIComponent(id)),
+          api('GET', '/api/v1/hr/outbox?limit=' + outboxMax + '&campaign=' + encodeURIComponent(id)),
         ]);
-        camp = c;
         heading.removeAttribute('data-i18n');
         heading.textContent = c.name;
         showStatus(status, c, buttons);
         showFacts(facts, c);
         showNext(next, c);
         showOccurrences(occs, c.occurrences);
+        busy = c.occurrences.some((o) => occStatus(o) === 'inviting');
         outbox.replaceChildren(h('h2', { id: 'camp-outbox-h', i18n: 'camp.outbox' }),
-          h('p', { class: 'hint', i18n: 'camp.outbox.hint' }), outboxTable(box.messages, 'camp-outbox', false));
+          h('p', { class: 'hint', i18n: 'camp.outbox.hint' }), outboxTable(box.messages, 'camp-outbox', false),
+          box.messages.length >= outboxMax ? h('p', { class: 'hint', i18n: ['camp.outbox.more', { n: outboxMax, id }] }) : null);
         showCohort(cohort, c.candidates);
         page.dataset.loaded = String(Date.now());
       } catch (e) {
+        if (e instanceof ApiError && e.status === 404) {
+          gone = true;
+          for (const b of Object.values(buttons)) b.disabled = true;
+        }
         err.show(e.message);
       }
     };
-    const act = (what, method, path, done) => async () => {
+    const act = (method, path, done) => async () => {
       err.show('');
       for (const b of Object.values(buttons)) b.disabled = true;
       try {
         await api(method, '/api/v1/hr/campaigns/' + encodeURIComponent(id) + path);
-        announce(t(done));
       } catch (e) {
         err.show(e.message);
+        await load();
+        return;
+      }
+      announce(t(done));
+      fastUntil = Date.now() + fastMs;
+      if (method === 'DELETE') {
+        // A deleted campaign is no longer listed or readable.
+        location.assign(campaignsPath());
+        return;
       }
       await load();
-      if (what === 'delete' && camp && camp.status === 'deleted') buttons.remove.disabled = true;
     };
-    buttons.pause.addEventListener('click', act('pause', 'POST', '/pause', 'camp.paused'));
-    buttons.resume.addEventListener('click', act('resume', 'POST', '/resume', 'camp.resumed'));
-    buttons.trigger.addEventListener('click', act('trigger', 'POST', '/trigger', 'camp.triggered'));
+    buttons.pause.addEventListener('click', act('POST', '/pause', 'camp.paused'));
+    buttons.resume.addEventListener('click', act('POST', '/resume', 'camp.resumed'));
+    buttons.trigger.addEventListener('click', act('POST', '/trigger', 'camp.triggered'));
     buttons.remove.addEventListener('click', (ev) => {
-      if (!window.confirm(t('camp.delete.confirm'))) return;
-      act('delete', 'DELETE', '', 'camp.deleted')(ev);
+      if (window.confirm(t('camp.delete.confirm'))) act('DELETE', '', 'camp.deleted')(ev);
     });
-    load();
     onLangChange(() => load()); // dates are formatted in the UI's language
-    const timer = setInterval(() => {
-      if (!page.isConnected) return clearInterval(timer);
-      // Not while the person is on something the refresh would replace.
-      const busy = [occs, outbox, cohort].some((sec) => sec.contains(document.activeElement));
-      if (document.visibilityState === 'visible' && !page.hidden && !busy) load();
-    }, refreshMs);
+    // Ask again soon while invitations go out, then now and then; not
+    // while the person is on something the refresh would replace.
+    const tick = async () => {
+      if (!page.contains(occs)) return; // signed out: this page is gone
+      const onIt = [occs, outbox, cohort].some((sec) => sec.contains(document.activeElement));
+      if (document.visibilityState === 'visible' && !page.hidden && !onIt) await load();
+      if (!gone) setTimeout(tick, busy || Date.now() < fastUntil ? refreshMs : idleRefreshMs);
+    };
+    tick();
   });
 }
 
