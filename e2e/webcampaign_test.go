@@ -17,7 +17,7 @@ import (
 // messages with links, pauses and resumes it, switches the page to
 // Chinese, checks it at phone width, and opens one invitation link: the
 // interview starts, and after one answer the campaign counts it started.
-// Last, it deletes the campaign.
+// Last, it signs out and in again, and deletes the campaign.
 func TestWebCampaigns(t *testing.T) {
 	b := newBrowser(t)
 	dataDir, p := t.TempDir(), freePorts(t)
@@ -142,6 +142,15 @@ func TestWebCampaigns(t *testing.T) {
 		t.Errorf("started shows %s, want 1", started)
 	}
 
+	// Signing out leaves nothing of the campaign on the page; signing in
+	// again brings it back.
+	wait[bool](b, "the campaign's name as the title", `document.querySelector('#hr-heading').textContent === 'Browser cohort'`)
+	b.steps("sign out", chromedp.Click(chromedp.CSS("#hr-signout")))
+	wait[bool](b, "the sign-in form and nothing else", `!document.querySelector('#hr-login').hidden && !document.querySelector('#camp-facts') &&
+		document.querySelector('#hr-heading').textContent === 'Campaigns'`)
+	b.steps("sign in again", chromedp.SendKeys(chromedp.CSS("#hr-token"), token), chromedp.KeyEvent("\r"))
+	wait[bool](b, "the campaign again", `document.querySelector('#hr-heading').textContent === 'Browser cohort' && !!document.querySelector('#camp-facts dd')`)
+
 	// Delete asks first (the answer is given in place of the dialog): no
 	// deletes nothing; yes deletes and goes back to the list.
 	eval[bool](b, `(window.confirm = () => false, true)`)
@@ -156,4 +165,7 @@ func TestWebCampaigns(t *testing.T) {
 	if code := call(t, http.MethodGet, base+"/api/v1/hr/campaigns/"+id, token, nil, nil); code != http.StatusNotFound {
 		t.Errorf("after delete the campaign answers %d, want 404", code)
 	}
+
+	b.steps("open the deleted campaign's page", chromedp.Navigate(base+"/hr/campaigns/"+id))
+	wait[bool](b, "the API's 404 shown", `(() => { const e = document.querySelector('main .error[role=alert]'); return !e.hidden && e.textContent.includes('no campaign'); })()`)
 }

@@ -26,8 +26,7 @@ const occStatusKeys = {
 // campaignPage renders the campaign with this id.
 export function campaignPage(id) {
   title('title.campaigns');
-  const heading = h('h1', { id: 'camp-name', i18n: 'camp.title' });
-  hrShell(campaignsPath(id), heading, (page, err) => {
+  hrShell(campaignsPath(id), 'camp.title', (page, err, heading) => {
     const facts = h('dl', { class: 'facts', id: 'camp-facts' });
     const status = h('p', { id: 'camp-status', class: 'status-line' });
     const buttons = {
@@ -54,6 +53,7 @@ export function campaignPage(id) {
           api('GET', '/api/v1/hr/campaigns/' + encodeURIComponent(id)),
           api('GET', '/api/v1/hr/outbox?limit=' + outboxMax + '&campaign=' + encodeURIComponent(id)),
         ]);
+        if (!page.contains(occs)) return; // signed out meanwhile
         heading.removeAttribute('data-i18n');
         heading.textContent = c.name;
         showStatus(status, c, buttons);

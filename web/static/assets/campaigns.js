@@ -20,10 +20,12 @@ export function campaignsPath(id) {
   return '/hr/campaigns' + (id ? '/' + encodeURIComponent(id) : '');
 }
 
-// hrShell renders an HR page behind the sign-in: ready(page, err) fills
-// it once the HR session is good. It returns nothing useful.
-export function hrShell(current, heading, ready) {
+// hrShell renders an HR page behind the sign-in, titled headingKey:
+// ready(page, err, heading) fills it once the HR session is good. Signing
+// out empties it and puts the title back.
+export function hrShell(current, headingKey, ready) {
   const m = main();
+  const heading = h('h1', { id: 'hr-heading', i18n: headingKey });
   const err = errorBox();
   const page = h('div', { id: 'hr-app', hidden: true });
   const signOut = h('button', { type: 'button', class: 'secondary', id: 'hr-signout', i18n: 'hr.signout', hidden: true });
@@ -39,6 +41,7 @@ export function hrShell(current, heading, ready) {
     }
     page.hidden = signOut.hidden = true;
     page.replaceChildren();
+    label(heading, headingKey);
     started = false;
     login.show();
   });
@@ -58,7 +61,7 @@ export function hrShell(current, heading, ready) {
     page.hidden = signOut.hidden = false;
     if (!started) {
       started = true;
-      ready(page, err);
+      ready(page, err, heading);
     }
   }
   check();
@@ -67,7 +70,7 @@ export function hrShell(current, heading, ready) {
 // campaignsPage renders the list of campaigns and the form to create one.
 export function campaignsPage() {
   title('title.campaigns');
-  hrShell('/hr/campaigns', h('h1', { i18n: 'camp.title' }), async (page, err) => {
+  hrShell('/hr/campaigns', 'camp.title', async (page, err) => {
     const list = h('section', { 'aria-labelledby': 'camp-list-h' });
     const outbox = h('section', { 'aria-labelledby': 'camp-outbox-h' });
     const form = h('section', { class: 'card', 'aria-labelledby': 'camp-new-h' });
