@@ -89,6 +89,9 @@ func TestWebCampaigns(t *testing.T) {
 		}
 	}
 	b.labelled("the campaign page")
+	if eval[bool](b, `/\b(null|undefined|NaN)\b/.test(document.querySelector('main').textContent)`) {
+		t.Error("the campaign page shows null, undefined or NaN")
+	}
 	b.shot("campaign")
 
 	// Pause and resume: the status follows, on the page and in the API.

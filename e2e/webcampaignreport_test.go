@@ -103,6 +103,9 @@ func TestWebCampaignReport(t *testing.T) {
 	if facts := eval[string](b, `document.querySelector('#camp-facts').textContent`); !strings.Contains(facts, "0 9 * * MON (Asia/Shanghai) 2026-12-01 – 2027-01-31") || !strings.Contains(facts, "48h") || strings.Contains(facts, "0m0s") {
 		t.Errorf("the campaign's facts read %q", facts)
 	}
+	if eval[bool](b, `/\b(null|undefined|NaN)\b/.test(document.querySelector('main').textContent)`) {
+		t.Error("the campaign page shows null, undefined or NaN")
+	}
 	b.shot("campaign-report")
 
 	b.steps("pause (the engine is down)", chromedp.Click(chromedp.CSS("#camp-pause")))

@@ -62,8 +62,8 @@ export function campaignPage(id) {
         showOccurrences(occs, c.occurrences);
         busy = c.occurrences.some((o) => occStatus(o) === 'inviting');
         outbox.replaceChildren(h('h2', { id: 'camp-outbox-h', i18n: 'camp.outbox' }),
-          h('p', { class: 'hint', i18n: 'camp.outbox.hint' }), outboxTable(box.messages, 'camp-outbox', false),
-          box.messages.length >= outboxMax ? h('p', { class: 'hint', i18n: ['camp.outbox.more', { n: outboxMax, id }] }) : null);
+          h('p', { class: 'hint', i18n: 'camp.outbox.hint' }), outboxTable(box.messages, 'camp-outbox', false));
+        if (box.messages.length >= outboxMax) outbox.append(h('p', { class: 'hint', i18n: ['camp.outbox.more', { n: outboxMax, id }] }));
         showCohort(cohort, c.candidates);
         page.dataset.loaded = String(Date.now());
       } catch (e) {
