@@ -163,6 +163,23 @@ func checkCohort(cohort []candidateInput) ([]candidateInput, error) {
 	return out, nil
 }
 
+// checkCohortSize is checkSize that, when every CSV line was left out,
+// says why (the 422 carries no rejected list), naming the first lines.
+func checkCohortSize(n, limit int, rejected []rejectedLine) error {
+	if n > 0 || len(rejected) == 0 {
+		return checkSize(n, limit)
+	}
+	var why []string
+	for i, r := range rejected {
+		if i == 3 {
+			why = append(why, fmt.Sprintf("and %d more", len(rejected)-i))
+			break
+		}
+		why = append(why, fmt.Sprintf("line %d: %s", r.Line, r.Error))
+	}
+	return invalid("the cohort is empty: every line of candidates_csv was left out (%s)", strings.Join(why, "; "))
+}
+
 func checkSize(n, limit int) error {
 	switch {
 	case n == 0:

@@ -269,7 +269,7 @@ func (s *Server) replaceCohort(c *echo.Context) error {
 		good, rejected = parseCohortCSV(req.CSV, people)
 		people = append(people, good...)
 	}
-	if err := checkSize(len(people), s.maxCohort()); err != nil {
+	if err := checkCohortSize(len(people), s.maxCohort(), rejected); err != nil {
 		return err
 	}
 	rows, err := s.cfg.Store.ReplaceCohort(c.Request().Context(), camp.ID, cohortRows(camp.ID, people), newCandidateID)

@@ -128,7 +128,7 @@ func (s *Server) checkCampaign(req *campaignRequest) (*store.Campaign, []store.C
 		good, rejected = parseCohortCSV(req.CSV, people)
 		people = append(people, good...)
 	}
-	if err := checkSize(len(people), s.maxCohort()); err != nil {
+	if err := checkCohortSize(len(people), s.maxCohort(), rejected); err != nil {
 		return nil, nil, nil, spec, err
 	}
 	camp := &store.Campaign{

@@ -260,6 +260,15 @@ func TestCreateCampaignFromCSVKeepsGoodLines(t *testing.T) {
 			t.Errorf("line %d: %q, want it to say %q", r.Line, r.Error, want[r.Line])
 		}
 	}
+	// A CSV with no good line says why its lines were left out.
+	bad := "name,email\nBob,not-an-email\nDi\nEve,eve(at)example.com\nFay,fay@\n"
+	body = strings.Replace(validCampaign, `"candidates":[{"name":"Ada","email":"ada@example.com"},{"name":"Bob","email":"bob@example.com"}]`, `"candidates_csv":`+fmt.Sprintf("%q", bad), 1)
+	msg := wantError(t, h.send(http.MethodPost, "/api/v1/hr/campaigns", testHRToken, body), http.StatusUnprocessableEntity, "invalid_request")
+	for _, want := range []string{"cohort is empty", "line 2: ", "not an e-mail", "line 3: want 2 fields", "line 4: ", "and 1 more"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("an all-bad CSV answers %q; want it to say %q", msg, want)
+		}
+	}
 	// A CSV whose good lines overflow the limit is refused whole.
 	many := "a,a@x.io\nb,b@x.io\nc,c@x.io\nd,d@x.io\n"
 	body = strings.Replace(validCampaign, `"window"`, `"candidates_csv":`+fmt.Sprintf("%q", many)+`,"window"`, 1)

@@ -31,6 +31,7 @@ func TestHandlerServesPagesAndAssets(t *testing.T) {
 		{"/", "text/html", `<script type="module" src="/assets/app.js">`, true},
 		{"/i/abc123", "text/html", `<main id="main"`, true},
 		{"/hr", "text/html", `<main id="main"`, true},
+		{"/hr/campaigns/cabc123", "text/html", `<main id="main"`, true},
 		{"/assets/app.js", "text/javascript", "function route()", false},
 		{"/assets/app.css", "text/css", "@media print", false},
 	} {
@@ -150,10 +151,10 @@ func TestEveryStringIsTranslated(t *testing.T) {
 	for _, l := range []string{"junior", "mid", "senior"} {
 		used["level."+l] = true
 	}
-	for _, s := range []string{"generating", "awaiting_answer", "evaluating", "completed", "abandoned", "failed"} {
+	for _, s := range []string{"generating", "awaiting_answer", "evaluating", "completed", "abandoned", "failed", "missed"} {
 		used["state."+s] = true
 	}
-	for _, s := range []string{"evaluating", "completed", "abandoned", "failed"} {
+	for _, s := range []string{"evaluating", "completed", "abandoned", "failed", "missed"} {
 		used["status."+s] = true
 	}
 	if len(used) < 50 {

@@ -5,6 +5,8 @@ import { startPage } from './start.js';
 import { interviewPage } from './interview.js';
 import { reportPage } from './report.js';
 import { hrPage } from './hr.js';
+import { campaignsPage } from './campaigns.js';
+import { campaignPage } from './campaign.js';
 import { notFoundPage } from './notfound.js';
 
 const toggle = document.getElementById('lang-toggle');
@@ -43,8 +45,12 @@ function route() {
   let m;
   if (path === '/') return startPage();
   if (path === '/hr') return hrPage();
-  if ((m = path.match(/^\/i\/([a-z0-9]{1,64})\/report$/))) return reportPage(m[1], tokenFromURL());
-  if ((m = path.match(/^\/i\/([a-z0-9]{1,64})$/))) return interviewPage(m[1], tokenFromURL());
+  if (path === '/hr/campaigns') return campaignsPage();
+  if ((m = path.match(/^\/hr\/campaigns\/([a-z0-9]{1,64})$/))) return campaignPage(m[1]);
+  // Interview ids: random ones are [a-z0-9]; a campaign's are
+  // <campaign>-<occurrence>-<candidate>, such as c…-20261207T010000Z-k….
+  if ((m = path.match(/^\/i\/([A-Za-z0-9-]{1,128})\/report$/))) return reportPage(m[1], tokenFromURL());
+  if ((m = path.match(/^\/i\/([A-Za-z0-9-]{1,128})$/))) return interviewPage(m[1], tokenFromURL());
   return notFoundPage();
 }
 

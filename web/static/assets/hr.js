@@ -5,8 +5,9 @@ import { h, main, title, label, errorBox, formatDate } from './dom.js';
 import { t, lang } from './i18n.js';
 import { reportBody } from './report.js';
 import { roundItem } from './interview.js';
+import { hrNav } from './hrnav.js';
 
-const statuses = ['generating', 'awaiting_answer', 'evaluating', 'completed', 'abandoned', 'failed'];
+const statuses = ['generating', 'awaiting_answer', 'evaluating', 'completed', 'abandoned', 'failed', 'missed'];
 const levels = ['junior', 'mid', 'senior'];
 
 // hrPage renders the HR page.
@@ -17,7 +18,7 @@ export async function hrPage() {
   const login = loginForm(() => start());
   const page = h('div', { id: 'hr-app', hidden: true });
   const signOut = h('button', { type: 'button', class: 'secondary', id: 'hr-signout', i18n: 'hr.signout', hidden: true });
-  m.append(h('div', { class: 'detail-head' }, h('h1', { i18n: 'hr.title' }), signOut), err, login.el, page);
+  m.append(hrNav('/hr'), h('div', { class: 'detail-head' }, h('h1', { i18n: 'hr.title' }), signOut), err, login.el, page);
 
   let started = false;
   signOut.addEventListener('click', async () => {
@@ -55,7 +56,8 @@ export async function hrPage() {
   start();
 }
 
-function loginForm(onDone) {
+// loginForm is the HR sign-in form; onDone runs once HR is signed in.
+export function loginForm(onDone) {
   const input = h('input', { type: 'password', id: 'hr-token', name: 'token', autocomplete: 'current-password', required: true });
   const err = errorBox();
   // Without the script's handler (or with form.submit()), the browser

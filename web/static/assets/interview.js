@@ -11,7 +11,7 @@ import { rememberInterview } from './recent.js';
 import { store } from './storage.js';
 import { meta } from './report.js';
 
-const terminal = new Set(['completed', 'abandoned', 'failed']);
+const terminal = new Set(['completed', 'abandoned', 'failed', 'missed']);
 
 // interviewPage renders the interview page.
 export function interviewPage(id, token) {
@@ -309,8 +309,11 @@ class Interview {
     banner(null);
     this.pending.clear();
     e.finished.hidden = false;
-    e.reportLink.hidden = this.status === 'failed';
-    if (this.status === 'failed') {
+    // A missed interview (a campaign's window closed before any answer) has no report.
+    e.reportLink.hidden = this.status === 'failed' || this.status === 'missed';
+    if (this.status === 'missed') {
+      label(e.finishedText, 'interview.over.missed');
+    } else if (this.status === 'failed') {
       e.finishedText.textContent = t('status.failed') + (this.error ? ' ' + this.error : '');
     } else {
       label(e.finishedText, this.status === 'abandoned' ? 'interview.over.abandoned' : 'interview.over.completed');

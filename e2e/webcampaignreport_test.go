@@ -1,0 +1,127 @@
+package e2e
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/mianshi/mianshi/web"
+)
+
+// TestWebCampaignReport drives a campaign's page against a stand-in API
+// with an occurrence whose window has closed (the real one takes its
+// window plus ten minutes to write a report): the cohort report's mean,
+// score distribution, weakest topics and who improved are shown, hostile
+// text from the API stays text, a link that is not http(s) is not made a
+// link, a failed Pause shows the API's message, and Run once now calls the
+// trigger endpoint.
+func TestWebCampaignReport(t *testing.T) {
+	b := newBrowser(t)
+	const hostile = `<img src=x onerror="document.title='pwned'">`
+	var (
+		mu       sync.Mutex
+		triggers int
+	)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/hr/campaigns", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"campaigns":[],"offset":0,"limit":1}`)
+	})
+	mux.HandleFunc("GET /api/v1/hr/campaigns/cstandin01", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"id":"cstandin01","name":"Weekly `+jsonText(hostile)+`","track":"go-backend","level":"mid","language":"zh",
+		 "max_rounds":3,"status":"active","schedule":{"cron":"0 9 * * MON","time_zone":"Asia/Shanghai","start":"2026-12-01","end":"2027-01-31"},
+		 "window":"48h0m0s","reminders":["24h0m0s"],"created_at":"2026-11-20T08:00:00Z","schedule_id":"campaign/cstandin01","paused":false,
+		 "next_runs":["2026-12-14T01:00:00Z","2026-12-21T01:00:00Z"],
+		 "candidates":[{"id":"k1","name":"Ada","email":"ada@example.com"},{"id":"k2","name":"Bob","email":"bob@example.com"},{"id":"k3","name":"Cy","email":"cy@example.com"}],
+		 "occurrences":[
+		  {"id":"cstandin01-20261207T010000Z","key":"20261207T010000Z","scheduled_at":"2026-12-07T01:00:00Z","window_end":"2026-12-09T01:00:00Z","status":"reported",
+		   "counts":{"candidates":3,"invited":3,"started":2,"completed":2,"missed":1},
+		   "report":{"counts":{"candidates":3,"invited":3,"started":2,"completed":2,"missed":1},"score_distribution":{"70-79":1,"80-89":1},"mean_score":77.5,
+		    "weaknesses":[{"topic":"`+jsonText(hostile)+`","mean":4.5,"answers":4},{"topic":"concurrency","mean":6.25,"answers":4}],
+		    "improved":[{"candidate_id":"k1","name":"Ada","before":61,"after":85}],"previous":"cstandin01-20261130T010000Z"}},
+		  {"id":"cstandin01-20261130T010000Z","key":"20261130T010000Z","scheduled_at":"2026-11-30T01:00:00Z","window_end":"2026-12-02T01:00:00Z","status":"inviting",
+		   "counts":{"candidates":3,"invited":1,"started":0,"completed":0,"missed":0},"report":null}]}`)
+	})
+	mux.HandleFunc("GET /api/v1/hr/outbox", func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("campaign") != "cstandin01" {
+			t.Errorf("the campaign page asked for the outbox with %q; want its own campaign", r.URL.RawQuery)
+		}
+		io.WriteString(w, `{"messages":[
+		 {"id":1,"campaign_id":"cstandin01","interview_id":"i1","kind":"invitation","to":"ada@example.com","link":"javascript:alert(1)","created_at":"2026-12-07T01:00:05Z"},
+		 {"id":2,"campaign_id":"cstandin01","interview_id":"i2","kind":"reminder","to":"bob@example.com","link":"http://127.0.0.1:1/i/i2#token=t","created_at":"2026-12-08T01:00:05Z"}]}`)
+	})
+	mux.HandleFunc("POST /api/v1/hr/campaigns/cstandin01/pause", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"error":{"code":"engine_unavailable","message":"the schedule could not be changed; try again in a moment"}}`)
+	})
+	mux.HandleFunc("POST /api/v1/hr/campaigns/cstandin01/trigger", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		triggers++
+		mu.Unlock()
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, `{"id":"cstandin01","status":"active"}`)
+	})
+	mux.Handle("/", web.Handler())
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	b.steps("open the campaign", chromedp.Navigate(srv.URL+"/hr/campaigns/cstandin01"))
+	wait[bool](b, "the report", `!!document.querySelector('.cohort-report')`)
+	report := eval[string](b, `document.querySelector('.cohort-report').textContent`)
+	for _, want := range []string{"78", "70-79", "80-89", hostile, "4.5/10", "concurrency — 6.3/10", "Ada: 61 → 85"} {
+		if !strings.Contains(report, want) {
+			t.Errorf("the cohort report reads %q; want it to contain %q", report, want)
+		}
+	}
+	if weakest := eval[string](b, `document.querySelector('.cohort-report ol li').textContent`); !strings.HasPrefix(weakest, hostile) {
+		t.Errorf("the weakest topic shown first is %q; want the API's order", weakest)
+	}
+	if meters := eval[int](b, `document.querySelectorAll('.cohort-report meter').length`); meters != 2 {
+		t.Errorf("the score distribution has %d bars, want 2", meters)
+	}
+	if counts := eval[string](b, `[...document.querySelectorAll('.occurrence')[0].querySelectorAll('[data-count] dd')].map(d => d.textContent).join(',')`); counts != "3,3,2,2,1" {
+		t.Errorf("the first occurrence's counts read %s, want 3,3,2,2,1", counts)
+	}
+	if later := eval[string](b, `document.querySelectorAll('.occurrence')[1].textContent`); !strings.Contains(later, "Sending invitations") || !strings.Contains(later, "once the window has closed") {
+		t.Errorf("the occurrence still inviting reads %q", later)
+	}
+	if n := eval[int](b, `document.querySelectorAll('#camp-next li').length`); n != 2 {
+		t.Errorf("%d next runs shown, want 2", n)
+	}
+	links := eval[[]string](b, `[...document.querySelectorAll('#camp-outbox a')].map(a => a.getAttribute('href'))`)
+	if len(links) != 1 || !strings.HasPrefix(links[0], "http://127.0.0.1:1/i/i2") {
+		t.Errorf("the outbox links to %q; want only the http link (javascript: stays text)", links)
+	}
+	if n := eval[int](b, `document.querySelectorAll('main img').length`); n != 0 || eval[string](b, `document.title`) == "pwned" {
+		t.Errorf("text from the API became %d <img> elements", n)
+	}
+	if facts := eval[string](b, `document.querySelector('#camp-facts').textContent`); !strings.Contains(facts, "0 9 * * MON (Asia/Shanghai) 2026-12-01 – 2027-01-31") || !strings.Contains(facts, "48h") || strings.Contains(facts, "0m0s") {
+		t.Errorf("the campaign's facts read %q", facts)
+	}
+	if eval[bool](b, `/\b(null|undefined|NaN)\b/.test(document.querySelector('main').textContent)`) {
+		t.Error("the campaign page shows null, undefined or NaN")
+	}
+	b.shot("campaign-report")
+
+	b.steps("pause (the engine is down)", chromedp.Click(chromedp.CSS("#camp-pause")))
+	if msg := wait[string](b, "the error", `(() => { const e = document.querySelector('main .error[role=alert]'); return e && !e.hidden && e.textContent; })()`); !strings.Contains(msg, "try again") {
+		t.Errorf("a failed pause shows %q; want the API's message", msg)
+	}
+	b.steps("run once now", chromedp.Click(chromedp.CSS("#camp-trigger")))
+	waitEvery[bool](b, "the trigger call", `document.querySelector('#camp-trigger').disabled === false`, 0)
+	mu.Lock()
+	defer mu.Unlock()
+	if triggers != 1 {
+		t.Errorf("Run once now made %d trigger calls, want 1", triggers)
+	}
+}
+
+// jsonText escapes s for use inside a JSON string.
+func jsonText(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s)
+}
