@@ -167,7 +167,25 @@ func (a *Campaigns) Invite(ctx context.Context, in InviteInput) (*InviteResult, 
 	if err := a.deliver(ctx, keys); err != nil {
 		return nil, err
 	}
+	if err := a.markOpen(ctx, in.OccurrenceID); err != nil {
+		return nil, err
+	}
 	return &InviteResult{Invited: len(people)}, nil
+}
+
+// markOpen moves an occurrence from inviting to open once every candidate
+// has been invited, whichever batch finishes last. It is idempotent, and
+// never moves an occurrence back from closed or reported.
+func (a *Campaigns) markOpen(ctx context.Context, occurrenceID string) error {
+	counts, err := a.Store.Counts(ctx, occurrenceID)
+	if err != nil || counts.Invited < counts.Candidates {
+		return err
+	}
+	occ, err := a.Store.Occurrence(ctx, occurrenceID)
+	if err != nil || occ.Status != store.OccurrenceInviting {
+		return err
+	}
+	return a.Store.SetOccurrenceStatus(ctx, occurrenceID, store.OccurrenceOpen)
 }
 
 func (a *Campaigns) startAll(ctx context.Context, c *store.Campaign, occurrenceID string, people []store.Invitee) error {

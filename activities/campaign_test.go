@@ -74,6 +74,9 @@ func TestInviteByMailRetriesOnlyWhatFailed(t *testing.T) {
 	if len(m.sent) != 4 {
 		t.Fatalf("sent %v, want one invitation to each of 4", m.sent)
 	}
+	if occ, err := db.Occurrence(t.Context(), plan.OccurrenceID); err != nil || occ.Status != store.OccurrenceOpen {
+		t.Errorf("occurrence after every invitation = %+v, %v; want open", occ, err)
+	}
 	for k, n := range m.sent {
 		if n != 1 {
 			t.Errorf("%s sent %d times", k, n)
