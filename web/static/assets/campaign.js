@@ -4,7 +4,8 @@
 import { api, ApiError } from './api.js';
 import { h, title, label, formatDate, announce } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
-import { hrShell, campaignsPath, scheduleText, outboxTable, campaignStatusKeys, langName } from './campaigns.js';
+import { hrShell } from './hr.js';
+import { campaignsPath, campaignsProbe, scheduleText, outboxTable, campaignStatusKeys, langName } from './campaigns.js';
 
 // refreshMs is how often the page asks again while invitations go out or
 // for fastMs after it opens or acts, idleRefreshMs otherwise. outboxMax is
@@ -26,7 +27,7 @@ const occStatusKeys = {
 // campaignPage renders the campaign with this id.
 export function campaignPage(id) {
   title('title.campaigns');
-  hrShell(campaignsPath(id), 'camp.title', (page, err, heading) => {
+  hrShell(campaignsPath(id), 'camp.title', campaignsProbe, (page, err, heading) => {
     const facts = h('dl', { class: 'facts', id: 'camp-facts' });
     const status = h('p', { id: 'camp-status', class: 'status-line' });
     const buttons = {

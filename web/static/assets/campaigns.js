@@ -1,10 +1,9 @@
 // The HR campaigns page: the campaigns, a form to create one (with the
 // cohort pasted as CSV), and the outbox of messages not sent by e-mail.
-import { api, ApiError } from './api.js';
-import { h, main, title, label, errorBox, formatDate } from './dom.js';
+import { api } from './api.js';
+import { h, title, label, errorBox, formatDate } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
-import { loginForm } from './hr.js';
-import { hrNav } from './hrnav.js';
+import { hrShell } from './hr.js';
 
 const levels = ['junior', 'mid', 'senior'];
 // outboxLimit is the most messages the list page shows (the oldest first,
@@ -15,62 +14,19 @@ export const campaignStatusKeys = { active: 'camp.status.active', paused: 'camp.
 const kindKeys = { invitation: 'camp.kind.invitation', reminder: 'camp.kind.reminder' };
 export const langName = (l) => ({ en: 'English', zh: '中文' })[l] || l;
 
+// campaignsProbe is what checks the HR session on the campaign pages.
+export const campaignsProbe = '/api/v1/hr/campaigns?limit=1';
+
 // campaignsPath is a campaign's page (or the list's, without an id).
 export function campaignsPath(id) {
   return '/hr/campaigns' + (id ? '/' + encodeURIComponent(id) : '');
 }
 
-// hrShell renders an HR page behind the sign-in, titled headingKey:
-// ready(page, err, heading) fills it once the HR session is good. Signing
-// out empties it and puts the title back.
-export function hrShell(current, headingKey, ready) {
-  const m = main();
-  const heading = h('h1', { id: 'hr-heading', i18n: headingKey });
-  const err = errorBox();
-  const page = h('div', { id: 'hr-app', hidden: true });
-  const signOut = h('button', { type: 'button', class: 'secondary', id: 'hr-signout', i18n: 'hr.signout', hidden: true });
-  const login = loginForm(() => check());
-  m.append(hrNav(current), h('div', { class: 'detail-head' }, heading, signOut), err, login.el, page);
-  let started = false;
-  signOut.addEventListener('click', async () => {
-    try {
-      await api('DELETE', '/api/v1/hr/session');
-    } catch (e) {
-      err.show(e.message);
-      return;
-    }
-    page.hidden = signOut.hidden = true;
-    page.replaceChildren();
-    label(heading, headingKey);
-    started = false;
-    login.show();
-  });
-  async function check() {
-    err.show('');
-    try {
-      await api('GET', '/api/v1/hr/campaigns?limit=1');
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 401) {
-        login.show();
-        return;
-      }
-      err.show(e instanceof ApiError && e.code === 'hr_disabled' ? t('hr.disabled') : e.message);
-      return;
-    }
-    login.hide();
-    page.hidden = signOut.hidden = false;
-    if (!started) {
-      started = true;
-      ready(page, err, heading);
-    }
-  }
-  check();
-}
 
 // campaignsPage renders the list of campaigns and the form to create one.
 export function campaignsPage() {
   title('title.campaigns');
-  hrShell('/hr/campaigns', 'camp.title', async (page, err) => {
+  hrShell('/hr/campaigns', 'camp.title', campaignsProbe, async (page, err) => {
     const list = h('section', { 'aria-labelledby': 'camp-list-h' });
     const outbox = h('section', { 'aria-labelledby': 'camp-outbox-h' });
     const form = h('section', { class: 'card', 'aria-labelledby': 'camp-new-h' });

@@ -11,15 +11,22 @@ const statuses = ['generating', 'awaiting_answer', 'evaluating', 'completed', 'a
 const levels = ['junior', 'mid', 'senior'];
 
 // hrPage renders the HR page.
-export async function hrPage() {
+export function hrPage() {
   title('title.hr');
+  hrShell('/hr', 'hr.title', '/api/v1/hr/interviews?page_size=1', (page, err) => listing(page, err));
+}
+
+// hrShell renders an HR page behind the sign-in, titled headingKey:
+// ready(page, err, heading) fills it once the HR session is good (a GET of
+// probe answers). Signing out empties it and puts the title back.
+export function hrShell(current, headingKey, probe, ready) {
   const m = main();
+  const heading = h('h1', { id: 'hr-heading', i18n: headingKey });
   const err = errorBox();
-  const login = loginForm(() => start());
   const page = h('div', { id: 'hr-app', hidden: true });
   const signOut = h('button', { type: 'button', class: 'secondary', id: 'hr-signout', i18n: 'hr.signout', hidden: true });
-  m.append(hrNav('/hr'), h('div', { class: 'detail-head' }, h('h1', { i18n: 'hr.title' }), signOut), err, login.el, page);
-
+  const login = loginForm(() => check());
+  m.append(hrNav(current), h('div', { class: 'detail-head' }, heading, signOut), err, login.el, page);
   let started = false;
   signOut.addEventListener('click', async () => {
     try {
@@ -28,16 +35,16 @@ export async function hrPage() {
       err.show(e.message);
       return;
     }
-    // Nothing of what HR saw stays on the page.
     page.hidden = signOut.hidden = true;
     page.replaceChildren();
+    label(heading, headingKey);
     started = false;
     login.show();
   });
-  async function start() {
+  async function check() {
     err.show('');
     try {
-      await api('GET', '/api/v1/hr/interviews?page_size=1');
+      await api('GET', probe);
     } catch (e) {
       if (e instanceof ApiError && e.status === 401) {
         login.show();
@@ -50,10 +57,10 @@ export async function hrPage() {
     page.hidden = signOut.hidden = false;
     if (!started) {
       started = true;
-      await listing(page, err);
+      ready(page, err, heading);
     }
   }
-  start();
+  check();
 }
 
 // loginForm is the HR sign-in form; onDone runs once HR is signed in.
