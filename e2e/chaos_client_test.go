@@ -193,7 +193,10 @@ func followAcross(ctx context.Context, apis []string, path string) *chaosStream 
 
 func (s *chaosStream) run(ctx context.Context, apis []string, path string) {
 	defer close(s.ended)
-	for i := 0; ; i++ {
+	// Streams start spread over the API processes, so a kill of either
+	// breaks some of them.
+	start := rand.IntN(len(apis))
+	for i := start; ; i++ {
 		finished, err := s.readOnce(ctx, apis[i%len(apis)]+path)
 		if finished {
 			return

@@ -35,8 +35,8 @@ var (
 // TestChaos runs interviews through a cluster of separate processes (one
 // Temporal server, two API and two worker processes, a fresh PostgreSQL
 // database, a Redis of its own) while it SIGKILLs a random API or worker
-// process every few seconds, starts it again, and restarts Redis empty
-// once. Clients move to the other API process whenever their stream or a
+// process (the kinds in turn) every few seconds, starts it again, and
+// restarts Redis empty once. Clients move to the other API process whenever their stream or a
 // request breaks. Nothing may be lost or doubled: every interview
 // completes, every round is in its transcript once with the answer sent for
 // it, and every question.done a client read is the stored question.
@@ -96,7 +96,7 @@ loop:
 				f.redisRestarts++
 				continue
 			}
-			f.count(c.killOne())
+			f.count(c.killOne(int(kills.Load())))
 			kills.Add(1)
 		}
 	}
@@ -160,9 +160,16 @@ func newChaosCluster(t *testing.T) *chaosCluster {
 }
 
 // killOne SIGKILLs a random process and starts it again; it returns the
-// slot it hit.
-func (c *chaosCluster) killOne() *slot {
-	s := c.slots[rand.IntN(len(c.slots))]
+// slot it hit. Kills alternate between API and worker processes, so even a
+// short run hits both kinds.
+func (c *chaosCluster) killOne(n int) *slot {
+	var kind []*slot
+	for _, s := range c.slots {
+		if s.api == (n%2 == 0) {
+			kind = append(kind, s)
+		}
+	}
+	s := kind[rand.IntN(len(kind))]
 	s.p.kill()
 	s.p = s.start()
 	return s
