@@ -62,9 +62,12 @@ type impl struct {
 	memory bool
 	// askedThisRun counts the questions asked in this run.
 	askedThisRun int
-	answers      workflow.ReceiveChannel
-	ends         workflow.ReceiveChannel
-	closed       workflow.ReceiveChannel
+	// folding is the summary being written, of rounds foldFirst-foldLast.
+	folding             workflow.Future
+	foldFirst, foldLast int
+	answers             workflow.ReceiveChannel
+	ends                workflow.ReceiveChannel
+	closed              workflow.ReceiveChannel
 	// windowClosed is set by the campaign's window-closed signal: the
 	// interview ends, as missed if no answer came yet.
 	windowClosed bool
@@ -182,6 +185,7 @@ func (w *impl) answeredRounds() int {
 // ask retrieves grounding questions and has the interviewer ask the next
 // question. An interview whose bank has nothing left ends early.
 func (w *impl) ask(ctx workflow.Context) error {
+	w.settle(ctx)
 	s := w.state
 	round := s.Round + 1
 	w.setStatus(ctx, interview.StatusGenerating)
@@ -252,26 +256,38 @@ func (w *impl) ask(ctx workflow.Context) error {
 // interview moves between the candidate's own work and the bank's topics.
 func resumeRound(round int) bool { return round%3 == 2 }
 
-// fold summarises the turns that passed the memory budget while the
-// candidate thinks about the question just asked. A summary that cannot
-// be written is not worth failing the interview for: the turns stay
-// verbatim and the next round tries again.
+// fold starts summarising the turns that left the memory window, while
+// the candidate thinks about the question just asked: the workflow does
+// not wait for it, so a slow model never delays taking the answer. The
+// summary is applied (settle) before it is next needed.
 func (w *impl) fold(ctx workflow.Context) {
 	s := w.state
 	turns := s.Memory.ToFold(s.Turns, w.in.Options.Memory)
 	if len(turns) == 0 {
 		return
 	}
-	first, last := turns[0].Round, turns[len(turns)-1].Round
-	var res activities.SummariseResult
-	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Round %d · summarise rounds %d-%d", s.Round, first, last), modelActivity), interviewer.Summarise, activities.SummariseInput{
+	w.foldFirst, w.foldLast = turns[0].Round, turns[len(turns)-1].Round
+	w.folding = workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Round %d · summarise rounds %d-%d", s.Round, w.foldFirst, w.foldLast), modelActivity), interviewer.Summarise, activities.SummariseInput{
 		Spec: w.in.Spec, Summary: s.Memory.Summary, Turns: turns, MaxTokens: w.in.Options.Memory.SummaryTokens,
-	}).Get(ctx, &res)
-	if err != nil {
-		workflow.GetLogger(ctx).Warn("could not summarise; keeping the turns verbatim", "rounds", fmt.Sprintf("%d-%d", first, last), "error", err)
+	})
+}
+
+// settle applies the summary fold started, waiting for it if it is still
+// being written. A summary that cannot be written is not worth failing
+// the interview for: the turns stay verbatim and the next round tries
+// again.
+func (w *impl) settle(ctx workflow.Context) {
+	if w.folding == nil {
 		return
 	}
-	s.Memory.Summary, s.Memory.Folded = res.Summary, last
+	var res activities.SummariseResult
+	err := w.folding.Get(ctx, &res)
+	w.folding = nil
+	if err != nil {
+		workflow.GetLogger(ctx).Warn("could not summarise; keeping the turns verbatim", "rounds", fmt.Sprintf("%d-%d", w.foldFirst, w.foldLast), "error", err)
+		return
+	}
+	w.state.Memory.Summary, w.state.Memory.Folded = res.Summary, w.foldLast
 }
 
 // shouldContinue reports whether to continue as new before the next
@@ -311,6 +327,7 @@ func (w *impl) drain(ctx workflow.Context) {
 // turns already folded into the summary are left to the database, where
 // the API and the report read them; the rest travel on verbatim.
 func (w *impl) continueAsNew(ctx workflow.Context) error {
+	w.settle(ctx)
 	s := *w.state
 	keep := []interview.Turn{}
 	for _, t := range s.Turns {
@@ -392,6 +409,7 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 // finish writes the report on the rounds answered and records the final
 // status.
 func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
+	w.settle(ctx)
 	s := w.state
 	// No question is open while the report is written: an answer sent now
 	// is refused rather than silently dropped.
