@@ -1,7 +1,6 @@
 package api_test
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -11,9 +10,6 @@ import (
 	"testing"
 
 	"github.com/mianshi/mianshi/api"
-	"github.com/mianshi/mianshi/questionbank"
-	"github.com/mianshi/mianshi/questionbank/embedded"
-	"github.com/mianshi/mianshi/questionbank/hashembed"
 	"github.com/mianshi/mianshi/questionbank/storetest"
 )
 
@@ -37,25 +33,13 @@ type searchResponse struct {
 // embedded store holding the contract suite's corpus.
 func searchServer(t *testing.T) *api.Server {
 	t.Helper()
-	ctx := context.Background()
-	e, err := hashembed.New(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := embedded.Open(ctx, embedded.Config{Dir: t.TempDir(), Embedder: e, EmbedderName: e.Name()})
-	if err != nil {
-		t.Fatal(err)
-	}
 	// A fixed copy of the starter bank, so that questions added to the
 	// shipped bank later do not move these results.
 	qs, err := storetest.Corpus()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Upsert(ctx, qs); err != nil {
-		t.Fatal(err)
-	}
-	catalog := questionbank.NewCatalog(s)
+	catalog := storetest.EmbeddedCatalog(t, qs)
 	return api.New(api.Config{Bank: catalog, Questions: catalog, HRToken: testHRToken, Logger: slog.New(slog.DiscardHandler)})
 }
 

@@ -193,10 +193,10 @@ func question(id, level, topic, text string) questionbank.Question {
 	}
 }
 
-// smallBank has a few questions per level with distinct topics and words.
-func smallBank(t *testing.T) *questionbank.Bank {
-	t.Helper()
-	bank, err := questionbank.New([]questionbank.Question{
+// testQuestions are a few questions per level with distinct topics and
+// words, in no particular order, and two of other tracks and languages.
+func testQuestions() []questionbank.Question {
+	return []questionbank.Question{
 		question("j1", "junior", "errors", "How are errors handled?"),
 		question("m3", "mid", "channels", "When do channels block?"),
 		question("m1", "mid", "concurrency", "How do goroutines differ from threads?"),
@@ -205,7 +205,13 @@ func smallBank(t *testing.T) *questionbank.Bank {
 		question("s1", "senior", "concurrency", "How would you design a worker pool of goroutines?"),
 		{ID: "zh1", Track: "go", Level: "mid", Language: "zh", Topic: "channels", Question: "谁应该关闭 channel？", KeyPoints: []string{"发送方关闭"}},
 		{ID: "py1", Track: "python", Level: "mid", Language: "en", Topic: "errors", Question: "How are exceptions raised?", KeyPoints: []string{"raise"}},
-	})
+	}
+}
+
+// smallBank is a bank of testQuestions.
+func smallBank(t *testing.T) *questionbank.Bank {
+	t.Helper()
+	bank, err := questionbank.New(testQuestions())
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}

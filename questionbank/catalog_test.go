@@ -6,42 +6,11 @@ import (
 	"testing"
 
 	"github.com/mianshi/mianshi/questionbank"
-	"github.com/mianshi/mianshi/questionbank/embedded"
-	"github.com/mianshi/mianshi/questionbank/hashembed"
+	"github.com/mianshi/mianshi/questionbank/storetest"
 )
 
-func catalogOf(t *testing.T, qs []questionbank.Question) *questionbank.Catalog {
-	t.Helper()
-	ctx := context.Background()
-	e, err := hashembed.New(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := embedded.Open(ctx, embedded.Config{Dir: t.TempDir(), Embedder: e, EmbedderName: e.Name()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Upsert(ctx, qs); err != nil {
-		t.Fatal(err)
-	}
-	return questionbank.NewCatalog(s)
-}
-
-func catalogQuestions() []questionbank.Question {
-	return []questionbank.Question{
-		question("j1", "junior", "errors", "How are errors handled?"),
-		question("m1", "mid", "concurrency", "How do goroutines differ from threads?"),
-		question("m2", "mid", "errors", "When should errors be wrapped?"),
-		question("m3", "mid", "channels", "When do channels block?"),
-		question("m4", "mid", "channels", "Who should close a channel?"),
-		question("s1", "senior", "concurrency", "How would you design a worker pool of goroutines?"),
-		{ID: "zh1", Track: "go", Level: "mid", Language: "zh", Topic: "channels", Question: "谁应该关闭 channel？", KeyPoints: []string{"发送方关闭"}},
-		{ID: "py1", Track: "python", Level: "mid", Language: "en", Topic: "errors", Question: "How are exceptions raised?", KeyPoints: []string{"raise"}},
-	}
-}
-
 func TestCatalogSearch(t *testing.T) {
-	c := catalogOf(t, catalogQuestions())
+	c := storetest.EmbeddedCatalog(t, testQuestions())
 	ctx := context.Background()
 	mid := questionbank.Filter{Track: "go", Level: "mid", Language: "en"}
 	tests := []struct {
@@ -75,7 +44,7 @@ func TestCatalogSearch(t *testing.T) {
 // the order within a level and a pass, never the passes' order or the
 // filters.
 func TestCatalogSearchWithQuery(t *testing.T) {
-	c := catalogOf(t, catalogQuestions())
+	c := storetest.EmbeddedCatalog(t, testQuestions())
 	ctx := context.Background()
 	avoid := questionbank.Filter{Track: "go", Level: "mid", Language: "en", AvoidTopics: []string{"channels"}}
 	qs, err := c.Search(ctx, "close the channel", avoid, 3)
@@ -96,7 +65,7 @@ func TestCatalogSearchWithQuery(t *testing.T) {
 }
 
 func TestCatalogTracksHasGet(t *testing.T) {
-	c := catalogOf(t, catalogQuestions())
+	c := storetest.EmbeddedCatalog(t, testQuestions())
 	tracks := c.Tracks()
 	if len(tracks) != 2 || tracks[0].Track != "go" || tracks[0].Questions != 7 || !slices.Equal(tracks[0].Languages, []string{"en", "zh"}) {
 		t.Errorf("Tracks = %+v", tracks)
