@@ -24,6 +24,12 @@ func (s *Store) loadStats(ctx context.Context) error {
 	if v, err := strconv.ParseFloat(avg, 64); err == nil && v > 0 {
 		s.avgLen = v
 	}
+	return s.setStats(ctx, df)
+}
+
+// setStats keeps df, the document frequencies the meta collection holds,
+// and the question count, which it reads.
+func (s *Store) setStats(ctx context.Context, df map[string]int) error {
 	total, err := s.count(ctx)
 	if err != nil {
 		return err
@@ -238,14 +244,7 @@ func (s *Store) applyDelta(ctx context.Context, delta map[string]int) error {
 	if err := s.meta.remove(ctx, gone); err != nil {
 		return err
 	}
-	total, err := s.count(ctx)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.df, s.total = df, total
-	s.mu.Unlock()
-	return nil
+	return s.setStats(ctx, df)
 }
 
 // Delete removes the questions with the given ids.
