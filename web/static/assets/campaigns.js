@@ -1,7 +1,7 @@
 // The HR campaigns page: the campaigns, a form to create one (with the
 // cohort pasted as CSV), and the outbox of messages not sent by e-mail.
 import { api } from './api.js';
-import { h, title, label, errorBox, formatDate } from './dom.js';
+import { h, safeLink, title, label, errorBox, formatDate } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
 import { hrShell } from './hr.js';
 
@@ -240,14 +240,4 @@ export function outboxTable(messages, id, withCampaign) {
         : h('code', {}, m.link)),
       h('td', { class: 'nowrap' }, formatDate(m.created_at, lang())),
       withCampaign ? h('td', {}, h('a', { href: campaignsPath(m.campaign_id) }, m.campaign_id)) : null)))));
-}
-
-// safeLink admits only http(s) URLs as link targets.
-function safeLink(url) {
-  try {
-    const u = new URL(url, location.href);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
-  } catch {
-    return '';
-  }
 }

@@ -100,3 +100,14 @@ export function formatDate(iso, lang) {
   if (Number.isNaN(d.getTime())) return '';
   return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en', { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
+
+// safeLink admits only http(s) URLs as link targets; anything else (a
+// javascript: URL, say) becomes the empty string.
+export function safeLink(url) {
+  try {
+    const u = new URL(url, location.href);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
+  } catch {
+    return '';
+  }
+}

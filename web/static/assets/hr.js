@@ -1,7 +1,7 @@
 // The HR page: sign in with the HR token, list interviews with filters and
 // pages, and read one: transcript, report, and its history in Temporal UI.
 import { api, ApiError } from './api.js';
-import { h, main, title, label, errorBox, formatDate } from './dom.js';
+import { h, safeLink, main, title, label, errorBox, formatDate } from './dom.js';
 import { t, lang } from './i18n.js';
 import { reportBody } from './report.js';
 import { roundItem } from './interview.js';
@@ -231,16 +231,6 @@ function row(iv, onOpen) {
     h('td', {}, String(iv.round)),
     h('td', { class: 'num' }, iv.score == null ? '—' : String(Math.round(iv.score))),
     h('td', {}, formatDate(iv.created_at, lang())));
-}
-
-// safeLink admits only http(s) URLs as link targets.
-function safeLink(url) {
-  try {
-    const u = new URL(url, location.href);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : '';
-  } catch {
-    return '';
-  }
 }
 
 async function open(detail, id, opener, err) {
