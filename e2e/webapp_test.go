@@ -72,7 +72,7 @@ func takeInterviewInBrowser(t *testing.T, b *browser, base string, bank *questio
 		t.Errorf("the start page says %q; want it to say the offline interviewer is on", who)
 	}
 	wait[bool](b, "the tracks", `document.querySelectorAll('#track option').length > 1 && document.querySelectorAll('#level option').length > 0`)
-	checkResumeUpload(t, b, base)
+	checkResumeUpload(t, b)
 	b.labelled("the start page")
 	b.shot("start")
 	b.steps("fill in the start form",
@@ -115,18 +115,11 @@ func takeInterviewInBrowser(t *testing.T, b *browser, base string, bank *questio
 	return iv
 }
 
-// checkResumeUpload checks the start page's résumé upload against what
-// the server offers: hidden when it has no POST /api/v1/resumes (a server
-// without it answers 404 there, one with it 405 to a GET), and otherwise
-// showing the profile read from an uploaded résumé, which is then not used
-// (the interview below answers from the question bank).
-func checkResumeUpload(t *testing.T, b *browser, base string) {
+// checkResumeUpload checks the start page's résumé upload on the real
+// server: it shows the profile read from an uploaded résumé, which is then
+// not used (the interview below answers from the question bank).
+func checkResumeUpload(t *testing.T, b *browser) {
 	t.Helper()
-	if code := call(t, http.MethodGet, base+"/api/v1/resumes", "", nil, nil); code == http.StatusNotFound {
-		wait[bool](b, "the résumé upload to hide itself", `document.querySelector('#resume').hidden`)
-		t.Log("the server has no résumé endpoint: the upload is hidden")
-		return
-	}
 	resume := filepath.Join(t.TempDir(), "resume.md")
 	text := "# Ada Browser\n\n## Skills\n- Go\n- PostgreSQL\n- Redis\n\n## Projects\n- mianshi: an interviewer on Temporal\n"
 	if err := os.WriteFile(resume, []byte(text), 0o644); err != nil {

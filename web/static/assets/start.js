@@ -1,6 +1,6 @@
 // The start page: choose what to be interviewed on, optionally upload a
 // résumé and confirm what was read from it, and start.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { h, main, title, label, errorBox } from './dom.js';
 import { t, setLang, chooseLang, hasChosenLang } from './i18n.js';
 import { rememberInterview, recentInterviews } from './recent.js';
@@ -161,21 +161,8 @@ function resumeSection() {
       profile.hidden = confirm.hidden = false;
       use.checked = true;
     } catch (e) {
-      if (e instanceof ApiError && e.status === 404 && e.code === 'not_found') {
-        unavailable();
-        return;
-      }
       status.textContent = e.message;
     }
-  });
-
-  function unavailable() {
-    el.hidden = true;
-    input.disabled = true;
-  }
-  // A route with another method answers 405; no route at all, 404.
-  api('GET', '/api/v1/resumes').catch((e) => {
-    if (e instanceof ApiError && e.status === 404 && e.code === 'not_found') unavailable();
   });
 
   return { el, chosen: () => (uploaded && use.checked && !el.hidden ? uploaded : null) };
