@@ -331,14 +331,13 @@ func (w *impl) continueAsNew(ctx workflow.Context) error {
 	s := *w.state
 	keep := []interview.Turn{}
 	for _, t := range s.Turns {
-		switch {
-		case t.Round > s.Memory.Folded:
+		if t.Round > s.Memory.Folded {
 			keep = append(keep, t)
-		case t.FollowUp:
-			s.EarlierTurns++
+			continue
+		}
+		s.EarlierTurns++
+		if t.FollowUp {
 			s.EarlierFollowUps++
-		default:
-			s.EarlierTurns++
 		}
 	}
 	s.Turns = keep
