@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v5"
 
@@ -151,9 +153,17 @@ func resumeError(err error) error {
 	return apiError(status, bad.Code, bad.Message)
 }
 
+// clipName makes a client's file name fit its column: valid UTF-8
+// (PostgreSQL refuses anything else) of at most 255 bytes, cut on a
+// character boundary.
 func clipName(name string) string {
-	if len(name) > 255 {
-		return name[:255]
+	name = strings.ToValidUTF8(name, "")
+	if len(name) <= 255 {
+		return name
 	}
-	return name
+	cut := 255
+	for !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut]
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/llm"
@@ -180,4 +181,28 @@ func zipBomb(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
+}
+
+// The file name is stored as valid UTF-8 of at most 255 bytes, cut on a
+// character boundary: PostgreSQL refuses text that is not valid UTF-8.
+func TestUploadResumeKeepsItsNameValid(t *testing.T) {
+	long := strings.Repeat("é", 200) + ".md" // 403 bytes
+	for _, tc := range []struct{ sent, want string }{
+		{long, long[:254]},
+		{"cv\xff\xfe.md", "cv.md"},
+	} {
+		h := newHarness(t)
+		h.withResumeReader()
+		rec := h.upload("file", tc.sent, []byte(resumeText))
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("upload %q: status %d, body %s", tc.sent, rec.Code, rec.Body)
+		}
+		stored, err := h.store.Resume(t.Context(), decode[uploaded](t, rec).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if stored.Filename != tc.want || !utf8.ValidString(stored.Filename) {
+			t.Errorf("upload %q stored the name %q, want %q", tc.sent, stored.Filename, tc.want)
+		}
+	}
 }
