@@ -5,16 +5,8 @@ import (
 	"fmt"
 
 	"github.com/mianshi/mianshi/memory"
+	"github.com/mianshi/mianshi/resume"
 )
-
-// resumeProfile is the part of a résumé profile the offline interviewer
-// reads from the résumé tool's result.
-type resumeProfile struct {
-	Skills   []string `json:"skills"`
-	Projects []struct {
-		Name string `json:"name"`
-	} `json:"projects"`
-}
 
 // maxProjectName bounds how much of a project's name a question quotes.
 const maxProjectName = 80
@@ -24,7 +16,7 @@ const maxProjectName = 80
 // the résumé rounds move through the projects. The résumé's text is only
 // quoted, never followed.
 func resumeQuestion(c Context, profileJSON, question string) string {
-	var p resumeProfile
+	var p resume.Profile
 	_ = json.Unmarshal([]byte(profileJSON), &p) // an unreadable profile asks the plain question
 	var subject string
 	switch {
