@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -41,6 +42,9 @@ var (
 // completes, every round is in its transcript once with the answer sent for
 // it, and every question.done a client read is the stored question.
 func TestChaos(t *testing.T) {
+	// Registered first, so it runs last: after the processes' output.
+	r := &failureLog{t: t}
+	t.Cleanup(r.repeat)
 	c := newChaosCluster(t)
 	bank, err := questionbank.LoadStarter()
 	if err != nil {
@@ -106,20 +110,20 @@ loop:
 		for i, cand := range w.cands {
 			f.interviews++
 			if w.errs[i] != nil {
-				t.Errorf("interview %d (%s): %v", f.interviews, cand.iv.ID, w.errs[i])
+				r.Errorf("interview %d (%s): %v", f.interviews, cand.iv.ID, w.errs[i])
 				f.incomplete++
 				continue
 			}
-			f.check(t, cand, w.views[i])
+			f.check(r, cand, w.views[i])
 		}
 	}
 	t.Log(f.String())
 	if f.incomplete > 0 || f.lost > 0 || f.duplicated > 0 || f.mismatched > 0 {
-		t.Errorf("chaos broke interviews: %d incomplete, %d answers lost, %d duplicated, %d streamed questions differ from the stored ones",
+		r.Errorf("chaos broke interviews: %d incomplete, %d answers lost, %d duplicated, %d streamed questions differ from the stored ones",
 			f.incomplete, f.lost, f.duplicated, f.mismatched)
 	}
 	if f.apiKills+f.workerKills != *chaosKills || !redisDone {
-		t.Errorf("made %d kills and %v Redis restart, want %d and one", f.apiKills+f.workerKills, redisDone, *chaosKills)
+		r.Errorf("made %d kills and %v Redis restart, want %d and one", f.apiKills+f.workerKills, redisDone, *chaosKills)
 	}
 }
 
@@ -224,18 +228,18 @@ func (f *chaosFigures) count(s *slot) {
 
 // check compares what the candidate sent and saw with what the interview
 // stored.
-func (f *chaosFigures) check(t *testing.T, cand *candidate, v interviewView) {
-	t.Helper()
+func (f *chaosFigures) check(r *failureLog, cand *candidate, v interviewView) {
+	r.t.Helper()
 	select {
 	case <-cand.stream.ended:
 	case <-time.After(60 * time.Second):
-		t.Errorf("interview %s: the event stream did not end after the interview completed", cand.iv.ID)
+		r.Errorf("interview %s: the event stream did not end after the interview completed", cand.iv.ID)
 	}
 	st := cand.stream
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	if st.err != nil {
-		t.Errorf("interview %s: %v", cand.iv.ID, st.err)
+		r.Errorf("interview %s: %v", cand.iv.ID, st.err)
 	}
 	f.reconnects += st.reconnects
 	f.resyncs += st.view.resyncs
@@ -248,34 +252,34 @@ func (f *chaosFigures) check(t *testing.T, cand *candidate, v interviewView) {
 		switch {
 		case seen[e.Round] > 1:
 			f.duplicated++
-			t.Errorf("interview %s: round %d is in the transcript %d times", cand.iv.ID, e.Round, seen[e.Round])
+			r.Errorf("interview %s: round %d is in the transcript %d times", cand.iv.ID, e.Round, seen[e.Round])
 		case e.Answer != cand.sent[e.Round]:
 			f.lost++
-			t.Errorf("interview %s: round %d stored answer %.40q, sent %.40q", cand.iv.ID, e.Round, e.Answer, cand.sent[e.Round])
+			r.Errorf("interview %s: round %d stored answer %.40q, sent %.40q", cand.iv.ID, e.Round, e.Answer, cand.sent[e.Round])
 		}
 		for _, text := range st.done[e.Round] {
 			f.doneChecked++
 			if text != e.Question {
 				f.mismatched++
-				t.Errorf("interview %s: round %d streamed question.done %q, stored %q", cand.iv.ID, e.Round, text, e.Question)
+				r.Errorf("interview %s: round %d streamed question.done %q, stored %q", cand.iv.ID, e.Round, text, e.Question)
 			}
 		}
 		if st.view.text[e.Round] != e.Question {
 			f.mismatched++
-			t.Errorf("interview %s: round %d: the client shows %q, stored %q", cand.iv.ID, e.Round, st.view.text[e.Round], e.Question)
+			r.Errorf("interview %s: round %d: the client shows %q, stored %q", cand.iv.ID, e.Round, st.view.text[e.Round], e.Question)
 		}
 	}
 	for round := 1; round <= cand.rounds; round++ {
 		if seen[round] == 0 {
 			f.lost++
-			t.Errorf("interview %s: round %d is missing from the transcript", cand.iv.ID, round)
+			r.Errorf("interview %s: round %d is missing from the transcript", cand.iv.ID, round)
 		}
 	}
 	if len(v.Transcript) > cand.rounds {
 		f.duplicated += len(v.Transcript) - cand.rounds
 	}
 	if st.view.duplicates > 0 {
-		t.Errorf("interview %s: the client received %d events twice", cand.iv.ID, st.view.duplicates)
+		r.Errorf("interview %s: the client received %d events twice", cand.iv.ID, st.view.duplicates)
 	}
 }
 
@@ -286,4 +290,33 @@ func (f chaosFigures) String() string {
 		f.interviews, *chaosRounds, *chaosInterviews, f.elapsed.Round(time.Second), f.apiKills+f.workerKills, f.apiKills, f.workerKills,
 		f.apiKills+f.workerKills, f.redisRestarts, f.roundsChecked, f.doneChecked, f.reconnects, f.resyncs, f.resets,
 		f.incomplete, f.lost, f.duplicated, f.mismatched, f.twice)
+}
+
+// failureLog keeps a test's failures to say them again at its very end:
+// the output of a dozen processes, printed when a test fails, would
+// otherwise push them out of the tail of a CI log.
+type failureLog struct {
+	t    *testing.T
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (l *failureLog) Errorf(format string, args ...any) {
+	l.t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	l.mu.Lock()
+	l.msgs = append(l.msgs, msg)
+	l.mu.Unlock()
+	l.t.Error(msg)
+}
+
+func (l *failureLog) repeat() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch {
+	case len(l.msgs) > 0:
+		l.t.Logf("%d failure(s), again after the processes' output:\n\t%s", len(l.msgs), strings.Join(l.msgs, "\n\t"))
+	case l.t.Failed():
+		l.t.Log("failed before the interviews were checked; the first failure is above the processes' output")
+	}
 }

@@ -48,6 +48,7 @@ type process struct {
 	cmd     *exec.Cmd
 	baseURL string // the API's address, for dev and api
 	log     *syncBuffer
+	exited  chan struct{} // closed when the process has exited and been reaped
 }
 
 // devProcess is a `mianshi dev` subprocess.
@@ -117,17 +118,28 @@ func startProcess(t *testing.T, name string, args, env []string) *process {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start mianshi %s: %v", name, err)
 	}
-	p := &process{t: t, name: name, cmd: cmd, log: log}
+	p := &process{t: t, name: name, cmd: cmd, log: log, exited: make(chan struct{})}
+	go func() { cmd.Wait(); close(p.exited) }()
 	t.Cleanup(p.stop)
 	return p
+}
+
+// running reports whether the process has not exited yet.
+func (p *process) running() bool {
+	select {
+	case <-p.exited:
+		return false
+	default:
+		return true
+	}
 }
 
 func (p *process) waitUntil(ready func() bool) {
 	p.t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for !ready() {
-		if p.cmd.ProcessState != nil || time.Now().After(deadline) {
-			p.t.Fatalf("mianshi %s did not become ready; its output:\n%s", p.name, p.log.String())
+		if !p.running() || time.Now().After(deadline) {
+			p.t.Fatalf("mianshi %s did not become ready (%s); its output:\n%s", p.name, p.exitState(), p.log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -139,21 +151,26 @@ func (p *process) kill() {
 	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		p.t.Fatalf("kill: %v", err)
 	}
-	p.cmd.Wait()
+	<-p.exited
+}
+
+// exitState says whether the process still runs, or how it ended.
+func (p *process) exitState() string {
+	if p.running() {
+		return "still running"
+	}
+	return p.cmd.ProcessState.String()
 }
 
 func (p *process) stop() {
-	if p.cmd.ProcessState != nil {
-		return
-	}
-	p.cmd.Process.Signal(syscall.SIGTERM)
-	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(20 * time.Second):
-		p.cmd.Process.Kill()
-		<-done
+	if p.running() {
+		p.cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-p.exited:
+		case <-time.After(20 * time.Second):
+			p.cmd.Process.Kill()
+			<-p.exited
+		}
 	}
 	if p.t.Failed() {
 		p.t.Logf("mianshi %s output:\n%s", p.name, p.log.String())

@@ -16,10 +16,8 @@ func (p *process) terminate() (int, time.Duration) {
 	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		p.t.Fatalf("SIGTERM: %v", err)
 	}
-	done := make(chan struct{})
-	go func() { p.cmd.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-p.exited:
 	case <-time.After(60 * time.Second):
 		p.t.Fatalf("mianshi %s still running 60 s after SIGTERM; output:\n%s", p.name, p.log.String())
 	}
