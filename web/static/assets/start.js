@@ -132,8 +132,12 @@ function buildForm(form, tracks, err) {
   });
 }
 
-// resumeSection is the optional résumé upload. It hides itself when the
-// server has no résumé endpoint (older servers answer 404 there).
+// resumePoll is how often a résumé that is still being read is asked for.
+const resumePoll = 2000;
+
+// resumeSection is the optional résumé upload. A résumé the server could
+// not read within its wait (a busy or restarting worker) comes back
+// pending; the section asks for it until its profile is ready.
 function resumeSection() {
   const input = h('input', { type: 'file', name: 'file', accept: '.pdf,.docx,.txt,.md,application/pdf,text/plain,text/markdown' });
   const status = h('p', { class: 'hint', 'aria-live': 'polite' });
@@ -145,8 +149,10 @@ function resumeSection() {
     field('resume-file', 'resume.file', input, 'resume.hint'),
     status, profile, confirm);
   let uploaded = null;
+  let upload = 0; // which file the section shows; a newer choice wins
 
   input.addEventListener('change', async () => {
+    const mine = ++upload;
     uploaded = null;
     profile.hidden = confirm.hidden = true;
     const file = input.files[0];
@@ -155,17 +161,31 @@ function resumeSection() {
     const form = new FormData();
     form.append('file', file);
     try {
-      uploaded = await api('POST', '/api/v1/resumes', { form });
+      let r = await api('POST', '/api/v1/resumes', { form });
+      const token = r.token;
+      while (r.status === 'pending') {
+        if (mine !== upload) return;
+        uploaded = { id: r.id, token, status: 'pending' };
+        label(status, 'resume.still_reading');
+        await new Promise((ok) => setTimeout(ok, resumePoll));
+        if (mine !== upload) return;
+        r = await api('GET', '/api/v1/resumes/' + encodeURIComponent(r.id), { token });
+      }
+      if (mine !== upload) return;
+      uploaded = { ...r, token };
       status.textContent = '';
       showProfile(profile, uploaded.profile || {});
       profile.hidden = confirm.hidden = false;
       use.checked = true;
     } catch (e) {
+      if (mine !== upload) return;
+      uploaded = null;
       status.textContent = e.message;
     }
   });
 
-  return { el, chosen: () => (uploaded && use.checked && !el.hidden ? uploaded : null) };
+  // A résumé still being read is not attached: starting now starts without it.
+  return { el, chosen: () => (uploaded && uploaded.status !== 'pending' && use.checked && !el.hidden ? uploaded : null) };
 }
 
 function showProfile(el, p) {
