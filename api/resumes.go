@@ -22,9 +22,9 @@ const (
 	maxResumeBytes = 5 << 20
 	// maxResumeBody leaves room for the multipart envelope around it.
 	maxResumeBody = maxResumeBytes + 64<<10
-	// resumeWait is how long an upload waits for the résumé to be read
-	// before it answers 202 and leaves the client to poll.
-	resumeWait = 30 * time.Second
+	// defaultResumeWait is how long an upload waits for the résumé to be
+	// read before it answers 202 and leaves the client to poll.
+	defaultResumeWait = 30 * time.Second
 )
 
 type resumeView struct {
@@ -73,7 +73,7 @@ func (s *Server) uploadResume(c *echo.Context) error {
 	if err := s.cfg.Store.CreateResume(ctx, row); err != nil {
 		return err
 	}
-	wait, cancel := context.WithTimeout(ctx, resumeWait)
+	wait, cancel := context.WithTimeout(ctx, s.resumeWait())
 	defer cancel()
 	res, err := s.cfg.Engine.ReadResume(wait, row.ID)
 	switch {

@@ -9,9 +9,11 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/resume"
 )
@@ -156,6 +158,51 @@ func TestCreateInterviewWithResume(t *testing.T) {
 	wantError(t, create(`"resume_id":"nope","resume_token":"`+up.Token+`"`), http.StatusNotFound, "resume_not_found")
 	if n := len(h.engine.starts); n != 1 {
 		t.Errorf("%d workflows started, want only the valid request's", n)
+	}
+}
+
+// TestSlowResumeIsPolled: a résumé the worker has not read within the
+// upload's wait is answered 202 pending; its holder polls it until the
+// profile is there, and it attaches to an interview only from then on.
+func TestSlowResumeIsPolled(t *testing.T) {
+	h := newHarnessWith(t, func(c *api.Config) { c.ResumeWait = 100 * time.Millisecond })
+	reader := &activities.ResumeReader{Store: h.store, Model: llm.NewOffline(0), Limits: resume.DefaultLimits()}
+	release := make(chan struct{})
+	read := make(chan error, 1)
+	h.engine.readResume = func(ctx context.Context, id string) (activities.ReadResumeResult, error) {
+		// The workflow goes on after the upload stops waiting, as it does
+		// on a busy worker.
+		go func() {
+			<-release
+			_, err := reader.ReadResume(context.Background(), activities.ReadResumeInput{ResumeID: id})
+			read <- err
+		}()
+		<-ctx.Done()
+		return activities.ReadResumeResult{}, ctx.Err()
+	}
+
+	rec := h.upload("file", "ada.md", []byte(resumeText))
+	up := decode[uploaded](t, rec)
+	if rec.Code != http.StatusAccepted || up.Status != "pending" || up.Token == "" || up.Profile != nil {
+		t.Fatalf("slow upload = %d %+v, want 202 pending with an id and token and no profile yet", rec.Code, up)
+	}
+	rec = h.send(http.MethodGet, "/api/v1/resumes/"+up.ID, up.Token, "")
+	if got := decode[uploaded](t, rec); rec.Code != http.StatusOK || got.Status != "pending" {
+		t.Errorf("GET while reading = %d %+v, want 200 pending", rec.Code, got)
+	}
+	create := strings.TrimSuffix(validCreate, "}") + `,"resume_id":"` + up.ID + `","resume_token":"` + up.Token + `"}`
+	wantError(t, h.send(http.MethodPost, "/api/v1/interviews", "", create), http.StatusConflict, "resume_not_ready")
+
+	close(release)
+	if err := <-read; err != nil {
+		t.Fatalf("read the résumé: %v", err)
+	}
+	rec = h.send(http.MethodGet, "/api/v1/resumes/"+up.ID, up.Token, "")
+	if got := decode[uploaded](t, rec); rec.Code != http.StatusOK || got.Status != "ready" || got.Profile == nil || got.Profile.Name != "Ada Lovelace" {
+		t.Fatalf("GET once read = %d %+v, want 200 ready with the profile", rec.Code, got)
+	}
+	if rec := h.send(http.MethodPost, "/api/v1/interviews", "", create); rec.Code != http.StatusCreated {
+		t.Errorf("create with the read résumé: status %d, body %s", rec.Code, rec.Body)
 	}
 }
 

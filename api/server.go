@@ -31,6 +31,10 @@ type Config struct {
 	// KeepAlive is how often an idle event stream gets a comment, so
 	// proxies do not close it. Default 15 s.
 	KeepAlive time.Duration
+	// ResumeWait is how long a résumé upload waits for the profile before
+	// it answers 202 and the client polls; keep it under the timeout of
+	// any proxy in front. Default 30 s.
+	ResumeWait time.Duration
 	// HRToken grants HR access: the HR API and the codec server. Empty
 	// turns them off.
 	HRToken string
@@ -89,6 +93,13 @@ func (s *Server) keepAlive() time.Duration {
 		return s.cfg.KeepAlive
 	}
 	return 15 * time.Second
+}
+
+func (s *Server) resumeWait() time.Duration {
+	if s.cfg.ResumeWait > 0 {
+		return s.cfg.ResumeWait
+	}
+	return defaultResumeWait
 }
 
 // New returns the API server.

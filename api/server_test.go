@@ -42,6 +42,12 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
+	return newHarnessWith(t, nil)
+}
+
+// newHarnessWith is newHarness with a change to the API's configuration.
+func newHarnessWith(t *testing.T, configure func(*api.Config)) *harness {
+	t.Helper()
 	db, err := store.Open(t.Context(), "", t.TempDir())
 	if err != nil {
 		t.Fatalf("open store: %v", err)
@@ -69,7 +75,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal("the event hub did not subscribe")
 	}
 	h.hub = hub
-	h.server = api.New(api.Config{
+	cfg := api.Config{
 		Engine:      h.engine,
 		Store:       db,
 		Stream:      h.stream,
@@ -83,7 +89,11 @@ func newHarness(t *testing.T) *harness {
 		Options:     workflows.DefaultOptions(),
 		Interviewer: api.Interviewer{Mode: "offline"},
 		Logger:      slog.New(slog.DiscardHandler),
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	h.server = api.New(cfg)
 	return h
 }
 

@@ -30,13 +30,7 @@ func TestWebResumeUpload(t *testing.T) {
 		upload  string
 	)
 	const hostile = `<img src=x onerror="document.title='pwned'">`
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/info", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"interviewer":{"mode":"openai","model":"test-model-7b"}}`)
-	})
-	mux.HandleFunc("GET /api/v1/tracks", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"tracks":[{"track":"go-backend","levels":["junior","mid","senior"],"languages":["en","zh"],"topics":["concurrency"],"questions":30}]}`)
-	})
+	mux := standInStart()
 	mux.HandleFunc("POST /api/v1/resumes", func(w http.ResponseWriter, r *http.Request) {
 		f, hdr, err := r.FormFile("file")
 		if err != nil {
@@ -64,7 +58,6 @@ func TestWebResumeUpload(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		io.WriteString(w, `{"id":"abc","token":"tok","status":"generating"}`)
 	})
-	mux.Handle("/", web.Handler())
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -104,5 +97,91 @@ func TestWebResumeUpload(t *testing.T) {
 	}
 	if created["resume_id"] != "resume-1" || created["resume_token"] != "resume-token-1" {
 		t.Errorf("the interview was created with %v; want resume_id and resume_token from the upload", created)
+	}
+}
+
+// standInStart is a stand-in API with what the start page reads first:
+// the interviewer and the tracks; it serves the web app.
+func standInStart() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/info", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"interviewer":{"mode":"openai","model":"test-model-7b"}}`)
+	})
+	mux.HandleFunc("GET /api/v1/tracks", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"tracks":[{"track":"go-backend","levels":["junior","mid","senior"],"languages":["en","zh"],"topics":["concurrency"],"questions":30}]}`)
+	})
+	mux.Handle("/", web.Handler())
+	return mux
+}
+
+// TestWebResumeStillReading: an upload the server answers 202 pending
+// (its worker is busy) says so, asks GET /api/v1/resumes/{id} with the
+// résumé's token until the profile is ready, then shows it and attaches
+// the résumé to the interview.
+func TestWebResumeStillReading(t *testing.T) {
+	b := newBrowser(t)
+	var (
+		mu      sync.Mutex
+		polls   int
+		auth    []string
+		created map[string]any
+	)
+	mux := standInStart()
+	mux.HandleFunc("POST /api/v1/resumes", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusAccepted)
+		io.WriteString(w, `{"id":"resume-2","token":"resume-token-2","status":"pending"}`)
+	})
+	mux.HandleFunc("GET /api/v1/resumes/resume-2", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		polls++
+		auth = append(auth, r.Header.Get("Authorization"))
+		if polls < 2 {
+			io.WriteString(w, `{"id":"resume-2","status":"pending"}`)
+			return
+		}
+		io.WriteString(w, `{"id":"resume-2","status":"ready","profile":{"name":"Grace Slow","skills":["Rust"]}}`)
+	})
+	mux.HandleFunc("POST /api/v1/interviews", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		json.NewDecoder(r.Body).Decode(&created)
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		io.WriteString(w, `{"id":"def","token":"tok","status":"generating"}`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+
+	resume := filepath.Join(t.TempDir(), "resume.txt")
+	if err := os.WriteFile(resume, []byte("Grace Slow\nSkills: Rust\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.steps("open the start page", chromedp.Navigate(srv.URL+"/"))
+	wait[bool](b, "the upload field", `!!document.querySelector('#resume-file')`)
+	b.steps("upload the résumé", chromedp.SetUploadFiles(chromedp.CSS("#resume-file"), []string{resume}))
+	wait[bool](b, "the still-reading note", `document.querySelector('#resume .hint[aria-live]')?.textContent.includes('Still reading')`)
+	shown := wait[string](b, "the profile", `(() => {
+		const p = document.querySelector('#resume .profile');
+		return p && !p.hidden && p.textContent;
+	})()`)
+	if !strings.Contains(shown, "Grace Slow") || !strings.Contains(shown, "Rust") {
+		t.Errorf("the profile shows %q; want the one the poll returned", shown)
+	}
+	b.steps("start with the résumé",
+		chromedp.SendKeys(chromedp.CSS("#name"), "Grace Slow"),
+		chromedp.Click(chromedp.CSS("#start-form button[type=submit]")))
+	wait[bool](b, "the interview page", `location.pathname === '/i/def'`)
+	mu.Lock()
+	defer mu.Unlock()
+	for _, a := range auth {
+		if a != "Bearer resume-token-2" {
+			t.Errorf("a poll sent Authorization %q; want the upload's token", a)
+		}
+	}
+	if polls < 2 {
+		t.Errorf("the page asked for the résumé %d times; want it polled until ready", polls)
+	}
+	if created["resume_id"] != "resume-2" || created["resume_token"] != "resume-token-2" {
+		t.Errorf("the interview was created with %v; want the polled résumé attached", created)
 	}
 }

@@ -65,7 +65,10 @@ type config struct {
 	// SSEKeepAlive is how often an idle event stream gets a comment (and
 	// checks the stream for anything the live path missed).
 	SSEKeepAlive time.Duration
-	LogLevel     slog.Level
+	// ResumeWait is how long a résumé upload waits for its profile before
+	// answering 202 (the client then polls).
+	ResumeWait time.Duration
+	LogLevel   slog.Level
 	// LogJSON writes logs as JSON lines (for log collectors) instead of
 	// text.
 	LogJSON bool
@@ -140,6 +143,7 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.OfflineTokenDelay = parseDuration(env("MIANSHI_OFFLINE_TOKEN_DELAY", "20ms"), "MIANSHI_OFFLINE_TOKEN_DELAY", &errs)
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
 	c.SSEKeepAlive = parseDuration(env("MIANSHI_SSE_KEEPALIVE", "15s"), "MIANSHI_SSE_KEEPALIVE", &errs)
+	c.ResumeWait = parseDuration(env("MIANSHI_RESUME_WAIT", "30s"), "MIANSHI_RESUME_WAIT", &errs)
 	c.MaxFollowUps = parseInt(env("MIANSHI_MAX_FOLLOW_UPS", "1"), "MIANSHI_MAX_FOLLOW_UPS", &errs)
 	c.MemoryBudget = parseInt(env("MIANSHI_MEMORY_BUDGET", "1500"), "MIANSHI_MEMORY_BUDGET", &errs)
 	c.MemoryWindow = parseInt(env("MIANSHI_MEMORY_WINDOW", "2"), "MIANSHI_MEMORY_WINDOW", &errs)
@@ -223,6 +227,9 @@ func (c config) validate() []error {
 	}
 	if c.SSEKeepAlive < 100*time.Millisecond || c.SSEKeepAlive > 5*time.Minute {
 		errs = append(errs, fmt.Errorf("MIANSHI_SSE_KEEPALIVE %s: must be between 100ms and 5m", c.SSEKeepAlive))
+	}
+	if c.ResumeWait < 100*time.Millisecond || c.ResumeWait > 5*time.Minute {
+		errs = append(errs, fmt.Errorf("MIANSHI_RESUME_WAIT %s: must be between 100ms and 5m", c.ResumeWait))
 	}
 	if c.HRToken != "" && len(c.HRToken) < 16 {
 		errs = append(errs, errors.New("MIANSHI_HR_TOKEN is too short: use at least 16 random characters"))

@@ -46,6 +46,7 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"bad duration", "dev", nil, map[string]string{"MIANSHI_IDLE_TIMEOUT": "soon"}, "MIANSHI_IDLE_TIMEOUT"},
 		{"short idle", "dev", nil, map[string]string{"MIANSHI_IDLE_TIMEOUT": "5s"}, "at least 1m"},
 		{"follow-ups", "dev", nil, map[string]string{"MIANSHI_MAX_FOLLOW_UPS": "9"}, "MIANSHI_MAX_FOLLOW_UPS"},
+		{"résumé wait past proxies", "dev", nil, map[string]string{"MIANSHI_RESUME_WAIT": "1h"}, "MIANSHI_RESUME_WAIT"},
 		{"weak HR token", "dev", nil, map[string]string{"MIANSHI_HR_TOKEN": "short"}, "MIANSHI_HR_TOKEN"},
 		{"bad address", "dev", []string{"--http-addr", "8080"}, nil, "--http-addr"},
 		{"stray argument", "dev", []string{"extra"}, nil, "unexpected arguments"},

@@ -138,7 +138,7 @@ func runStack(ctx context.Context, cfg config) error {
 		s.onClose(func() { hub.Close() })
 		srv := api.New(api.Config{
 			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank, Questions: bank,
-			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive,
+			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive, ResumeWait: cfg.ResumeWait,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
