@@ -198,8 +198,18 @@ func (s *Server) snapshot(ctx context.Context, iv *store.Interview) (*snapshot, 
 	if n := len(evs); n > 0 {
 		snap.LastEventID = evs[n-1].ID
 	}
-	if round, text, ok := stream.Partial(evs); ok && v.Status == interview.StatusGenerating {
-		snap.Streaming = &streamingQuestion{Round: round, Text: text}
+	if q, ok := stream.LastQuestion(evs); ok && v.Status == interview.StatusGenerating {
+		var done interview.Question
+		switch {
+		case q.Done == nil:
+			snap.Streaming = &streamingQuestion{Round: q.Round, Text: q.Text}
+		case q.Round >= v.Round && json.Unmarshal(q.Done, &done) == nil:
+			// The question is complete in the stream, but the workflow
+			// (or the database) has not yet moved to awaiting_answer: the
+			// snapshot's position is past question.done, so it must carry
+			// the whole question, or the client would never see it done.
+			snap.Question = &done
+		}
 	}
 	return snap, nil
 }

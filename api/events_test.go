@@ -230,6 +230,42 @@ func TestEventsSnapshotThenTail(t *testing.T) {
 	}
 }
 
+// A snapshot taken after question.done reached the stream but before the
+// workflow moved to awaiting_answer carries the whole question: its
+// position is past question.done, which the client would otherwise never
+// see, and a candidate could not answer.
+func TestEventsSnapshotBetweenQuestionDoneAndAwaiting(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	h.engine.setState(id, &workflows.State{Status: interview.StatusGenerating, Round: 1})
+	before := publish(t, h, id, oneRound()[:3]...)
+
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, nil)
+	events := newSSEReader(resp.Body)
+	first, ok, err := events.next()
+	if err != nil || !ok || first.Type != "snapshot" {
+		t.Fatalf("first event = %+v, %v, %v; want a snapshot", first, ok, err)
+	}
+	var snap struct {
+		viewBody
+		Streaming   *json.RawMessage `json:"streaming"`
+		LastEventID string           `json:"last_event_id"`
+	}
+	if err := json.Unmarshal([]byte(first.Data), &snap); err != nil {
+		t.Fatalf("snapshot data %q: %v", first.Data, err)
+	}
+	if q := snap.Question; q == nil || q.Round != 1 || q.Text != "What is a goroutine?" || len(q.Sources) != 1 || snap.Streaming != nil {
+		t.Errorf("snapshot question = %+v, streaming %s; want round 1's whole question with its sources", q, first.Data)
+	}
+	if snap.LastEventID != before[2].ID {
+		t.Errorf("snapshot position = %q, want question.done's %q", snap.LastEventID, before[2].ID)
+	}
+	want := publish(t, h, id, published{stream.TypeStatus, map[string]any{"status": interview.StatusAwaitingAnswer, "round": 1}})
+	if ev, ok, err := events.next(); err != nil || !ok || !reflect.DeepEqual(ev, want[0]) {
+		t.Errorf("next event = %+v, %v, %v; want %+v", ev, ok, err, want[0])
+	}
+}
+
 // Reconnecting at every event boundary of a recorded interview gives
 // exactly the rest: no gap, no duplicate.
 func TestEventsReconnectAtEveryBoundary(t *testing.T) {

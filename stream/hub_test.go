@@ -89,6 +89,29 @@ func TestParseID(t *testing.T) {
 	}
 }
 
+func TestLastQuestion(t *testing.T) {
+	ev := func(typ, data string) stream.Event { return stream.Event{Type: typ, Data: []byte(data)} }
+	done := `{"round":1,"text":"Q1?","sources":["q1"]}`
+	q, ok := stream.LastQuestion([]stream.Event{
+		ev(stream.TypeQuestionDelta, `{"round":1,"text":"Q1"}`),
+		ev(stream.TypeQuestionDone, done),
+		ev(stream.TypeStatus, `{"status":"awaiting_answer"}`),
+	})
+	if !ok || q.Round != 1 || q.Text != "Q1?" || string(q.Done) != done {
+		t.Errorf("LastQuestion of a done question = %+v, %v; want round 1, its text and its question.done", q, ok)
+	}
+	q, ok = stream.LastQuestion([]stream.Event{
+		ev(stream.TypeQuestionDone, done),
+		ev(stream.TypeQuestionDelta, `{"round":1,"text":"Why"}`),
+	})
+	if !ok || q.Round != 1 || q.Text != "Why" || q.Done != nil {
+		t.Errorf("LastQuestion of a follow-up being streamed = %+v, %v; want round 1, \"Why\", not done", q, ok)
+	}
+	if _, ok := stream.LastQuestion([]stream.Event{ev(stream.TypeStatus, `{"status":"generating"}`)}); ok {
+		t.Error("LastQuestion found a question in a stream without one")
+	}
+}
+
 func TestPartial(t *testing.T) {
 	ev := func(typ, data string) stream.Event { return stream.Event{Type: typ, Data: []byte(data)} }
 	for _, tc := range []struct {

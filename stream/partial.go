@@ -2,11 +2,20 @@ package stream
 
 import "encoding/json"
 
-// Partial returns the question being streamed at the end of events: its
-// round and the text so far. ok is false when no question is mid-stream
-// (none started, or the last one is done). A turn.reset voids the text
-// streamed before it, as readers must.
-func Partial(events []Event) (round int, text string, ok bool) {
+// Asked is the last question at the end of a stream's events.
+type Asked struct {
+	Round int
+	// Text is the text streamed so far: all of it once the question is done.
+	Text string
+	// Done is the question.done payload once the question is complete
+	// (an interview.Question), nil while it is still being streamed.
+	Done json.RawMessage
+}
+
+// LastQuestion returns the last question at the end of events, complete or
+// still being streamed. ok is false when events hold no question. A
+// turn.reset voids the text streamed before it, as readers must.
+func LastQuestion(events []Event) (q Asked, ok bool) {
 	for _, ev := range events {
 		var p struct {
 			Round int    `json:"round"`
@@ -20,22 +29,29 @@ func Partial(events []Event) (round int, text string, ok bool) {
 		default:
 			continue
 		}
-		if p.Round != round {
-			round, text, ok = p.Round, "", false
+		if p.Round != q.Round || q.Done != nil {
+			q = Asked{Round: p.Round}
 		}
+		ok = true
 		switch ev.Type {
 		case TypeQuestionDelta:
-			text += p.Text
-			ok = true
+			q.Text += p.Text
 		case TypeTurnReset:
-			text = ""
-			ok = true
+			q.Text = ""
 		case TypeQuestionDone:
-			text, ok = "", false
+			q.Text, q.Done = p.Text, ev.Data
 		}
 	}
-	if !ok {
+	return q, ok
+}
+
+// Partial returns the question being streamed at the end of events: its
+// round and the text so far. ok is false when no question is mid-stream
+// (none started, or the last one is done).
+func Partial(events []Event) (round int, text string, ok bool) {
+	q, ok := LastQuestion(events)
+	if !ok || q.Done != nil {
 		return 0, "", false
 	}
-	return round, text, true
+	return q.Round, q.Text, true
 }
