@@ -2,6 +2,7 @@ package resume
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,7 +19,7 @@ const (
 
 // OfflineProfile is a deterministic rule-based extractor (no model). It finds
 // the name (a "Name:"/"姓名：" line, else the first meaningful line), the years
-// of experience ("5 years", "5+ yrs", "5年"), and the Skills/技能/专业技能,
+// of experience ("5 years", "5+ yrs", "five years", "5年", "五年"), and the Skills/技能/专业技能,
 // Projects/项目经历/项目, Education/教育经历/教育背景 and Languages/语言 sections by
 // their headings (Markdown #, bold, colon or plain line), splitting items on
 // bullets, commas, 、 and ；. It works for English and Chinese résumés.
@@ -139,21 +140,65 @@ func digitShare(s string) float64 {
 }
 
 var (
-	yearsEN = regexp.MustCompile(`(?i)(?:^|[^\d.])(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b`)
-	yearsZH = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})\s*\+?\s*年(?:以上)?(?:的)?(?:\S{0,6}经验|工作|开发|从业|以上)`)
+	yearsEN = regexp.MustCompile(`(?i)(?:^|[^\d.\pL])(\d{1,2}|` + wordNumbers + `)\s*\+?\s*(?:years?|yrs?)\b`)
+	yearsZH = regexp.MustCompile(`(?:^|[^\d.一二两三四五六七八九十])(\d{1,2}|[一二两三四五六七八九十]{1,3})\s*\+?\s*(?:多|余)?\s*年(?:多)?(?:以上)?(?:的)?(?:\S{0,6}经验|工作|开发|从业|以上)`)
 )
 
-// findYears returns the largest plausible "N years" (or "N年…经验") in the text.
+// wordNumbers are the English number words a résumé writes years in.
+const wordNumbers = `one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty`
+
+// findYears returns the largest plausible "N years" (or "N年…经验") in the
+// text; N may be digits, an English word ("five years") or Chinese
+// numerals ("五年", "十余年").
 func findYears(text string) int {
 	best := 0
 	for _, re := range []*regexp.Regexp{yearsEN, yearsZH} {
 		for _, m := range re.FindAllStringSubmatch(text, 100) {
-			if n, err := strconv.Atoi(m[1]); err == nil && n <= 50 && n > best {
+			if n, ok := parseCount(m[1]); ok && n <= 50 && n > best {
 				best = n
 			}
 		}
 	}
 	return best
+}
+
+// parseCount reads a small count written in digits, as an English word,
+// or in Chinese numerals (up to 九十九).
+func parseCount(s string) (int, bool) {
+	if n, err := strconv.Atoi(s); err == nil {
+		return n, true
+	}
+	if i := slices.Index(strings.Split(wordNumbers, "|"), strings.ToLower(s)); i >= 0 {
+		return i + 1, true
+	}
+	digit := func(r rune) int { return slices.Index([]rune("零一二三四五六七八九"), r) }
+	rs := []rune(s)
+	switch {
+	case len(rs) == 1 && rs[0] == '两':
+		return 2, true
+	case len(rs) == 1 && rs[0] != '十':
+		return digit(rs[0]), digit(rs[0]) > 0
+	}
+	tens, ones, ok := strings.Cut(s, "十")
+	if !ok || strings.Contains(ones, "十") || utf8.RuneCountInString(tens) > 1 || utf8.RuneCountInString(ones) > 1 {
+		return 0, false
+	}
+	n := 10
+	if tens != "" {
+		t := digit([]rune(tens)[0])
+		if t <= 0 {
+			return 0, false
+		}
+		n = 10 * t
+	}
+	if ones != "" {
+		o := digit([]rune(ones)[0])
+		if o <= 0 {
+			return 0, false
+		}
+		n += o
+	}
+	return n, true
 }
 
 // splitItems splits a list line on bullets, commas, 、, ；, ; and |, dropping a

@@ -132,6 +132,12 @@ func TestOfflineProfileEdgeCases(t *testing.T) {
 		want       Profile
 	}{
 		{"empty", "", Profile{}},
+		{"years in Chinese numerals", "王芳\n五年后端开发经验，其中十余年从业", Profile{Name: "王芳", YearsExperience: 10}},
+		{"years as 两 and 二十", "张伟\n两年工作经验", Profile{Name: "张伟", YearsExperience: 2}},
+		{"years as 二十三", "赵强\n二十三年从业经历", Profile{Name: "赵强", YearsExperience: 23}},
+		{"years in English words", "Ann Lee\nFive years of backend work; eleven yrs total", Profile{Name: "Ann Lee", YearsExperience: 11}},
+		{"a number word inside a word is not a count", "Bo Chen\nSomeone years ago wrote this", Profile{Name: "Bo Chen"}},
+		{"a numeral inside a word is not a count", "Li Si\n一年级老师; 十字路口项目", Profile{Name: "Li Si"}},
 		{"dates are not years of experience", "Jo Park\nWorked 2019年3月 to 2021. Since 2015 years ago", Profile{Name: "Jo Park"}},
 		{"bold headings and inline items", "**Kim Lee**\n**Skills:** Go; Java\n**Languages**: Korean", Profile{
 			Name: "Kim Lee", Skills: []string{"Go", "Java"}, Languages: []string{"Korean"}}},
