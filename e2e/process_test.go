@@ -162,15 +162,24 @@ func (p *process) exitState() string {
 	return p.cmd.ProcessState.String()
 }
 
+// signalAndWait sends sig and waits up to grace for the process to exit;
+// it reports whether the process exited.
+func (p *process) signalAndWait(sig os.Signal, grace time.Duration) bool {
+	if err := p.cmd.Process.Signal(sig); err != nil && p.running() {
+		p.t.Errorf("signal mianshi %s: %v", p.name, err)
+	}
+	select {
+	case <-p.exited:
+		return true
+	case <-time.After(grace):
+		return false
+	}
+}
+
 func (p *process) stop() {
-	if p.running() {
-		p.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-p.exited:
-		case <-time.After(20 * time.Second):
-			p.cmd.Process.Kill()
-			<-p.exited
-		}
+	if p.running() && !p.signalAndWait(syscall.SIGTERM, 20*time.Second) {
+		p.cmd.Process.Kill()
+		<-p.exited
 	}
 	if p.t.Failed() {
 		p.t.Logf("mianshi %s output:\n%s", p.name, p.log.String())

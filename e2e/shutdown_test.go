@@ -13,12 +13,7 @@ import (
 func (p *process) terminate() (int, time.Duration) {
 	p.t.Helper()
 	start := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		p.t.Fatalf("SIGTERM: %v", err)
-	}
-	select {
-	case <-p.exited:
-	case <-time.After(60 * time.Second):
+	if !p.signalAndWait(syscall.SIGTERM, 60*time.Second) {
 		p.t.Fatalf("mianshi %s still running 60 s after SIGTERM; output:\n%s", p.name, p.log.String())
 	}
 	return p.cmd.ProcessState.ExitCode(), time.Since(start)

@@ -51,13 +51,7 @@ func TestWebResumeUpload(t *testing.T) {
 			},
 		})
 	})
-	mux.HandleFunc("POST /api/v1/interviews", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		json.NewDecoder(r.Body).Decode(&created)
-		mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		io.WriteString(w, `{"id":"abc","token":"tok","status":"generating"}`)
-	})
+	standInCreate(mux, &mu, &created, "abc")
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -86,10 +80,7 @@ func TestWebResumeUpload(t *testing.T) {
 	b.labelled("the start page with a résumé")
 	b.shot("start-resume")
 
-	b.steps("start with the résumé",
-		chromedp.SendKeys(chromedp.CSS("#name"), "Ada Browser"),
-		chromedp.Click(chromedp.CSS("#start-form button[type=submit]")))
-	wait[bool](b, "the interview page", `location.pathname === '/i/abc'`)
+	startWithResume(b, "Ada Browser", "abc")
 	mu.Lock()
 	defer mu.Unlock()
 	if !strings.HasPrefix(upload, "resume.md:# Ada Browser") {
@@ -142,13 +133,7 @@ func TestWebResumeStillReading(t *testing.T) {
 		}
 		io.WriteString(w, `{"id":"resume-2","status":"ready","profile":{"name":"Grace Slow","skills":["Rust"]}}`)
 	})
-	mux.HandleFunc("POST /api/v1/interviews", func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		json.NewDecoder(r.Body).Decode(&created)
-		mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		io.WriteString(w, `{"id":"def","token":"tok","status":"generating"}`)
-	})
+	standInCreate(mux, &mu, &created, "def")
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 
@@ -167,10 +152,7 @@ func TestWebResumeStillReading(t *testing.T) {
 	if !strings.Contains(shown, "Grace Slow") || !strings.Contains(shown, "Rust") {
 		t.Errorf("the profile shows %q; want the one the poll returned", shown)
 	}
-	b.steps("start with the résumé",
-		chromedp.SendKeys(chromedp.CSS("#name"), "Grace Slow"),
-		chromedp.Click(chromedp.CSS("#start-form button[type=submit]")))
-	wait[bool](b, "the interview page", `location.pathname === '/i/def'`)
+	startWithResume(b, "Grace Slow", "def")
 	mu.Lock()
 	defer mu.Unlock()
 	for _, a := range auth {
@@ -184,4 +166,25 @@ func TestWebResumeStillReading(t *testing.T) {
 	if created["resume_id"] != "resume-2" || created["resume_token"] != "resume-token-2" {
 		t.Errorf("the interview was created with %v; want the polled résumé attached", created)
 	}
+}
+
+// standInCreate has mux create interview id, keeping the request's body
+// in *created (under mu).
+func standInCreate(mux *http.ServeMux, mu *sync.Mutex, created *map[string]any, id string) {
+	mux.HandleFunc("POST /api/v1/interviews", func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		json.NewDecoder(r.Body).Decode(created)
+		mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(map[string]string{"id": id, "token": "tok", "status": "generating"})
+	})
+}
+
+// startWithResume fills in the name, starts, and waits for the interview
+// page of id.
+func startWithResume(b *browser, name, id string) {
+	b.steps("start with the résumé",
+		chromedp.SendKeys(chromedp.CSS("#name"), name),
+		chromedp.Click(chromedp.CSS("#start-form button[type=submit]")))
+	wait[bool](b, "the interview page", "location.pathname === '/i/"+id+"'")
 }
