@@ -7,6 +7,7 @@ import (
 
 	"go.temporal.io/sdk/activity"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 )
@@ -48,7 +49,14 @@ func (r *Recorder) Record(ctx context.Context, in RecordInput) error {
 	if in.Report != nil {
 		r.publish(ctx, in.InterviewID, stream.TypeReport, in.Report)
 	}
-	r.publish(ctx, in.InterviewID, stream.TypeStatus, map[string]any{"status": in.Status, "round": in.Round})
+	status := map[string]any{"status": in.Status, "round": in.Round}
+	if t := in.Turn; in.Status == interview.StatusAwaitingAnswer && t != nil && t.Round == in.Round && t.Answer == "" {
+		// The question awaited, whole: a client that missed its
+		// question.done (published best effort, lost if Redis restarted
+		// in between) still ends with the stored question.
+		status["question"] = t.Asked()
+	}
+	r.publish(ctx, in.InterviewID, stream.TypeStatus, status)
 	if in.Status.Terminal() {
 		if err := r.Stream.Close(ctx, in.InterviewID); err != nil {
 			logger(ctx).Warn("could not set the stream to expire", "interview", in.InterviewID, "error", err)

@@ -21,6 +21,10 @@ func judgedTurn() *interview.Turn {
 	}
 }
 
+func askedTurn() *interview.Turn {
+	return &interview.Turn{Round: 3, Topic: "channels", Question: "When does a send block?", Sources: []string{"go-backend-mid-en-04"}, FollowUp: true, FromResume: true}
+}
+
 func TestRecordPublishesTheStep(t *testing.T) {
 	report := &interview.Report{OverallScore: 70, Summary: "Solid.", Strengths: []string{}, Improvements: []string{}, Rounds: []interview.RoundResult{}}
 	tests := []struct {
@@ -37,6 +41,11 @@ func TestRecordPublishesTheStep(t *testing.T) {
 		{
 			name:       "turn saved without announcing",
 			in:         RecordInput{InterviewID: "iv-1", Status: interview.StatusAwaitingAnswer, Round: 2, Turn: judgedTurn()},
+			wantEvents: "status",
+		},
+		{
+			name:       "question awaited, carried whole",
+			in:         RecordInput{InterviewID: "iv-1", Status: interview.StatusAwaitingAnswer, Round: 3, Turn: askedTurn()},
 			wantEvents: "status",
 		},
 		{
@@ -105,12 +114,23 @@ func checkEventData(t *testing.T, in RecordInput, evs []event) {
 			}
 		case stream.TypeStatus:
 			var got struct {
-				Status interview.Status `json:"status"`
-				Round  int              `json:"round"`
+				Status   interview.Status    `json:"status"`
+				Round    int                 `json:"round"`
+				Question *interview.Question `json:"question"`
 			}
 			decode(t, ev.Data, &got)
 			if got.Status != in.Status || got.Round != in.Round {
 				t.Errorf("status event = %s, want %s in round %d", ev.Data, in.Status, in.Round)
+			}
+			// Awaiting an answer, the event carries the question awaited;
+			// a turn already answered is not one.
+			var want *interview.Question
+			if in.Status == interview.StatusAwaitingAnswer && in.Turn != nil && in.Turn.Answer == "" {
+				q := in.Turn.Asked()
+				want = &q
+			}
+			if !reflect.DeepEqual(got.Question, want) {
+				t.Errorf("status event question = %+v, want %+v", got.Question, want)
 			}
 		}
 	}

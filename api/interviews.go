@@ -304,8 +304,8 @@ func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, er
 	}
 	v.Transcript = transcript(turns)
 	if n := len(turns); n > 0 && iv.Status == interview.StatusAwaitingAnswer && turns[n-1].Answer == "" {
-		t := turns[n-1]
-		v.Question = &interview.Question{Round: t.Round, Text: t.Question, Topic: t.Topic, Sources: t.Sources, FollowUp: t.FollowUp}
+		q := turns[n-1].Asked()
+		v.Question = &q
 	}
 	rep, err := s.cfg.Store.Report(ctx, iv.ID)
 	switch {

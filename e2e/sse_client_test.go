@@ -119,8 +119,18 @@ func (v *clientView) apply(ev sseEvent) {
 		json.Unmarshal(ev.Data, &p)
 		v.text[p.Round] = p.Text
 	case "status":
+		var q struct {
+			Question *struct {
+				Round int    `json:"round"`
+				Text  string `json:"text"`
+			} `json:"question"`
+		}
 		json.Unmarshal(ev.Data, &p)
+		json.Unmarshal(ev.Data, &q)
 		v.status = p.Status
+		if q.Question != nil {
+			v.text[q.Question.Round] = q.Question.Text
+		}
 	case "snapshot", "resync":
 		if ev.Type == "resync" {
 			v.resyncs++

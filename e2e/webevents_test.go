@@ -29,13 +29,8 @@ func TestWebInterviewEvents(t *testing.T) {
 		connections []string // how each connection said where it was
 	)
 	release, finish := make(chan struct{}), make(chan struct{})
-	view := `{"id":"abc","status":"generating","round":1,"max_rounds":2,"track":"go-backend","level":"mid","language":"en",
-		"question":null,"transcript":[],"report":null,"source":"workflow"}`
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v1/interviews/abc", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, view)
-	})
-	mux.HandleFunc("GET /api/v1/interviews/abc/events", func(w http.ResponseWriter, r *http.Request) {
+	view := generatingView
+	srv := standInInterview(view, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Query().Get("token") != "tok" {
 			http.Error(w, `{"error":{"code":"unauthorized","message":"no token"}}`, http.StatusUnauthorized)
 			return
@@ -74,8 +69,6 @@ func TestWebInterviewEvents(t *testing.T) {
 			<-r.Context().Done()
 		}
 	})
-	mux.Handle("/", web.Handler())
-	srv := httptest.NewServer(mux)
 	defer func() {
 		srv.CloseClientConnections() // the page's stream is still open
 		srv.Close()
@@ -95,10 +88,7 @@ func TestWebInterviewEvents(t *testing.T) {
 		t.Errorf("after the reconnect the page streamed %q, want %q: an event was applied twice", streamed, "What is a channel?")
 	}
 	close(finish)
-	final := wait[string](b, "the whole question", `(() => {
-		const q = document.querySelector('#question-text');
-		return q.dataset.phase === 'done' && !document.querySelector('#send').disabled && q.textContent;
-	})()`)
+	final := answerable(b)
 	if final != "What is a channel?" {
 		t.Errorf("the page ends with %q, want exactly %q", final, "What is a channel?")
 	}
@@ -114,4 +104,58 @@ func TestWebInterviewEvents(t *testing.T) {
 			t.Errorf("connection %d said %q, want %q", i+1, connections[i], want[i])
 		}
 	}
+}
+
+// TestWebInterviewStatusCarriesTheQuestion: when question.done is lost
+// (published while Redis restarted), the awaiting_answer status that
+// follows carries the question; the page shows it whole and lets the
+// candidate answer.
+func TestWebInterviewStatusCarriesTheQuestion(t *testing.T) {
+	b := newBrowser(t)
+	view := generatingView
+	srv := standInInterview(view, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		fmt.Fprintf(w, "event: snapshot\ndata: %s\n\n", strings.Replace(view, `"source":"workflow"`,
+			`"source":"workflow","streaming":{"round":1,"text":"What is "},"last_event_id":"100-0"`, 1))
+		fmt.Fprint(w, "id: 101-0\nevent: question.delta\ndata: {\"round\":1,\"text\":\"a chan\"}\n\n")
+		fmt.Fprint(w, "id: 102-0\nevent: status\ndata: {\"status\":\"awaiting_answer\",\"round\":1,"+
+			"\"question\":{\"round\":1,\"text\":\"What is a channel?\",\"topic\":\"concurrency\",\"sources\":[\"go-backend-mid-en-07\"],\"follow_up\":false}}\n\n")
+		w.(http.Flusher).Flush()
+		<-r.Context().Done()
+	})
+	defer func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	}()
+
+	b.steps("open the interview", chromedp.Navigate(srv.URL+"/i/abc#token=tok"))
+	final := answerable(b)
+	if final != "What is a channel?" {
+		t.Errorf("the page shows %q, want the status event's question %q", final, "What is a channel?")
+	}
+}
+
+// generatingView is interview abc while its first question is written.
+const generatingView = `{"id":"abc","status":"generating","round":1,"max_rounds":2,"track":"go-backend","level":"mid","language":"en",
+	"question":null,"transcript":[],"report":null,"source":"workflow"}`
+
+// standInInterview serves the web app and interview abc: view as its
+// state, events as its event stream.
+func standInInterview(view string, events http.HandlerFunc) *httptest.Server {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v1/interviews/abc", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, view)
+	})
+	mux.HandleFunc("GET /api/v1/interviews/abc/events", events)
+	mux.Handle("/", web.Handler())
+	return httptest.NewServer(mux)
+}
+
+// answerable waits until the page shows a whole question the candidate
+// can answer, and returns its text.
+func answerable(b *browser) string {
+	return wait[string](b, "the whole question, answerable", `(() => {
+		const q = document.querySelector('#question-text');
+		return q.dataset.phase === 'done' && !document.querySelector('#send').disabled && q.textContent;
+	})()`)
 }

@@ -72,6 +72,11 @@ type Turn struct {
 	AnsweredAt time.Time   `json:"answered_at,omitzero"`
 }
 
+// Asked is the question the turn asked.
+func (t Turn) Asked() Question {
+	return Question{Round: t.Round, Text: t.Question, Topic: t.Topic, Sources: t.Sources, FollowUp: t.FollowUp, FromResume: t.FromResume}
+}
+
 // Report is the written result of an interview.
 type Report struct {
 	// OverallScore is 0 to 100.

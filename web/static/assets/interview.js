@@ -167,10 +167,18 @@ class Interview {
       case 'report':
         this.report = d;
         break;
-      case 'status':
+      case 'status': {
         this.status = d.status;
         if (d.round) this.round = Math.max(this.round, d.round);
+        // Awaiting an answer, the status carries the question whole: it
+        // stands in for a question.done this client missed.
+        const q = d.question;
+        const r = q && this.entry(q.round);
+        if (r && !r.answer) {
+          Object.assign(r, { text: q.text, topic: q.topic || '', sources: q.sources || [], follow_up: !!q.follow_up, done: true });
+        }
         break;
+      }
     }
     this.update(type);
   }
