@@ -129,6 +129,9 @@ func (s *Server) follow(ctx context.Context, iv *store.Interview, sub *stream.Su
 				// within one keep-alive period.
 				err = s.catchUp(ctx, iv, out)
 			}
+			if err == nil && !out.ended {
+				err = s.repair(ctx, iv, out)
+			}
 		}
 		if err != nil {
 			return
@@ -141,17 +144,8 @@ func (s *Server) follow(ctx context.Context, iv *store.Interview, sub *stream.Su
 // A Redis outage is reported as a comment and retried on the next tick.
 func (s *Server) catchUp(ctx context.Context, iv *store.Interview, out *sseWriter) error {
 	if out.after != "" && s.lost(ctx, iv.ID, out.after) {
-		snap, err := s.snapshot(ctx, iv)
-		if err != nil {
-			return out.comment("interview unavailable, retrying")
-		}
-		if err := out.control("resync", snap); err != nil {
+		if err := s.resync(ctx, iv, out); err != nil || out.ended {
 			return err
-		}
-		out.after = snap.LastEventID
-		if snap.Status.Terminal() {
-			out.ended = true
-			return nil
 		}
 	}
 	for !out.ended {
@@ -172,6 +166,65 @@ func (s *Server) catchUp(ctx context.Context, iv *store.Interview, out *sseWrite
 		}
 	}
 	return nil
+}
+
+// resync sends the client a snapshot and moves it to the snapshot's
+// position. If the interview cannot be read, it says so and leaves the
+// client where it is, to try again on the next tick.
+func (s *Server) resync(ctx context.Context, iv *store.Interview, out *sseWriter) error {
+	snap, err := s.snapshot(ctx, iv)
+	if err != nil {
+		return out.comment("interview unavailable, retrying")
+	}
+	if err := out.control("resync", snap); err != nil {
+		return err
+	}
+	out.after = snap.LastEventID
+	out.ended = snap.Status.Terminal()
+	return nil
+}
+
+// statusLookBack bounds how far back repair looks for the stream's newest
+// status (a question streaming puts its tokens after it).
+const statusLookBack = 256
+
+// repair resyncs a client whose stream missed a step. A step's status is
+// written to the database before it is published, and publishing is best
+// effort: when it fails while Redis is unreachable but keeps its data, the
+// stream goes on without it, no position is lost, so no resync is due, and
+// the client would wait for that status for good. When the database has
+// been ahead of the stream's newest status for two keep-alive periods in a
+// row (the publish is not merely in flight), the client gets a resync, once
+// for each such step.
+func (s *Server) repair(ctx context.Context, iv *store.Interview, out *sseWriter) error {
+	row, err := s.cfg.Store.Interview(ctx, iv.ID)
+	if err != nil {
+		return nil
+	}
+	data, ok, err := s.cfg.Stream.LastStatus(ctx, iv.ID, statusLookBack)
+	if err != nil || !ok {
+		out.behind = ""
+		return nil
+	}
+	var st struct {
+		Status interview.Status `json:"status"`
+		Round  int              `json:"round"`
+	}
+	if json.Unmarshal(data, &st) != nil || (st.Status == row.Status && st.Round == row.Round) {
+		out.behind = ""
+		return nil
+	}
+	step := fmt.Sprintf("%s/%d", row.Status, row.Round)
+	switch {
+	case step == out.repaired:
+		return nil
+	case step != out.behind:
+		out.behind = step
+		return nil
+	}
+	out.behind, out.repaired = "", step
+	s.log.Warn("event stream missed a step; resyncing the client", "interview", iv.ID, "stream_status", st.Status, "status", row.Status)
+	return s.resync(ctx, iv, out)
 }
 
 // lost reports whether Redis no longer holds the client's position, so the
@@ -219,6 +272,10 @@ type sseWriter struct {
 	w     http.ResponseWriter
 	after string
 	ended bool
+	// behind is the database's step ("status/round") that the stream's
+	// newest status lagged at the last check; repaired is the last step a
+	// resync was sent for.
+	behind, repaired string
 }
 
 func (o *sseWriter) start() {

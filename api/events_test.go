@@ -266,6 +266,49 @@ func TestEventsSnapshotBetweenQuestionDoneAndAwaiting(t *testing.T) {
 	}
 }
 
+// A status recorded in the database but never published (Redis was
+// unreachable for that one publish and kept everything else, so no
+// position was lost) would leave the client waiting for good: after two
+// keep-alive periods with the database ahead of the stream, the client
+// gets a resync, once.
+func TestEventsRepairAStatusTheStreamMissed(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	q := interview.Question{Round: 1, Text: "What is a goroutine?", Sources: []string{"q1"}}
+	evs := publish(t, h, id,
+		published{stream.TypeStatus, map[string]any{"status": interview.StatusGenerating, "round": 1}},
+		published{stream.TypeQuestionDone, q})
+	h.engine.setState(id, &workflows.State{Status: interview.StatusAwaitingAnswer, Round: 1, Question: &q,
+		Turns: []interview.Turn{{Round: 1, Question: q.Text, Sources: q.Sources}}})
+	recordProgress(t, h, store.Progress{InterviewID: id, Status: interview.StatusAwaitingAnswer, Round: 1})
+
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {evs[1].ID}})
+	events := newSSEReader(resp.Body)
+	start := time.Now()
+	ev, ok, err := events.next()
+	if err != nil || !ok || ev.Type != "resync" {
+		t.Fatalf("first event = %+v, %v, %v; want a resync", ev, ok, err)
+	}
+	var snap viewBody
+	if err := json.Unmarshal([]byte(ev.Data), &snap); err != nil || snap.Status != interview.StatusAwaitingAnswer || snap.Question == nil {
+		t.Errorf("resync = %s (%v); want the interview awaiting round 1's answer", ev.Data, err)
+	}
+	t.Logf("resync after %s (keep-alive 200 ms)", time.Since(start).Round(time.Millisecond))
+
+	// Once repaired, the client is not resynced again for the same step.
+	done := make(chan sseEvent, 1)
+	go func() {
+		if ev, ok, err := events.next(); err == nil && ok {
+			done <- ev
+		}
+	}()
+	select {
+	case ev := <-done:
+		t.Errorf("after the repair the client got %+v; want nothing until the next step", ev)
+	case <-time.After(time.Second):
+	}
+}
+
 // Reconnecting at every event boundary of a recorded interview gives
 // exactly the rest: no gap, no duplicate.
 func TestEventsReconnectAtEveryBoundary(t *testing.T) {

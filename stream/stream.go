@@ -120,6 +120,22 @@ func (r *Redis) Has(ctx context.Context, interviewID, eventID string) (bool, err
 	return len(msgs) == 1, nil
 }
 
+// LastStatus returns the data of the newest status event in the stream,
+// looking back over at most limit events; ok is false when there is none
+// among them.
+func (r *Redis) LastStatus(ctx context.Context, interviewID string, limit int64) (data json.RawMessage, ok bool, err error) {
+	msgs, err := r.rdb.XRevRangeN(ctx, Key(interviewID), "+", "-", limit).Result()
+	if err != nil {
+		return nil, false, fmt.Errorf("read stream: %w", err)
+	}
+	for _, m := range msgs {
+		if ev := decode(m); ev.Type == TypeStatus {
+			return ev.Data, true, nil
+		}
+	}
+	return nil, false, nil
+}
+
 func decode(m redis.XMessage) Event {
 	ev := Event{ID: m.ID}
 	ev.Type, _ = m.Values["type"].(string)
