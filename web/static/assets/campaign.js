@@ -53,7 +53,7 @@ export function campaignPage(id) {
     page.append(h('p', {}, h('a', { href: campaignsPath(), i18n: 'camp.back' })),
       h('div', { class: 'card' }, status, facts, h('div', { class: 'actions' }, Object.values(buttons)), backfill),
       next, occs, outbox, cohort);
-    const controls = [...Object.values(buttons), backfill.button];
+    const controls = [...Object.values(buttons), backfill.button, editor.button];
 
     let gone = false; // deleted, or never there: nothing to refresh
     let busy = true; // an occurrence is still sending invitations
@@ -122,7 +122,7 @@ export function campaignPage(id) {
     // while the person is on something the refresh would replace.
     const tick = async () => {
       if (!page.contains(occs)) return; // signed out: this page is gone
-      const onIt = [occs, outbox, cohort].some((sec) => sec.contains(document.activeElement));
+      const onIt = [occs, outbox, people].some((sec) => sec.contains(document.activeElement));
       if (document.visibilityState === 'visible' && !page.hidden && !onIt) await load();
       if (!gone) setTimeout(tick, busy || Date.now() < fastUntil ? refreshMs : idleRefreshMs);
     };

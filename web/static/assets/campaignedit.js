@@ -66,6 +66,7 @@ export function cohortEditor(save) {
     field('camp-cohort-csv', 'camp.cohort.csv', csv, 'camp.cohort.edit.hint'),
     h('div', { class: 'actions' }, submit, cancel), error);
   const el = h('div', { class: 'cohort-edit' }, h('div', { class: 'actions' }, edit), form, result);
+  el.button = edit;
   let people = [];
   el.sync = (c) => {
     people = c.candidates || [];
