@@ -1,6 +1,7 @@
 // One campaign's page: its settings, pause / resume / trigger / delete,
-// running a missed occurrence, the next runs, each occurrence's counts and cohort report, the outbox
-// of its messages, and its cohort (to edit). It refreshes itself while open.
+// running a missed occurrence, the next runs, each occurrence's counts
+// and cohort report, the outbox of its messages, and its cohort (to
+// edit). It refreshes itself while open.
 import { api, ApiError } from './api.js';
 import { h, title, label, formatDate, announce } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
