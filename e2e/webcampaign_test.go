@@ -14,8 +14,9 @@ import (
 // `mianshi dev`: HR signs in, sees a bad cron refused next to the form,
 // creates a once-now campaign from a pasted CSV with one bad line (listed
 // as rejected), follows the occurrence to invited=2 and two outbox
-// messages with links, pauses and resumes it, switches the page to
-// Chinese, checks it at phone width, and opens one invitation link: the
+// messages with links, pauses and resumes it, edits the cohort (a bad
+// line is listed, the new cohort of three is shown while the running
+// occurrence keeps its two), switches the page to Chinese, checks it at phone width, and opens one invitation link: the
 // interview starts, and after one answer the campaign counts it started.
 // Last, it signs out and in again, and deletes the campaign.
 func TestWebCampaigns(t *testing.T) {
@@ -109,6 +110,45 @@ func TestWebCampaigns(t *testing.T) {
 	}
 	if disabled := eval[bool](b, `document.querySelector('#camp-resume').disabled && !document.querySelector('#camp-pause').disabled`); !disabled {
 		t.Error("a running campaign should offer Pause, not Resume")
+	}
+
+	if shown := eval[bool](b, `document.querySelector('#camp-backfill-form').hidden`); !shown {
+		t.Error("a once-only campaign offers to run a missed occurrence")
+	}
+
+	// Edit the cohort: it opens as CSV; the bad line is listed, the rest
+	// is the cohort of future occurrences, and the running one keeps its own.
+	b.steps("edit the cohort", chromedp.Click(chromedp.CSS("#camp-cohort-edit")))
+	current := wait[string](b, "the cohort as CSV", `(() => { const f = document.querySelector('#camp-cohort-form'); return !f.hidden && document.querySelector('#camp-cohort-csv').value; })()`)
+	if current != "name,email\nAda Campaign,ada.campaign@example.com\nBob Campaign,bob.campaign@example.com\n" &&
+		current != "name,email\nBob Campaign,bob.campaign@example.com\nAda Campaign,ada.campaign@example.com\n" {
+		t.Errorf("the cohort opens as %q; want Ada and Bob as CSV", current)
+	}
+	b.labelled("the campaign page with the cohort editor")
+	edited := "name,email\nAda Campaign,ada.campaign@example.com\n\"Cy, Campaign\",cy.campaign@example.com\nDee Campaign;dee.campaign@example.com\nEve Campaign,eve.campaign@example.com\n"
+	b.steps("save a cohort with a bad line",
+		chromedp.SetValue(chromedp.CSS("#camp-cohort-csv"), edited), chromedp.Click(chromedp.CSS("#camp-cohort-save")))
+	left := wait[[]string](b, "the line left out", `(() => {
+		const li = [...document.querySelectorAll('#camp-cohort-rejected li')];
+		return li.length > 0 && li.map(l => l.dataset.line + ' ' + l.textContent);
+	})()`)
+	if len(left) != 1 || !strings.HasPrefix(left[0], "4 Line 4:") || !strings.Contains(left[0], "want 2 fields") {
+		t.Errorf("lines left out: %q; want line 4 with the API's reason", left)
+	}
+	if saved := eval[string](b, `document.querySelector('#camp-cohort-result').textContent`); !strings.Contains(saved, "3 candidates") ||
+		!strings.Contains(saved, "already running keep the cohort they started with") {
+		t.Errorf("after saving the page says %q; want 3 candidates and that running occurrences keep theirs", saved)
+	}
+	listed := wait[string](b, "the new cohort listed", `(() => {
+		const s = [...document.querySelectorAll('#camp-cohort tbody tr')].map(r => r.cells[0].textContent + ' <' + r.cells[1].textContent + '>').sort().join('; ');
+		return s.includes('Eve') && s;
+	})()`)
+	if listed != "Ada Campaign <ada.campaign@example.com>; Cy, Campaign <cy.campaign@example.com>; Eve Campaign <eve.campaign@example.com>" {
+		t.Errorf("the cohort lists %s; want Ada, Cy and Eve", listed)
+	}
+	b.shot("campaign-cohort-edited")
+	if n := eval[string](b, `document.querySelector('.occurrence [data-count="candidates"] dd').textContent`); n != "2" {
+		t.Errorf("the running occurrence counts %s candidates after the edit, want the 2 it started with", n)
 	}
 
 	b.steps("switch to Chinese", chromedp.Click(chromedp.CSS("#lang-toggle")))

@@ -1,11 +1,13 @@
 // One campaign's page: its settings, pause / resume / trigger / delete,
-// the next runs, each occurrence's counts and cohort report, the outbox
-// of its messages, and its cohort. It refreshes itself while open.
+// running a missed occurrence, the next runs, each occurrence's counts
+// and cohort report, the outbox of its messages, and its cohort (to
+// edit). It refreshes itself while open.
 import { api, ApiError } from './api.js';
 import { h, title, label, formatDate, announce } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
 import { hrShell } from './hr.js';
 import { campaignsPath, campaignsProbe, scheduleText, outboxTable, campaignStatusKeys, langName } from './campaigns.js';
+import { backfillForm, cohortEditor } from './campaignedit.js';
 
 // refreshMs is how often the page asks again while invitations go out or
 // for fastMs after it opens or acts, idleRefreshMs otherwise. outboxMax is
@@ -39,10 +41,20 @@ export function campaignPage(id) {
     const next = h('section', { 'aria-labelledby': 'camp-next-h' });
     const occs = h('section', { 'aria-labelledby': 'camp-occ-h' });
     const outbox = h('section', { 'aria-labelledby': 'camp-outbox-h' });
-    const cohort = h('section', { 'aria-labelledby': 'camp-cohort-h' });
+    const campaignPath = (suffix) => '/api/v1/hr/campaigns/' + encodeURIComponent(id) + suffix;
+    const backfill = backfillForm((at, fail) => act('POST', '/backfill', 'camp.backfilled', { body: { at }, fail })());
+    const people = h('div');
+    const editor = cohortEditor(async (csv) => {
+      const saved = await api('PUT', campaignPath('/candidates'), { body: { candidates_csv: csv } });
+      await load();
+      return saved;
+    });
+    const cohort = h('section', { 'aria-labelledby': 'camp-cohort-h' },
+      h('h2', { id: 'camp-cohort-h', i18n: 'camp.cohort' }), editor, people);
     page.append(h('p', {}, h('a', { href: campaignsPath(), i18n: 'camp.back' })),
-      h('div', { class: 'card' }, status, facts, h('div', { class: 'actions' }, Object.values(buttons))),
+      h('div', { class: 'card' }, status, facts, h('div', { class: 'actions' }, Object.values(buttons)), backfill),
       next, occs, outbox, cohort);
+    const controls = [...Object.values(buttons), backfill.button, editor.button];
 
     let gone = false; // deleted, or never there: nothing to refresh
     let busy = true; // an occurrence is still sending invitations
@@ -51,13 +63,15 @@ export function campaignPage(id) {
     const load = async () => {
       try {
         const [c, box] = await Promise.all([
-          api('GET', '/api/v1/hr/campaigns/' + encodeURIComponent(id)),
+          api('GET', campaignPath('')),
           api('GET', '/api/v1/hr/outbox?limit=' + outboxMax + '&campaign=' + encodeURIComponent(id)),
         ]);
         if (!page.contains(occs)) return; // signed out meanwhile
         heading.removeAttribute('data-i18n');
         heading.textContent = c.name;
         showStatus(status, c, buttons);
+        backfill.sync(c);
+        editor.sync(c);
         showFacts(facts, c);
         showNext(next, c);
         showOccurrences(occs, c.occurrences);
@@ -65,34 +79,38 @@ export function campaignPage(id) {
         outbox.replaceChildren(h('h2', { id: 'camp-outbox-h', i18n: 'camp.outbox' }),
           h('p', { class: 'hint', i18n: 'camp.outbox.hint' }), outboxTable(box.messages, 'camp-outbox', false));
         if (box.messages.length >= outboxMax) outbox.append(h('p', { class: 'hint', i18n: ['camp.outbox.more', { n: outboxMax, id }] }));
-        showCohort(cohort, c.candidates);
+        showCohort(people, c.candidates);
         page.dataset.loaded = String(Date.now());
       } catch (e) {
         if (e instanceof ApiError && e.status === 404) {
           gone = true;
-          for (const b of Object.values(buttons)) b.disabled = true;
+          for (const b of controls) b.disabled = true;
         }
         err.show(e.message);
       }
     };
-    const act = (method, path, done) => async () => {
+    // act calls the API on the campaign and shows its error in fail;
+    // it resolves true when the call went through.
+    const act = (method, path, done, { body, fail = err } = {}) => async () => {
       err.show('');
-      for (const b of Object.values(buttons)) b.disabled = true;
+      fail.show('');
+      for (const b of controls) b.disabled = true;
       try {
-        await api(method, '/api/v1/hr/campaigns/' + encodeURIComponent(id) + path);
+        await api(method, campaignPath(path), { body });
       } catch (e) {
-        err.show(e.message);
+        fail.show(e.message);
         await load();
-        return;
+        return false;
       }
       announce(t(done));
       fastUntil = Date.now() + fastMs;
       if (method === 'DELETE') {
         // A deleted campaign is no longer listed or readable.
         location.assign(campaignsPath());
-        return;
+        return true;
       }
       await load();
+      return true;
     };
     buttons.pause.addEventListener('click', act('POST', '/pause', 'camp.paused'));
     buttons.resume.addEventListener('click', act('POST', '/resume', 'camp.resumed'));
@@ -105,7 +123,7 @@ export function campaignPage(id) {
     // while the person is on something the refresh would replace.
     const tick = async () => {
       if (!page.contains(occs)) return; // signed out: this page is gone
-      const onIt = [occs, outbox, cohort].some((sec) => sec.contains(document.activeElement));
+      const onIt = [occs, outbox, people].some((sec) => sec.contains(document.activeElement));
       if (document.visibilityState === 'visible' && !page.hidden && !onIt) await load();
       if (!gone) setTimeout(tick, busy || Date.now() < fastUntil ? refreshMs : idleRefreshMs);
     };
@@ -206,8 +224,8 @@ function cohortReport(r) {
       : h('p', { class: 'muted', i18n: 'camp.report.noimproved' }));
 }
 
-function showCohort(section, people) {
-  section.replaceChildren(h('h2', { id: 'camp-cohort-h', i18n: 'camp.cohort' }),
+function showCohort(el, people) {
+  el.replaceChildren(
     h('div', { class: 'table-wrap' }, h('table', { id: 'camp-cohort' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', i18n: 'hr.col.candidate' }), h('th', { scope: 'col', i18n: 'hr.email' }))),
       h('tbody', {}, (people || []).map((p) => h('tr', {}, h('td', {}, p.name), h('td', {}, p.email)))))));

@@ -95,7 +95,7 @@ async function showOutbox(section, err) {
 }
 
 // field is a label and a control tied by id, with an optional hint.
-function field(id, key, control, hint) {
+export function field(id, key, control, hint) {
   control.id = id;
   control.name = control.name || id;
   const parts = [h('label', { for: id, i18n: key }), control];
@@ -214,14 +214,20 @@ function createForm(tracks, onCreated) {
 
 // showCreated says what was created and lists the CSV lines left out.
 function showCreated(result, name, created) {
-  const rejected = created.rejected || [];
   result.replaceChildren(h('div', { class: 'card notice', 'data-id': created.id },
     h('p', { i18n: ['camp.done', { name, n: created.cohort }] }),
-    rejected.length ? h('div', { class: 'error-list' },
-      h('p', { class: 'error', i18n: ['camp.rejected', { n: rejected.length }] }),
-      h('ul', { id: 'c-rejected' }, rejected.map((r) =>
-        h('li', { 'data-line': r.line }, h('span', { i18n: ['camp.line', { n: r.line }] }), ' ', r.error)))) : null,
+    rejectedList(created.rejected, 'c-rejected'),
     h('p', {}, h('a', { href: campaignsPath(created.id), id: 'c-open', i18n: 'camp.open' }))));
+}
+
+// rejectedList lists the CSV lines the API left out of a cohort, each
+// with its number and why (nothing when none was).
+export function rejectedList(rejected, id) {
+  if (!rejected || rejected.length === 0) return null;
+  return h('div', { class: 'error-list' },
+    h('p', { class: 'error', i18n: ['camp.rejected', { n: rejected.length }] }),
+    h('ul', { id }, rejected.map((r) =>
+      h('li', { 'data-line': r.line }, h('span', { i18n: ['camp.line', { n: r.line }] }), ' ', r.error))));
 }
 
 // outboxTable lists messages not sent by e-mail with their links, for HR
