@@ -193,16 +193,19 @@ const statusLookBack = 256
 // effort: when it fails while Redis is unreachable but keeps its data, the
 // stream goes on without it, no position is lost, so no resync is due, and
 // the client would wait for that status for good. When the database has
-// been ahead of the stream's newest status for two keep-alive periods in a
-// row (the publish is not merely in flight), the client gets a resync, once
-// for each such step.
+// been ahead of the stream's newest status (another status, written after
+// it) for two keep-alive periods in a row (the publish is not merely in
+// flight), the client gets a resync, once for each such step.
 func (s *Server) repair(ctx context.Context, iv *store.Interview, out *sseWriter) error {
 	row, err := s.cfg.Store.Interview(ctx, iv.ID)
 	if err != nil {
 		return nil
 	}
-	data, ok, err := s.cfg.Stream.LastStatus(ctx, iv.ID, statusLookBack)
-	if err != nil || !ok {
+	ev, ok, err := s.cfg.Stream.LastStatus(ctx, iv.ID, statusLookBack)
+	id, _ := stream.ParseID(ev.ID)
+	if err != nil || !ok || row.UpdatedAt.UnixMilli() <= int64(id.MS) {
+		// Nothing to compare, or the database has not changed since the
+		// stream's newest status (ids are Redis's milliseconds).
 		out.behind = ""
 		return nil
 	}
@@ -210,7 +213,7 @@ func (s *Server) repair(ctx context.Context, iv *store.Interview, out *sseWriter
 		Status interview.Status `json:"status"`
 		Round  int              `json:"round"`
 	}
-	if json.Unmarshal(data, &st) != nil || (st.Status == row.Status && st.Round == row.Round) {
+	if json.Unmarshal(ev.Data, &st) != nil || (st.Status == row.Status && st.Round == row.Round) {
 		out.behind = ""
 		return nil
 	}

@@ -280,6 +280,7 @@ func TestEventsRepairAStatusTheStreamMissed(t *testing.T) {
 		published{stream.TypeQuestionDone, q})
 	h.engine.setState(id, &workflows.State{Status: interview.StatusAwaitingAnswer, Round: 1, Question: &q,
 		Turns: []interview.Turn{{Round: 1, Question: q.Text, Sources: q.Sources}}})
+	time.Sleep(5 * time.Millisecond) // the next step is recorded after the last status was published
 	recordProgress(t, h, store.Progress{InterviewID: id, Status: interview.StatusAwaitingAnswer, Round: 1})
 
 	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {evs[1].ID}})
@@ -306,6 +307,28 @@ func TestEventsRepairAStatusTheStreamMissed(t *testing.T) {
 	case ev := <-done:
 		t.Errorf("after the repair the client got %+v; want nothing until the next step", ev)
 	case <-time.After(time.Second):
+	}
+}
+
+// A stream whose newest status is newer than the database's row (the
+// database is what lags, not the stream) is left alone.
+func TestEventsNoRepairWhenTheDatabaseLags(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	time.Sleep(5 * time.Millisecond)
+	evs := publish(t, h, id, published{stream.TypeStatus, map[string]any{"status": interview.StatusEvaluating, "round": 1}})
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {evs[0].ID}})
+	events := newSSEReader(resp.Body)
+	got := make(chan sseEvent, 1)
+	go func() {
+		if ev, ok, err := events.next(); err == nil && ok {
+			got <- ev
+		}
+	}()
+	select {
+	case ev := <-got:
+		t.Errorf("the client got %+v; want nothing: the stream is not behind", ev)
+	case <-time.After(time.Second): // five keep-alive periods
 	}
 }
 

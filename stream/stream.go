@@ -120,20 +120,19 @@ func (r *Redis) Has(ctx context.Context, interviewID, eventID string) (bool, err
 	return len(msgs) == 1, nil
 }
 
-// LastStatus returns the data of the newest status event in the stream,
-// looking back over at most limit events; ok is false when there is none
-// among them.
-func (r *Redis) LastStatus(ctx context.Context, interviewID string, limit int64) (data json.RawMessage, ok bool, err error) {
+// LastStatus returns the newest status event in the stream, looking back
+// over at most limit events; ok is false when there is none among them.
+func (r *Redis) LastStatus(ctx context.Context, interviewID string, limit int64) (ev Event, ok bool, err error) {
 	msgs, err := r.rdb.XRevRangeN(ctx, Key(interviewID), "+", "-", limit).Result()
 	if err != nil {
-		return nil, false, fmt.Errorf("read stream: %w", err)
+		return Event{}, false, fmt.Errorf("read stream: %w", err)
 	}
 	for _, m := range msgs {
 		if ev := decode(m); ev.Type == TypeStatus {
-			return ev.Data, true, nil
+			return ev, true, nil
 		}
 	}
-	return nil, false, nil
+	return Event{}, false, nil
 }
 
 func decode(m redis.XMessage) Event {
