@@ -28,6 +28,9 @@ type snapshot struct {
 	Streaming *streamingQuestion `json:"streaming"`
 	// LastEventID is the stream position the snapshot reflects.
 	LastEventID string `json:"last_event_id"`
+	// noStream is set when the stream could not be read: LastEventID is
+	// then no position at all.
+	noStream bool
 }
 
 type streamingQuestion struct {
@@ -173,8 +176,13 @@ func (s *Server) catchUp(ctx context.Context, iv *store.Interview, out *sseWrite
 // client where it is, to try again on the next tick.
 func (s *Server) resync(ctx context.Context, iv *store.Interview, out *sseWriter) error {
 	snap, err := s.snapshot(ctx, iv)
-	if err != nil {
+	switch {
+	case err != nil:
 		return out.comment("interview unavailable, retrying")
+	case snap.noStream:
+		// Moving the client to no position would replay the whole
+		// stream to it once Redis answers again.
+		return out.comment("stream unavailable, retrying")
 	}
 	if err := out.control("resync", snap); err != nil {
 		return err
@@ -241,16 +249,16 @@ func (s *Server) lost(ctx context.Context, interviewID, id string) bool {
 // snapshot reads the interview's state and the question being streamed.
 // Without Redis it still answers, from the workflow or the database alone.
 func (s *Server) snapshot(ctx context.Context, iv *store.Interview) (*snapshot, error) {
-	evs, err := s.cfg.Stream.Read(ctx, iv.ID, "", 0)
-	if err != nil {
-		s.log.Warn("snapshot without the stream", "interview", iv.ID, "error", err)
+	evs, streamErr := s.cfg.Stream.Read(ctx, iv.ID, "", 0)
+	if streamErr != nil {
+		s.log.Warn("snapshot without the stream", "interview", iv.ID, "error", streamErr)
 		evs = nil
 	}
 	v, _, err := s.load(ctx, iv)
 	if err != nil {
 		return nil, err
 	}
-	snap := &snapshot{view: v}
+	snap := &snapshot{view: v, noStream: streamErr != nil}
 	if n := len(evs); n > 0 {
 		snap.LastEventID = evs[n-1].ID
 	}
