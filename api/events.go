@@ -93,6 +93,9 @@ func (s *Server) events(c *echo.Context) error {
 			return nil
 		}
 		out.after = first.LastEventID
+		// Without the stream the snapshot has no position: the client
+		// gets a resync once Redis answers, not the stream from its start.
+		out.unplaced = first.noStream
 		if first.Status.Terminal() {
 			return nil
 		}
@@ -117,7 +120,7 @@ func (s *Server) follow(ctx context.Context, iv *store.Interview, sub *stream.Su
 			switch {
 			case !stream.Later(ev.ID, out.after):
 				// Already sent.
-			case ev.Prev == out.after:
+			case ev.Prev == out.after && !out.unplaced:
 				if err = out.event(ev); err == nil && s.cfg.Streams != nil {
 					s.cfg.Streams.EventDelivered(ev.ID)
 				}
@@ -146,8 +149,8 @@ func (s *Server) follow(ctx context.Context, iv *store.Interview, sub *stream.Su
 // no longer holds that position, the client gets a resync snapshot first.
 // A Redis outage is reported as a comment and retried on the next tick.
 func (s *Server) catchUp(ctx context.Context, iv *store.Interview, out *sseWriter) error {
-	if out.after != "" && s.lost(ctx, iv.ID, out.after) {
-		if err := s.resync(ctx, iv, out); err != nil || out.ended {
+	if out.unplaced || (out.after != "" && s.lost(ctx, iv.ID, out.after)) {
+		if err := s.resync(ctx, iv, out); err != nil || out.ended || out.unplaced {
 			return err
 		}
 	}
@@ -187,7 +190,7 @@ func (s *Server) resync(ctx context.Context, iv *store.Interview, out *sseWriter
 	if err := out.control("resync", snap); err != nil {
 		return err
 	}
-	out.after = snap.LastEventID
+	out.after, out.unplaced = snap.LastEventID, false
 	out.ended = snap.Status.Terminal()
 	return nil
 }
@@ -283,6 +286,9 @@ type sseWriter struct {
 	w     http.ResponseWriter
 	after string
 	ended bool
+	// unplaced is set while the client has a snapshot taken without the
+	// stream, so no position in it.
+	unplaced bool
 	// behind is the database's step ("status/round") that the stream's
 	// newest status lagged at the last check; repaired is the last step a
 	// resync was sent for.

@@ -333,6 +333,34 @@ func TestEventsNoRepairWhenTheDatabaseLags(t *testing.T) {
 	}
 }
 
+// A client whose first snapshot was taken while Redis failed has no
+// position in the stream: once Redis answers it gets a resync, not the
+// stream replayed from its start on top of the snapshot.
+func TestEventsSnapshotWithoutTheStreamIsPlacedLater(t *testing.T) {
+	h := newHarness(t)
+	id, token := h.createInterview()
+	h.engine.setState(id, &workflows.State{Status: interview.StatusGenerating, Round: 1})
+	before := publish(t, h, id, oneRound()[:2]...)
+
+	h.redis.SetError("LOADING Redis is loading the dataset in memory")
+	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, nil)
+	events := newSSEReader(resp.Body)
+	first, ok, err := events.next()
+	if err != nil || !ok || first.Type != "snapshot" || !strings.Contains(first.Data, `"last_event_id":""`) {
+		t.Fatalf("first event = %+v, %v, %v; want a snapshot with no position", first, ok, err)
+	}
+	time.Sleep(500 * time.Millisecond) // keep-alives while Redis fails
+	h.redis.SetError("")
+
+	ev, ok, err := events.next()
+	if err != nil || !ok || ev.Type != "resync" {
+		t.Fatalf("once Redis answers the client got %+v, %v, %v; want a resync", ev, ok, err)
+	}
+	if !strings.Contains(ev.Data, `"last_event_id":"`+before[1].ID+`"`) || !strings.Contains(ev.Data, `"text":"What is a goroutine?"`) {
+		t.Errorf("resync = %s; want the question streamed so far and the stream's position", ev.Data)
+	}
+}
+
 // Reconnecting at every event boundary of a recorded interview gives
 // exactly the rest: no gap, no duplicate.
 func TestEventsReconnectAtEveryBoundary(t *testing.T) {
