@@ -112,7 +112,9 @@ func TestLastQuestion(t *testing.T) {
 	}
 }
 
-func TestPartial(t *testing.T) {
+// TestLastQuestionMidStream: the question being streamed at the end of
+// events, its round and the text so far; none when the last one is done.
+func TestLastQuestionMidStream(t *testing.T) {
 	ev := func(typ, data string) stream.Event { return stream.Event{Type: typ, Data: []byte(data)} }
 	for _, tc := range []struct {
 		name      string
@@ -147,9 +149,13 @@ func TestPartial(t *testing.T) {
 		}, 2, "Q2", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			round, text, ok := stream.Partial(tc.events)
-			if round != tc.round || text != tc.text || ok != tc.streaming {
-				t.Errorf("Partial = %d, %q, %v; want %d, %q, %v", round, text, ok, tc.round, tc.text, tc.streaming)
+			q, ok := stream.LastQuestion(tc.events)
+			streaming := ok && q.Done == nil
+			if !streaming {
+				q = stream.Asked{}
+			}
+			if q.Round != tc.round || q.Text != tc.text || streaming != tc.streaming {
+				t.Errorf("LastQuestion = %+v (streaming %v); want round %d, %q, streaming %v", q, streaming, tc.round, tc.text, tc.streaming)
 			}
 		})
 	}

@@ -44,14 +44,3 @@ func LastQuestion(events []Event) (q Asked, ok bool) {
 	}
 	return q, ok
 }
-
-// Partial returns the question being streamed at the end of events: its
-// round and the text so far. ok is false when no question is mid-stream
-// (none started, or the last one is done).
-func Partial(events []Event) (round int, text string, ok bool) {
-	q, ok := LastQuestion(events)
-	if !ok || q.Done != nil {
-		return 0, "", false
-	}
-	return q.Round, q.Text, true
-}
