@@ -298,15 +298,22 @@ func TestEventsRepairAStatusTheStreamMissed(t *testing.T) {
 	t.Logf("resync after %s (keep-alive 200 ms)", time.Since(start).Round(time.Millisecond))
 
 	// Once repaired, the client is not resynced again for the same step.
-	done := make(chan sseEvent, 1)
+	wantQuiet(t, events, "after the repair, until the next step")
+}
+
+// wantQuiet checks that no event (keep-alive comments aside) arrives for
+// a second, five keep-alive periods of the harness.
+func wantQuiet(t *testing.T, events *sseReader, why string) {
+	t.Helper()
+	got := make(chan sseEvent, 1)
 	go func() {
 		if ev, ok, err := events.next(); err == nil && ok {
-			done <- ev
+			got <- ev
 		}
 	}()
 	select {
-	case ev := <-done:
-		t.Errorf("after the repair the client got %+v; want nothing until the next step", ev)
+	case ev := <-got:
+		t.Errorf("the client got %+v; want nothing: %s", ev, why)
 	case <-time.After(time.Second):
 	}
 }
@@ -320,17 +327,7 @@ func TestEventsNoRepairWhenTheDatabaseLags(t *testing.T) {
 	evs := publish(t, h, id, published{stream.TypeStatus, map[string]any{"status": interview.StatusEvaluating, "round": 1}})
 	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {evs[0].ID}})
 	events := newSSEReader(resp.Body)
-	got := make(chan sseEvent, 1)
-	go func() {
-		if ev, ok, err := events.next(); err == nil && ok {
-			got <- ev
-		}
-	}()
-	select {
-	case ev := <-got:
-		t.Errorf("the client got %+v; want nothing: the stream is not behind", ev)
-	case <-time.After(time.Second): // five keep-alive periods
-	}
+	wantQuiet(t, events, "the stream is not behind")
 }
 
 // A client whose first snapshot was taken while Redis failed has no
