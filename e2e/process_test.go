@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -165,7 +166,7 @@ func (p *process) exitState() string {
 // signalAndWait sends sig and waits up to grace for the process to exit;
 // it reports whether the process exited.
 func (p *process) signalAndWait(sig os.Signal, grace time.Duration) bool {
-	if err := p.cmd.Process.Signal(sig); err != nil && p.running() {
+	if err := p.cmd.Process.Signal(sig); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		p.t.Errorf("signal mianshi %s: %v", p.name, err)
 	}
 	select {
