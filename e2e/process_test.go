@@ -149,7 +149,11 @@ func (p *process) waitUntil(ready func() bool) {
 // kill ends the process with SIGKILL: no shutdown code runs.
 func (p *process) kill() {
 	p.t.Helper()
-	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+	if !p.running() {
+		// Nothing but the test may end it: it died by itself.
+		p.t.Fatalf("mianshi %s had exited (%s) before the test killed it; its output:\n%s", p.name, p.exitState(), p.log.String())
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		p.t.Fatalf("kill: %v", err)
 	}
 	<-p.exited
