@@ -107,8 +107,8 @@ func standInStart() *http.ServeMux {
 
 // TestWebResumeStillReading: an upload the server answers 202 pending
 // (its worker is busy) says so, asks GET /api/v1/resumes/{id} with the
-// résumé's token until the profile is ready, then shows it and attaches
-// the résumé to the interview.
+// résumé's token until the profile is ready (through a 503 on the way),
+// then shows it and attaches the résumé to the interview.
 func TestWebResumeStillReading(t *testing.T) {
 	b := newBrowser(t)
 	var (
@@ -127,7 +127,11 @@ func TestWebResumeStillReading(t *testing.T) {
 		defer mu.Unlock()
 		polls++
 		auth = append(auth, r.Header.Get("Authorization"))
-		if polls < 2 {
+		switch polls {
+		case 1: // a restarting API: the page asks again
+			http.Error(w, `{"error":{"code":"engine_unavailable","message":"try again"}}`, http.StatusServiceUnavailable)
+			return
+		case 2:
 			io.WriteString(w, `{"id":"resume-2","status":"pending"}`)
 			return
 		}
@@ -160,8 +164,8 @@ func TestWebResumeStillReading(t *testing.T) {
 			t.Errorf("a poll sent Authorization %q; want the upload's token", a)
 		}
 	}
-	if polls < 2 {
-		t.Errorf("the page asked for the résumé %d times; want it polled until ready", polls)
+	if polls != 3 {
+		t.Errorf("the page asked for the résumé %d times; want it polled through a 503 and a pending answer until ready (3)", polls)
 	}
 	if created["resume_id"] != "resume-2" || created["resume_token"] != "resume-token-2" {
 		t.Errorf("the interview was created with %v; want the polled résumé attached", created)

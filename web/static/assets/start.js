@@ -1,6 +1,6 @@
 // The start page: choose what to be interviewed on, optionally upload a
 // résumé and confirm what was read from it, and start.
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { h, main, title, label, errorBox } from './dom.js';
 import { t, setLang, chooseLang, hasChosenLang } from './i18n.js';
 import { rememberInterview, recentInterviews } from './recent.js';
@@ -169,7 +169,12 @@ function resumeSection() {
         label(status, 'resume.still_reading');
         await new Promise((ok) => setTimeout(ok, resumePoll));
         if (mine !== upload) return;
-        r = await api('GET', '/api/v1/resumes/' + encodeURIComponent(r.id), { token });
+        try {
+          r = await api('GET', '/api/v1/resumes/' + encodeURIComponent(r.id), { token });
+        } catch (e) {
+          // A server restarting or a dropped connection: ask again later.
+          if (!(e instanceof ApiError) || !(e.status === 0 || e.status >= 500)) throw e;
+        }
       }
       if (mine !== upload) return;
       uploaded = { ...r, token };
