@@ -1,6 +1,7 @@
 package activities
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -165,10 +166,18 @@ type deltaWriter struct {
 	interviewID string
 	round       int
 	sent        string
-	// broken is set once Redis failed: the rest of the turn is not
-	// streamed, and readers catch up from the interview's snapshot.
-	broken bool
+	// broken is set while Redis fails: nothing is streamed until
+	// retryAt, then the stream starts the question again (turn.reset and
+	// the whole text so far), since readers may have missed any part of
+	// it. retryEvery is the wait (default 1 s), so that a Redis that is
+	// gone does not slow every token down.
+	broken     bool
+	retryAt    time.Time
+	retryEvery time.Duration
 }
+
+// probeTimeout bounds the publish that checks whether Redis is back.
+const probeTimeout = 250 * time.Millisecond
 
 type delta struct {
 	Round int    `json:"round"`
@@ -180,6 +189,23 @@ func (w *deltaWriter) update(partial string) error {
 }
 
 func (w *deltaWriter) sendUpTo(visible string) error {
+	if w.broken {
+		if time.Now().Before(w.retryAt) {
+			return nil
+		}
+		// Redis may be back. Readers may hold any part of the question
+		// (a restarted Redis lost some, or they missed what failed), so
+		// the stream starts it again. The probe has a short deadline: a
+		// Redis cut off by the network would otherwise hold the question
+		// up for the whole dial timeout.
+		probe, cancel := context.WithTimeout(w.ctx, probeTimeout)
+		w.broken = false
+		w.announceReset(probe)
+		cancel()
+		if w.broken {
+			return nil
+		}
+	}
 	if !strings.HasPrefix(visible, w.sent) {
 		if err := w.reset(); err != nil {
 			return err
@@ -193,16 +219,19 @@ func (w *deltaWriter) sendUpTo(visible string) error {
 	return nil
 }
 
-// publish sends an event unless Redis already failed this turn. Streaming
-// is best effort: the workflow holds the truth, so a Redis outage delays
-// what readers see but never stops the interview.
-func (w *deltaWriter) publish(typ string, data any) {
+// publish sends an event unless Redis is failing. Streaming is best
+// effort: the workflow holds the truth, so a Redis outage delays what
+// readers see but never stops the interview.
+func (w *deltaWriter) publish(typ string, data any) { w.publishWith(w.ctx, typ, data) }
+
+func (w *deltaWriter) publishWith(ctx context.Context, typ string, data any) {
 	if w.broken {
 		return
 	}
-	if _, err := w.pub.Publish(w.ctx, w.interviewID, typ, data); err != nil {
+	if _, err := w.pub.Publish(ctx, w.interviewID, typ, data); err != nil {
 		w.broken = true
-		logger(w.ctx).Warn("stream unavailable; the rest of this turn is not streamed", "interview", w.interviewID, "error", err)
+		w.retryAt = time.Now().Add(cmp.Or(w.retryEvery, time.Second))
+		logger(w.ctx).Warn("stream unavailable; the question is streamed again from its start once Redis answers", "interview", w.interviewID, "error", err)
 	}
 }
 
@@ -219,14 +248,19 @@ func (w *deltaWriter) finish(text string) error { return w.sendUpTo(text) }
 
 // reset voids what was sent for this round.
 func (w *deltaWriter) reset() error {
-	if w.sent == "" {
-		return nil
+	if w.sent != "" {
+		w.announceReset(w.ctx)
 	}
+	return nil
+}
+
+// announceReset tells readers to drop what they hold of this round; the
+// deltas after it start the text again.
+func (w *deltaWriter) announceReset(ctx context.Context) {
 	attempt := 1
 	if activity.IsActivity(w.ctx) {
 		attempt = int(activity.GetInfo(w.ctx).Attempt)
 	}
 	w.sent = ""
-	w.publish(stream.TypeTurnReset, map[string]int{"round": w.round, "attempt": attempt})
-	return nil
+	w.publishWith(ctx, stream.TypeTurnReset, map[string]int{"round": w.round, "attempt": attempt})
 }

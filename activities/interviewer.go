@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cloudwego/eino/components/model"
 	"github.com/cloudwego/eino/components/tool"
@@ -50,6 +51,9 @@ type Interviewer struct {
 	// of an interview that continued as new.
 	Resumes     Resumes
 	Transcripts Transcripts
+	// StreamRetry is how long a question's stream waits after Redis
+	// failed before it tries again (default 1 s).
+	StreamRetry time.Duration
 }
 
 // Retrieve finds grounding questions for the next round in the bank, with
@@ -87,7 +91,7 @@ func candidates(qs []questionbank.Question) []llm.Candidate {
 // to the interview's stream token by token. The question cites the bank
 // entries it came from; ids the model made up are dropped.
 func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
-	out := &deltaWriter{ctx: ctx, pub: a.Stream, interviewID: in.InterviewID, round: in.Round}
+	out := &deltaWriter{ctx: ctx, pub: a.Stream, interviewID: in.InterviewID, round: in.Round, retryEvery: a.StreamRetry}
 	if attempt := activity.GetInfo(ctx).Attempt; attempt > 1 {
 		// An earlier attempt may have streamed part of a question: tell
 		// readers to drop it before this attempt streams.

@@ -358,3 +358,38 @@ func TestAskAnnouncesTheQuestionAfterARedisBlip(t *testing.T) {
 		t.Fatalf("last event = %s %s, want question.done with %q", last.Type, last.Data, res.Question.Text)
 	}
 }
+
+// After a Redis blip mid-question the stream starts the question again
+// (turn.reset, then the whole text so far), so a reader that lost any part
+// of it still reads the question whole before question.done.
+func TestAskStreamsTheQuestionAgainAfterARedisBlip(t *testing.T) {
+	st := &blippingStream{from: 3, to: 5}
+	a := &Interviewer{Bank: starterBank(t), Model: llm.NewOffline(0), Stream: st, StreamRetry: time.Nanosecond}
+
+	res, err := execute[AskResult](t, a, a.Ask, AskInput{Spec: goJunior, Round: 1})
+	if err != nil {
+		t.Fatalf("Ask: %v", err)
+	}
+	var text string
+	resets := 0
+	for _, ev := range st.published() {
+		var d struct {
+			Text string `json:"text"`
+		}
+		switch ev.Type {
+		case "question.delta":
+			decode(t, ev.Data, &d)
+			text += d.Text
+		case "turn.reset":
+			text = ""
+			resets++
+		case "question.done":
+			if text != res.Question.Text {
+				t.Errorf("before question.done a reader holds %q, want the question %q", text, res.Question.Text)
+			}
+		}
+	}
+	if resets == 0 {
+		t.Error("no turn.reset after the blip: a reader would keep what it had and miss what failed")
+	}
+}
