@@ -97,9 +97,7 @@ func readMessage(mv *adk.MessageVariant, out *deltaWriter) (string, bool, error)
 			return "", false, nil
 		}
 		if out != nil && len(mv.Message.ToolCalls) == 0 {
-			if err := out.update(mv.Message.Content); err != nil {
-				return "", false, err
-			}
+			out.update(mv.Message.Content)
 		}
 		return mv.Message.Content, len(mv.Message.ToolCalls) > 0, nil
 	}
@@ -119,17 +117,13 @@ func readMessage(mv *adk.MessageVariant, out *deltaWriter) (string, bool, error)
 		}
 		text.WriteString(chunk.Content)
 		if out != nil && !toolCalls {
-			if err := out.update(text.String()); err != nil {
-				return "", false, err
-			}
+			out.update(text.String())
 		}
 	}
 	if toolCalls && out != nil {
 		// Text streamed before a tool call was the model thinking aloud,
 		// not the question: void it.
-		if err := out.reset(); err != nil {
-			return "", false, err
-		}
+		out.reset()
 	}
 	return text.String(), toolCalls, nil
 }
@@ -184,14 +178,14 @@ type delta struct {
 	Text  string `json:"text"`
 }
 
-func (w *deltaWriter) update(partial string) error {
-	return w.sendUpTo(llm.Visible(partial))
+func (w *deltaWriter) update(partial string) {
+	w.sendUpTo(llm.Visible(partial))
 }
 
-func (w *deltaWriter) sendUpTo(visible string) error {
+func (w *deltaWriter) sendUpTo(visible string) {
 	if w.broken {
 		if time.Now().Before(w.retryAt) {
-			return nil
+			return
 		}
 		// Redis may be back. Readers may hold any part of the question
 		// (a restarted Redis lost some, or they missed what failed), so
@@ -203,20 +197,17 @@ func (w *deltaWriter) sendUpTo(visible string) error {
 		w.announceReset(probe)
 		cancel()
 		if w.broken {
-			return nil
+			return
 		}
 	}
 	if !strings.HasPrefix(visible, w.sent) {
-		if err := w.reset(); err != nil {
-			return err
-		}
+		w.reset()
 	}
 	if len(visible) == len(w.sent) {
-		return nil
+		return
 	}
 	w.publish(stream.TypeQuestionDelta, delta{Round: w.round, Text: visible[len(w.sent):]})
 	w.sent = visible
-	return nil
 }
 
 // publish sends an event unless Redis is failing. Streaming is best
@@ -244,14 +235,13 @@ func (w *deltaWriter) done(q any) {
 }
 
 // finish sends whatever of the final text is still unsent.
-func (w *deltaWriter) finish(text string) error { return w.sendUpTo(text) }
+func (w *deltaWriter) finish(text string) { w.sendUpTo(text) }
 
 // reset voids what was sent for this round.
-func (w *deltaWriter) reset() error {
+func (w *deltaWriter) reset() {
 	if w.sent != "" {
 		w.announceReset(w.ctx)
 	}
-	return nil
 }
 
 // announceReset tells readers to drop what they hold of this round; the

@@ -126,9 +126,7 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 	if text == "" {
 		return AskResult{}, fmt.Errorf("the model returned an empty question")
 	}
-	if err := out.finish(text); err != nil {
-		return AskResult{}, err
-	}
+	out.finish(text)
 	q := interview.Question{Round: in.Round, Text: text, FollowUp: in.FollowUp != nil, FromResume: in.FromResume}
 	if in.FollowUp != nil {
 		q.Sources = in.FollowUp.Sources
