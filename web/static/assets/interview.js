@@ -149,7 +149,7 @@ class Interview {
       }
       case 'question.done': {
         const r = this.entry(d.round);
-        Object.assign(r, { text: d.text, topic: d.topic || '', sources: d.sources || [], follow_up: !!d.follow_up, done: true });
+        Object.assign(r, whole(d));
         this.round = Math.max(this.round, d.round);
         announce(t('interview.ready', { n: d.round }));
         break;
@@ -175,7 +175,7 @@ class Interview {
         const q = d.question;
         const r = q && this.entry(q.round);
         if (r && !r.answer) {
-          Object.assign(r, { text: q.text, topic: q.topic || '', sources: q.sources || [], follow_up: !!q.follow_up, done: true });
+          Object.assign(r, whole(q));
         }
         break;
       }
@@ -205,7 +205,7 @@ class Interview {
     }
     if (s.question) {
       const q = s.question;
-      this.rounds.set(q.round, { round: q.round, text: q.text, done: true, topic: q.topic || '', sources: q.sources || [], follow_up: !!q.follow_up });
+      this.rounds.set(q.round, { round: q.round, ...whole(q) });
     }
     if (s.streaming && !this.rounds.has(s.streaming.round)) {
       this.entry(s.streaming.round).text = s.streaming.text;
@@ -414,4 +414,10 @@ export function roundItem(r) {
     h('h4', { i18n: 'interview.youranswer' }),
     h('p', { class: 'answer-text' }, r.answer),
     r.feedback ? [h('h4', { i18n: 'interview.feedback' }), h('p', { class: 'feedback' }, r.feedback)] : null);
+}
+
+// whole is what a round's entry takes from a whole question (a
+// question.done, a snapshot's question, or an awaiting_answer status).
+function whole(q) {
+  return { text: q.text, topic: q.topic || '', sources: q.sources || [], follow_up: !!q.follow_up, done: true };
 }
