@@ -102,10 +102,14 @@ func (v *clientView) apply(ev sseEvent) {
 		v.lastID = ev.ID
 	}
 	var p struct {
-		Round   int    `json:"round"`
-		Text    string `json:"text"`
-		Attempt int    `json:"attempt"`
-		Status  string `json:"status"`
+		Round    int    `json:"round"`
+		Text     string `json:"text"`
+		Attempt  int    `json:"attempt"`
+		Status   string `json:"status"`
+		Question *struct {
+			Round int    `json:"round"`
+			Text  string `json:"text"`
+		} `json:"question"`
 	}
 	switch ev.Type {
 	case "question.delta":
@@ -119,17 +123,10 @@ func (v *clientView) apply(ev sseEvent) {
 		json.Unmarshal(ev.Data, &p)
 		v.text[p.Round] = p.Text
 	case "status":
-		var q struct {
-			Question *struct {
-				Round int    `json:"round"`
-				Text  string `json:"text"`
-			} `json:"question"`
-		}
 		json.Unmarshal(ev.Data, &p)
-		json.Unmarshal(ev.Data, &q)
 		v.status = p.Status
-		if q.Question != nil {
-			v.text[q.Question.Round] = q.Question.Text
+		if p.Question != nil {
+			v.text[p.Question.Round] = p.Question.Text
 		}
 	case "snapshot", "resync":
 		if ev.Type == "resync" {
