@@ -16,8 +16,9 @@ import (
 // as rejected), follows the occurrence to invited=2 and two outbox
 // messages with links, pauses and resumes it, edits the cohort (a bad
 // line is listed, the new cohort of three is shown while the running
-// occurrence keeps its two), switches the page to Chinese, checks it at phone width, and opens one invitation link: the
-// interview starts, and after one answer the campaign counts it started.
+// occurrence keeps its two), switches the page to Chinese, checks it at
+// phone width, and opens one invitation link: the interview starts, and
+// after one answer the campaign counts it started.
 // Last, it signs out and in again, and deletes the campaign.
 func TestWebCampaigns(t *testing.T) {
 	b := newBrowser(t)

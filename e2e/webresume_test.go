@@ -18,10 +18,10 @@ import (
 
 // TestWebResumeUpload drives the start page's résumé upload against a
 // stand-in API (TestWebApp uploads to the real one), so that it can hand
-// the page a hostile profile: the
-// profile read from the résumé is shown as text (a hostile project
-// description stays text), and the interview is created with the
-// résumé's id and token. It also checks the page names a real model.
+// the page a hostile profile: the profile read from the résumé is shown
+// as text (a hostile project description stays text), and the interview
+// is created with the résumé's id and token. It also checks the page
+// names a real model.
 func TestWebResumeUpload(t *testing.T) {
 	b := newBrowser(t)
 	var (
