@@ -51,7 +51,8 @@ func errInvalidText() *Error {
 	return newError(CodeInvalidText, "the text file is not valid UTF-8 (or UTF-16 with a byte order mark); save it as UTF-8 and upload it again")
 }
 
-// normalize removes NUL, control and invisible format characters, turns tabs
+// normalize removes NUL, control and invisible format characters and
+// private-use characters (icon fonts' glyphs), turns tabs
 // and unusual spaces into spaces, collapses runs of spaces, trims lines, keeps at
 // most one blank line in a row and cuts the result to maxBytes at a rune boundary.
 func normalize(s string, maxBytes int) string {
@@ -87,7 +88,7 @@ func cleanLine(line string) string {
 		case r == '\t' || r == '\u00a0' || r == '\u3000' || (unicode.IsSpace(r) && r != '\n'):
 			space = true
 			continue
-		case r == '\n' || r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r):
+		case r == '\n' || r == utf8.RuneError || unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Co):
 			continue
 		}
 		if space && b.Len() > 0 {
