@@ -18,8 +18,10 @@ const docxDocumentPart = "word/document.xml"
 const maxDOCXRatio = 200
 
 // extractDOCX reads the text of the page headers (where résumé templates often
-// put the name) and then word/document.xml: a line per paragraph, w:t text,
-// w:tab as a tab, w:br and w:cr as line breaks.
+// put the name) and then word/document.xml: a line per paragraph, a table row
+// as one line with its cells separated by tabs, text boxes as blocks after the
+// body, w:t text, w:tab as a tab, w:br and w:cr as line breaks. Word, WPS and
+// LibreOffice write these structures alike.
 func extractDOCX(j *job) (string, error) {
 	zr, err := zip.NewReader(bytes.NewReader(j.data), int64(len(j.data)))
 	if err != nil {
@@ -118,7 +120,7 @@ func errZipBomb(limit int64) *Error {
 // element stack, so deep nesting costs no memory (depth only counts).
 func docxText(d *xml.Decoder, j *job) (string, error) {
 	var w docxWriter
-	for n := 0; w.b.Len() <= j.rawTextCap(); n++ {
+	for n := 0; w.len() <= j.rawTextCap(); n++ {
 		if n%1024 == 0 && j.stop.Load() {
 			return "", errStopped
 		}
@@ -127,7 +129,7 @@ func docxText(d *xml.Decoder, j *job) (string, error) {
 		case err == io.EOF && w.depth != 0:
 			return "", errBroken("DOCX") // cut short: elements left open
 		case err == io.EOF:
-			return w.b.String(), nil
+			return w.text(), nil
 		case errors.Is(err, zip.ErrFormat):
 			return "", err
 		case err != nil:
@@ -135,16 +137,31 @@ func docxText(d *xml.Decoder, j *job) (string, error) {
 		}
 		w.token(tok)
 	}
-	return w.b.String(), nil
+	return w.text(), nil
 }
 
-// docxWriter collects the text of WordprocessingML tokens.
+// docxWriter collects the text of WordprocessingML tokens. A table row
+// becomes one line with its cells separated by tabs (a cell's own paragraphs
+// stay lines), so "2019 – present | Stripe | Engineer" stays together.
 type docxWriter struct {
 	b        strings.Builder
 	depth    int
 	fallback int // inside mc:Fallback, which repeats a text box's mc:Choice for old readers
 	inText   bool
+	cells    int  // depth of table cells (w:tc) around the current token
+	pendingP bool // a paragraph ended in a cell; its line break waits to see whether the cell ends too
+	boxes    strings.Builder
+	inBox    int // depth of text boxes (w:txbxContent)
 }
+
+// text is the document's text, then its text boxes: a box sits inside the
+// paragraph it is anchored to, mid-sentence, but reads as a block of its
+// own (a sidebar of skills, a photo caption).
+func (w *docxWriter) text() string {
+	return w.b.String() + "\n" + w.boxes.String()
+}
+
+func (w *docxWriter) len() int { return w.b.Len() + w.boxes.Len() }
 
 func (w *docxWriter) token(tok xml.Token) {
 	switch t := tok.(type) {
@@ -153,6 +170,10 @@ func (w *docxWriter) token(tok xml.Token) {
 		switch t.Name.Local {
 		case "Fallback":
 			w.fallback++
+		case "tc":
+			w.cells++
+		case "txbxContent":
+			w.inBox++
 		case "t":
 			w.inText = true
 		case "tab":
@@ -168,7 +189,22 @@ func (w *docxWriter) token(tok xml.Token) {
 		case "t":
 			w.inText = false
 		case "p":
+			if w.cells > 0 {
+				w.flush()
+				w.pendingP = w.fallback == 0
+			} else {
+				w.write("\n")
+			}
+		case "tc":
+			w.cells = max(w.cells-1, 0)
+			w.pendingP = false
+			w.write("\t")
+		case "tr":
+			w.pendingP = false
 			w.write("\n")
+		case "txbxContent":
+			w.write("\n")
+			w.inBox = max(w.inBox-1, 0)
 		}
 	case xml.CharData:
 		if w.inText {
@@ -179,7 +215,24 @@ func (w *docxWriter) token(tok xml.Token) {
 
 func (w *docxWriter) write(s string) {
 	if w.fallback == 0 {
-		w.b.WriteString(s)
+		w.flush()
+		w.out().WriteString(s)
+	}
+}
+
+func (w *docxWriter) out() *strings.Builder {
+	if w.inBox > 0 {
+		return &w.boxes
+	}
+	return &w.b
+}
+
+// flush writes the line break of a cell's paragraph that turned out not to
+// be the cell's last.
+func (w *docxWriter) flush() {
+	if w.pendingP {
+		w.pendingP = false
+		w.out().WriteString("\n")
 	}
 }
 

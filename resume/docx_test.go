@@ -7,7 +7,8 @@ import (
 )
 
 // TestDOCXHeaderAndTextBox reads the page header first and a text box once,
-// although Word stores it twice (mc:Choice and mc:Fallback).
+// although Word stores it twice (mc:Choice and mc:Fallback), as a block after
+// the body rather than inside the paragraph it is anchored to.
 func TestDOCXHeaderAndTextBox(t *testing.T) {
 	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"`
 	header := `<w:hdr ` + ns + `><w:p><w:r><w:t>Fay Lin</w:t></w:r></w:p></w:hdr>`
@@ -20,7 +21,7 @@ func TestDOCXHeaderAndTextBox(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text != "Fay Lin\n\nSkills: Go\n\nProjects" {
+	if text != "Fay Lin\n\nProjects\n\nSkills: Go" {
 		t.Fatalf("text = %q", text)
 	}
 	if p := OfflineProfile(text); p.Name != "Fay Lin" || strings.Join(p.Skills, ",") != "Go" {
@@ -37,4 +38,29 @@ func TestDOCXPartsShareTheLimit(t *testing.T) {
 	l.MaxUnpackedBytes = int64(len(part)) * 5 / 2 // each part fits, all three do not
 	_, err := Extract(context.Background(), FormatDOCX, data, l)
 	assertCode(t, err, CodeZipBomb)
+}
+
+// TestDOCXTableRows reads a table row as one line, its cells separated by a
+// space, and a cell's paragraphs as lines (as Chinese résumé templates put a
+// heading in the left cell and the section in the right one).
+func TestDOCXTableRows(t *testing.T) {
+	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
+	cell := func(paras ...string) string {
+		s := "<w:tc>"
+		for _, p := range paras {
+			s += "<w:p><w:r><w:t>" + p + "</w:t></w:r></w:p>"
+		}
+		return s + "</w:tc>"
+	}
+	doc := `<w:document ` + ns + `><w:body><w:tbl>` +
+		`<w:tr>` + cell("2019 – present") + cell("Stripe") + cell("Engineer") + `</w:tr>` +
+		`<w:tr>` + cell("工作经历") + cell("2019.03 - 至今 蚂蚁集团", "负责增长分析。") + `</w:tr>` +
+		`</w:tbl><w:p><w:r><w:t>Education</w:t></w:r></w:p></w:body></w:document>`
+	text, err := Extract(context.Background(), FormatDOCX, buildZip(t, [][2]string{{docxDocumentPart, doc}}), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "2019 – present Stripe Engineer\n工作经历 2019.03 - 至今 蚂蚁集团\n负责增长分析。\nEducation"; text != want {
+		t.Fatalf("text = %q, want %q", text, want)
+	}
 }
