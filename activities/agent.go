@@ -36,6 +36,7 @@ const heartbeatEvery = time.Second
 // Temporal owns retries: the agent retries nothing itself, so every retry
 // is an attempt in the interview's history.
 func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt string, tools []tool.BaseTool, out *deltaWriter) (string, error) {
+	ctx = llm.WithTask(ctx, task)
 	agent, err := adk.NewChatModelAgent(ctx, &adk.ChatModelAgentConfig{
 		Name:          "interviewer",
 		Description:   "Asks, evaluates and reports on technical interview questions.",

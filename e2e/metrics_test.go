@@ -47,8 +47,19 @@ func TestProcessesServeMetrics(t *testing.T) {
 		}
 	}
 	worker := fmt.Sprintf("http://127.0.0.1:%d", metricsPort)
-	if body := scrape(t, worker+"/metrics"); !strings.Contains(body, "temporal_activity_execution_latency_seconds_bucket") {
+	body = scrape(t, worker+"/metrics")
+	if !strings.Contains(body, "temporal_activity_execution_latency_seconds_bucket") {
 		t.Errorf("the worker's /metrics lacks the SDK's activity latencies:\n%s", grepLines(body, "temporal_"))
+	}
+	// The question was asked by the offline model, and its call measured.
+	for _, want := range []string{
+		`mianshi_model_calls_total{model="offline",outcome="ok",task="ask"}`,
+		`mianshi_model_tokens_total{kind="completion",model="offline",task="ask"}`,
+		`mianshi_model_call_duration_seconds_count{model="offline",task="ask"}`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the worker's /metrics lacks %q:\n%s", want, grepLines(body, "mianshi_model"))
+		}
 	}
 	if body := scrape(t, worker+"/healthz"); !strings.Contains(body, "ok") {
 		t.Errorf("worker /healthz = %q", body)

@@ -64,7 +64,12 @@ func (m *Offline) Generate(ctx context.Context, input []*schema.Message, _ ...mo
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	return m.reply(input)
+	msg, err := m.reply(input)
+	if err != nil {
+		return nil, err
+	}
+	msg.ResponseMeta = usage(input, msg.Content)
+	return msg, nil
 }
 
 // Stream answers the conversation in chunks of about one word, pausing
@@ -74,13 +79,16 @@ func (m *Offline) Stream(ctx context.Context, input []*schema.Message, _ ...mode
 	if err != nil {
 		return nil, err
 	}
+	meta := usage(input, msg.Content)
 	if len(msg.ToolCalls) > 0 {
+		msg.ResponseMeta = meta
 		return schema.StreamReaderFromArray([]*schema.Message{msg}), nil
 	}
 	sr, sw := schema.Pipe[*schema.Message](8)
 	go func() {
 		defer sw.Close()
-		for i, chunk := range Chunks(msg.Content) {
+		chunks := Chunks(msg.Content)
+		for i, chunk := range chunks {
 			if i > 0 && m.TokenDelay > 0 {
 				select {
 				case <-ctx.Done():
@@ -89,12 +97,33 @@ func (m *Offline) Stream(ctx context.Context, input []*schema.Message, _ ...mode
 				case <-time.After(m.TokenDelay):
 				}
 			}
-			if closed := sw.Send(schema.AssistantMessage(chunk, nil), nil); closed {
+			out := schema.AssistantMessage(chunk, nil)
+			if i == len(chunks)-1 {
+				// Like an OpenAI-compatible stream, the last chunk
+				// carries the call's token usage.
+				out.ResponseMeta = meta
+			}
+			if closed := sw.Send(out, nil); closed {
 				return
 			}
 		}
 	}()
 	return sr, nil
+}
+
+// GetType names the offline interviewer in Eino's callbacks, where it is
+// the model label of its calls' metrics.
+func (m *Offline) GetType() string { return "offline" }
+
+// usage estimates a call's token usage the way the memory budget counts
+// tokens, so that the model-call metrics work offline too.
+func usage(input []*schema.Message, completion string) *schema.ResponseMeta {
+	prompt := 0
+	for _, msg := range input {
+		prompt += memory.Tokens(msg.Content)
+	}
+	done := memory.Tokens(completion)
+	return &schema.ResponseMeta{Usage: &schema.TokenUsage{PromptTokens: prompt, CompletionTokens: done, TotalTokens: prompt + done}}
 }
 
 func (m *Offline) reply(input []*schema.Message) (*schema.Message, error) {

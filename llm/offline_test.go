@@ -466,6 +466,20 @@ func TestOfflineStreamMatchesGenerate(t *testing.T) {
 			if len(chunks) < 2 {
 				t.Errorf("streamed %d chunks, want the text in several", len(chunks))
 			}
+			// The token usage comes once, on the last chunk, as an
+			// OpenAI-compatible stream sends it.
+			for i, c := range chunks[:len(chunks)-1] {
+				if c.ResponseMeta != nil {
+					t.Errorf("chunk %d carries usage; only the last should", i)
+				}
+			}
+			got, wantUsage := chunks[len(chunks)-1].ResponseMeta, want.ResponseMeta
+			if got == nil || got.Usage == nil || wantUsage == nil || wantUsage.Usage == nil {
+				t.Fatalf("usage: stream %+v, Generate %+v; want both", got, wantUsage)
+			}
+			if *got.Usage != *wantUsage.Usage || got.Usage.PromptTokens == 0 || got.Usage.CompletionTokens == 0 {
+				t.Errorf("usage: stream %+v, Generate %+v; want the same, non-zero", *got.Usage, *wantUsage.Usage)
+			}
 		})
 	}
 }

@@ -23,6 +23,7 @@ type Metrics struct {
 	durations *prometheus.HistogramVec
 	streams   prometheus.Gauge
 	lag       prometheus.Histogram
+	model     *modelMetrics
 }
 
 // NewMetrics registers mianshi's metrics, and Go's and the process's own,
@@ -49,7 +50,9 @@ func NewMetrics() *Metrics {
 			Help:    "Time from an event's append to its Redis stream to its write on a client's event stream.",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5, 30},
 		}),
+		model: newModelMetrics(),
 	}
+	m.Registry.MustRegister(m.model.collectors()...)
 	m.Registry.MustRegister(m.requests, m.durations, m.streams, m.lag,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

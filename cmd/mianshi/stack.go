@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/alicebob/miniredis/v2"
+	"github.com/cloudwego/eino/callbacks"
 	"github.com/cloudwego/eino/components/model"
 	"github.com/labstack/echo/v5"
 	"github.com/redis/go-redis/v9"
@@ -75,6 +76,8 @@ func runStack(ctx context.Context, cfg config) error {
 	if err := s.startTracing(ctx); err != nil {
 		return err
 	}
+	// Every model call Eino makes, in any activity, is measured.
+	callbacks.AppendGlobalHandlers(telemetry.ModelCallbacks(s.metrics, s.tracer))
 	db, err := s.openStore(ctx)
 	if err != nil {
 		return err
