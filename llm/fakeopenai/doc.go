@@ -22,8 +22,15 @@
 // then (when the request has stream_options.include_usage) a usage chunk
 // with no choices, and finally "data: [DONE]".
 //
-// Every request must carry "Authorization: Bearer <key>" (any non-empty
-// key); otherwise the server answers 401. Other paths answer 404.
+// It also answers POST /v1/embeddings and /embeddings with deterministic
+// vectors that depend on the model name (so a store that indexed with one
+// model must re-index for another); see EmbeddingRequests.
+//
+// Like a local server (vLLM, Ollama, llama.cpp), it accepts requests with
+// no Authorization header; a header that is there must be "Bearer <key>"
+// with a non-empty key. After RequireKey(key), every request must carry
+// exactly that key, as OpenAI's own API requires; otherwise the server
+// answers 401. Other paths answer 404.
 //
 // Typical use:
 //

@@ -79,8 +79,11 @@ type Server struct {
 	ts      *httptest.Server
 	handler Handler
 
-	mu   sync.Mutex
-	reqs []Request
+	key string // required API key; "" accepts none or any
+
+	mu     sync.Mutex
+	reqs   []Request
+	embeds []EmbeddingRequest
 
 	seq atomic.Int64 // for response and tool call ids
 }
@@ -276,7 +279,13 @@ type chunk struct {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path != "/v1/chat/completions" && r.URL.Path != "/chat/completions" {
+	var serve func(http.ResponseWriter, *http.Request)
+	switch r.URL.Path {
+	case "/v1/chat/completions", "/chat/completions":
+		serve = s.serveChat
+	case "/v1/embeddings", "/embeddings":
+		serve = s.serveEmbeddings
+	default:
 		writeError(w, http.StatusNotFound, fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), "invalid_request_error", "")
 		return
 	}
@@ -285,14 +294,34 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusMethodNotAllowed, fmt.Sprintf("Method %s not allowed for %s", r.Method, r.URL.Path), "invalid_request_error", "")
 		return
 	}
-	auth := r.Header.Get("Authorization")
-	if key, ok := strings.CutPrefix(auth, "Bearer "); !ok || strings.TrimSpace(key) == "" {
+	if !s.authorized(r.Header.Get("Authorization")) {
 		writeError(w, http.StatusUnauthorized,
 			"You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
 			"invalid_request_error", "invalid_api_key")
 		return
 	}
+	serve(w, r)
+}
 
+// authorized checks an Authorization header: with no key required, none
+// or any "Bearer <key>"; with one, exactly "Bearer <that key>".
+func (s *Server) authorized(auth string) bool {
+	if auth == "" {
+		return s.key == ""
+	}
+	key, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || strings.TrimSpace(key) == "" {
+		return false
+	}
+	return s.key == "" || key == s.key
+}
+
+// RequireKey makes the server answer 401 to every request that does not
+// carry "Authorization: Bearer key", as OpenAI does. Call it before the
+// first request.
+func (s *Server) RequireKey(key string) { s.key = key }
+
+func (s *Server) serveChat(w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		writeError(w, http.StatusBadRequest, "reading request body: "+err.Error(), "invalid_request_error", "")

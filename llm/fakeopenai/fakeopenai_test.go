@@ -323,44 +323,75 @@ func TestErrorStatus(t *testing.T) {
 	}
 }
 
-func TestMissingAPIKey(t *testing.T) {
+// Like OpenAI, a server that requires a key refuses a request without it,
+// with a malformed header or with another key, before the handler sees it.
+func TestRequiredAPIKey(t *testing.T) {
 	var called atomic.Bool
 	s := newServer(t, func(fakeopenai.Request) fakeopenai.Reply {
 		called.Store(true)
 		return fakeopenai.Reply{Content: "no"}
 	})
+	s.RequireKey("right")
 
 	// eino-ext with no key sends no Authorization header.
 	_, err := newModel(t, s, "").Generate(context.Background(), []*schema.Message{schema.UserMessage("hi")})
 	if err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("Generate without key: err = %v, want 401", err)
 	}
-
-	for _, auth := range []string{"", "Bearer ", "Basic abc", "k"} {
-		req, _ := http.NewRequest(http.MethodPost, s.URL()+"/chat/completions", strings.NewReader(`{"model":"m","messages":[]}`))
-		if auth != "" {
-			req.Header.Set("Authorization", auth)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var body struct {
-			Error struct {
-				Message string `json:"message"`
-				Type    string `json:"type"`
-				Code    string `json:"code"`
-			} `json:"error"`
-		}
-		err = json.NewDecoder(resp.Body).Decode(&body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusUnauthorized || err != nil || body.Error.Message == "" || body.Error.Code != "invalid_api_key" {
-			t.Errorf("Authorization %q: status %d, body %+v, decode err %v", auth, resp.StatusCode, body, err)
+	for _, auth := range []string{"", "Bearer ", "Basic abc", "k", "Bearer wrong"} {
+		if status, code := post(t, s.URL()+"/chat/completions", auth); status != http.StatusUnauthorized || code != "invalid_api_key" {
+			t.Errorf("Authorization %q: status %d, code %q; want 401 invalid_api_key", auth, status, code)
 		}
 	}
 	if called.Load() || len(s.Requests()) != 0 {
 		t.Errorf("unauthenticated requests reached the handler")
 	}
+	if _, err := newModel(t, s, "right").Generate(context.Background(), []*schema.Message{schema.UserMessage("hi")}); err != nil {
+		t.Errorf("Generate with the key: %v", err)
+	}
+}
+
+// By default the server takes requests with no key, as a local vLLM or
+// Ollama does, but still refuses a malformed Authorization header.
+func TestNoAPIKeyNeeded(t *testing.T) {
+	s := newServer(t, fakeopenai.Script(fakeopenai.Reply{Content: "yes"}))
+	msg, err := newModel(t, s, "").Generate(context.Background(), []*schema.Message{schema.UserMessage("hi")})
+	if err != nil || msg.Content != "yes" {
+		t.Fatalf("Generate without key = %v, %v; want \"yes\"", msg, err)
+	}
+	if got := s.Requests()[0].Header.Get("Authorization"); got != "" {
+		t.Errorf("Authorization = %q, want none sent", got)
+	}
+	for _, auth := range []string{"Bearer ", "Basic abc"} {
+		if status, _ := post(t, s.URL()+"/chat/completions", auth); status != http.StatusUnauthorized {
+			t.Errorf("Authorization %q: status %d, want 401", auth, status)
+		}
+	}
+}
+
+// post sends an empty chat request with the given Authorization header and
+// returns the status and the error code of the answer.
+func post(t *testing.T, url, auth string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(`{"model":"m","messages":[]}`))
+	if auth != "" {
+		req.Header.Set("Authorization", auth)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Error struct {
+			Message string `json:"message"`
+			Code    string `json:"code"`
+		} `json:"error"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Error.Message == "" {
+		t.Errorf("Authorization %q: error body %+v, decode err %v", auth, body, err)
+	}
+	return resp.StatusCode, body.Error.Code
 }
 
 func TestPathsAndMethods(t *testing.T) {
@@ -376,7 +407,9 @@ func TestPathsAndMethods(t *testing.T) {
 		{http.MethodPost, "/v1/chat/completions", 200},
 		{http.MethodPost, "/chat/completions", 200},
 		{http.MethodPost, "/v1/completions", 404},
-		{http.MethodPost, "/v1/embeddings", 404},
+		{http.MethodPost, "/v1/embeddings", 400}, // a chat body has no input
+		{http.MethodGet, "/v1/embeddings", 405},
+		{http.MethodPost, "/v1/audio/speech", 404},
 		{http.MethodGet, "/v1/models", 404},
 		{http.MethodGet, "/v1/chat/completions", 405},
 	}
