@@ -217,17 +217,26 @@ func (s *seenSet) validate(cited []string, text string) []string {
 
 // Evaluate judges one answer against its rubric.
 func (a *Interviewer) Evaluate(ctx context.Context, in EvaluateInput) (EvaluateResult, error) {
-	rubric := in.Rubric
+	rubric, reference := in.Rubric, in.ReferenceAnswer
 	if len(rubric) == 0 {
+		// A first answer is judged on its sources' key points and
+		// reference answers; a follow-up only on what was missed.
+		var refs []string
 		for _, id := range in.Sources {
 			if q, ok := a.Bank.Get(id); ok {
 				rubric = append(rubric, q.KeyPoints...)
+				if q.ReferenceAnswer != "" {
+					refs = append(refs, q.ReferenceAnswer)
+				}
 			}
+		}
+		if reference == "" {
+			reference = strings.Join(refs, "\n\n")
 		}
 	}
 	prompt, err := llm.Render(llm.Context{
 		Task: llm.TaskEvaluate, Language: in.Language, Track: in.Track, Level: in.Level, Round: in.Round,
-		Eval: &llm.EvaluationTarget{Question: in.Question, KeyPoints: rubric, Answer: in.Answer},
+		Eval: &llm.EvaluationTarget{Question: in.Question, ReferenceAnswer: reference, KeyPoints: rubric, Answer: in.Answer},
 	})
 	if err != nil {
 		return EvaluateResult{}, err

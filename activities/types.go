@@ -68,7 +68,10 @@ type EvaluateInput struct {
 	// Rubric overrides the key points of the sources; a follow-up is
 	// judged on what the first answer missed.
 	Rubric []string `json:"rubric,omitempty"`
-	Answer string   `json:"answer"`
+	// ReferenceAnswer, when set, is the model answer to judge against
+	// instead of the sources' (mianshi calibrate passes its file's).
+	ReferenceAnswer string `json:"reference_answer,omitempty"`
+	Answer          string `json:"answer"`
 }
 
 // EvaluateResult is the evaluation of one answer.

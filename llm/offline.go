@@ -14,8 +14,8 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/memory"
-	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
+	"github.com/mianshi/mianshi/scoring"
 )
 
 // Offline is the deterministic offline interviewer: a chat model that needs
@@ -24,7 +24,8 @@ import (
 //
 //	ask      → calls the question-bank tool, then asks the first question it
 //	           returns (or a follow-up on the missed key points), citing ids
-//	evaluate → scores by how many rubric key points the answer covers
+//	evaluate → grades the answer against the key points and the reference
+//	           answer with package scoring (partial credit, bank weights)
 //	report   → summarises the per-round scores into strengths and gaps
 //
 // The same inputs always give the same outputs, which is what tests need.
@@ -37,15 +38,9 @@ type Offline struct {
 
 var _ model.ToolCallingChatModel = (*Offline)(nil)
 
-// Coverage thresholds of the offline scorer.
-const (
-	// keyPointHit is the share of a key point's terms an answer must
-	// contain for the key point to count as covered.
-	keyPointHit = 0.5
-	// followUpBelow is the coverage under which an answer is too vague and
-	// earns a follow-up.
-	followUpBelow = 0.5
-)
+// coveredAt is the partial credit at which the feedback counts a key point
+// as covered.
+const coveredAt = 0.5
 
 // NewOffline returns the offline interviewer.
 func NewOffline(tokenDelay time.Duration) *Offline {
@@ -292,22 +287,16 @@ func Chunks(text string) []string {
 	return chunks
 }
 
-// Coverage returns which key points an answer covers. A key point counts as
-// covered when the answer contains at least half of its terms.
+// Coverage returns which key points an answer covers: those it earns at
+// least half the credit of (scoring.Scorer weighs each key point's terms).
 func Coverage(answer string, keyPoints []string) (covered, missed []string) {
-	have := map[string]bool{}
-	for _, t := range questionbank.Terms(answer) {
-		have[t] = true
-	}
-	for _, kp := range keyPoints {
-		terms := questionbank.Terms(kp)
-		hits := 0
-		for _, t := range terms {
-			if have[t] {
-				hits++
-			}
-		}
-		if len(terms) > 0 && float64(hits)/float64(len(terms)) >= keyPointHit {
+	r := scoring.Default().Score(scoring.Input{KeyPoints: keyPoints, Answer: answer})
+	return split(keyPoints, r.Credit)
+}
+
+func split(keyPoints []string, credit []float64) (covered, missed []string) {
+	for i, kp := range keyPoints {
+		if credit[i] >= coveredAt {
 			covered = append(covered, kp)
 		} else {
 			missed = append(missed, kp)
@@ -316,21 +305,22 @@ func Coverage(answer string, keyPoints []string) (covered, missed []string) {
 	return covered, missed
 }
 
+// evaluate grades an answer with the offline scorer: partial credit per key
+// point and for the reference answer's content, terms weighted by the
+// bank. An answer below half marks is vague and earns a follow-up.
 func evaluate(c Context) EvaluationResult {
 	e := c.Eval
 	if e == nil {
 		return EvaluationResult{Feedback: "Nothing to evaluate."}
 	}
-	covered, missed := Coverage(e.Answer, e.KeyPoints)
-	share := 0.0
-	if len(e.KeyPoints) > 0 {
-		share = float64(len(covered)) / float64(len(e.KeyPoints))
-	}
-	score := int(share*10 + 0.5)
+	r := scoring.Default().Score(scoring.Input{
+		Question: e.Question, ReferenceAnswer: e.ReferenceAnswer, KeyPoints: e.KeyPoints, Answer: e.Answer,
+	})
+	covered, missed := split(e.KeyPoints, r.Credit)
 	return EvaluationResult{
-		Score:    score,
+		Score:    r.Score,
 		Feedback: evaluationFeedback(c.Language, covered, missed),
-		FollowUp: share < followUpBelow,
+		FollowUp: r.Score < 5,
 		Missed:   missed,
 	}
 }

@@ -76,11 +76,13 @@ type FollowUp struct {
 	Sources  []string `json:"sources"`
 }
 
-// EvaluationTarget is the answer to evaluate and its rubric.
+// EvaluationTarget is the answer to evaluate and its rubric: the key
+// points and, for a first answer, the bank's reference answer.
 type EvaluationTarget struct {
-	Question  string   `json:"question"`
-	KeyPoints []string `json:"key_points"`
-	Answer    string   `json:"answer"`
+	Question        string   `json:"question"`
+	ReferenceAnswer string   `json:"reference_answer,omitempty"`
+	KeyPoints       []string `json:"key_points"`
+	Answer          string   `json:"answer"`
 }
 
 // EvaluationResult is what a model returns for TaskEvaluate.
