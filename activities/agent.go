@@ -28,14 +28,15 @@ const heartbeatEvery = time.Second
 
 // runAgent runs one task through an Eino ADK ChatModelAgent with the given
 // tools and returns the text of its final answer. When out is set, the
-// final answer's text is streamed to it as it arrives.
+// final answer's text is streamed to it as it arrives; opts reach the run
+// (structured output, for one).
 //
 //	prompt ─▶ agent ─▶ model ─┬─▶ tool call ─▶ tool ─▶ model ─▶ …
 //	                          └─▶ answer (streamed to out)
 //
 // Temporal owns retries: the agent retries nothing itself, so every retry
 // is an attempt in the interview's history.
-func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt string, tools []tool.BaseTool, out *deltaWriter) (string, error) {
+func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt string, tools []tool.BaseTool, out *deltaWriter, opts ...adk.AgentRunOption) (string, error) {
 	ctx = llm.WithTask(ctx, task)
 	agent, err := adk.NewChatModelAgent(ctx, &adk.ChatModelAgentConfig{
 		Name:          "interviewer",
@@ -51,7 +52,7 @@ func runAgent(ctx context.Context, m model.ToolCallingChatModel, task, prompt st
 	stop := keepAlive(ctx)
 	defer stop()
 	runner := adk.NewRunner(ctx, adk.RunnerConfig{Agent: agent, EnableStreaming: true})
-	events := runner.Run(ctx, []adk.Message{schema.UserMessage(prompt)})
+	events := runner.Run(ctx, []adk.Message{schema.UserMessage(prompt)}, opts...)
 	var final string
 	for {
 		ev, ok := events.Next()

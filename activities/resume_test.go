@@ -2,6 +2,8 @@ package activities
 
 import (
 	"context"
+	"encoding/json"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -97,13 +99,24 @@ func TestReadResumeOffline(t *testing.T) {
 // sent: the résumé only inside the context block, as a JSON string, with
 // no way to close the block early.
 func TestReadResumeOpenAIKeepsTheResumeInData(t *testing.T) {
-	srv := fakeopenai.New(fakeopenai.Script(fakeopenai.Reply{Content: `{"name":"Grace Hopper","years_experience":40,"skills":["COBOL"],"projects":[{"name":"Compiler","description":"A-0"}],"education":[],"languages":["English"]}`}))
+	rs, reqs := readWithModel(t, "md", []byte(hostileResume()), `{"name":"Grace Hopper","years_experience":40,"skills":["COBOL"],"projects":[{"name":"Compiler","description":"A-0"}],"education":[],"languages":["English"]}`)
+	checkResumeIsData(t, reqs[0], "user")
+	if p, _ := rs.ResumeProfile(context.Background(), "r1"); p.Name != "Grace Hopper" || p.YearsExperience != 40 {
+		t.Errorf("profile = %+v, want the model's", p)
+	}
+}
+
+// readWithModel reads a résumé with a fake OpenAI-compatible model that
+// replies reply, and returns the store and the one request it was sent.
+func readWithModel(t *testing.T, format string, data []byte, reply string) (*memResumes, []fakeopenai.Request) {
+	t.Helper()
+	srv := fakeopenai.New(fakeopenai.Script(fakeopenai.Reply{Content: reply}))
 	t.Cleanup(srv.Close)
 	m, err := llm.NewOpenAI(context.Background(), llm.OpenAIConfig{BaseURL: srv.URL(), APIKey: "k", Model: "m", Timeout: 5e9})
 	if err != nil {
 		t.Fatal(err)
 	}
-	rs := newMemResumes(&store.Resume{ID: "r1", Format: "md", Data: []byte(hostileResume()), Status: store.ResumePending})
+	rs := newMemResumes(&store.Resume{ID: "r1", Format: format, Data: data, Status: store.ResumePending})
 	r := &ResumeReader{Store: rs, Model: m, Limits: resume.DefaultLimits()}
 	if _, err := execute[ReadResumeResult](t, r, r.ReadResume, ReadResumeInput{ResumeID: "r1"}); err != nil {
 		t.Fatalf("ReadResume: %v", err)
@@ -112,10 +125,7 @@ func TestReadResumeOpenAIKeepsTheResumeInData(t *testing.T) {
 	if len(reqs) != 1 {
 		t.Fatalf("%d requests, want 1", len(reqs))
 	}
-	checkResumeIsData(t, reqs[0], "user")
-	if p, _ := rs.ResumeProfile(context.Background(), "r1"); p.Name != "Grace Hopper" || p.YearsExperience != 40 {
-		t.Errorf("profile = %+v, want the model's", p)
-	}
+	return rs, reqs
 }
 
 // checkResumeIsData checks that the injection appears only in messages of
@@ -211,4 +221,58 @@ func TestAskOpenAIResumeRoundKeepsTheProfileInAToolResult(t *testing.T) {
 		t.Errorf("tools offered = %+v, want %s", reqs[0].Tools, llm.ResumeToolName)
 	}
 	checkResumeIsData(t, reqs[1], "tool")
+}
+
+// TestReadResumePDFKeepsTheResumeInData reads a hostile résumé printed to PDF
+// by chromium (two columns, bold headings in Type 3 fonts, the injection in
+// English and Chinese) through the PDF reader and a real model's request:
+// the text reaches the model only inside the context block, and the request
+// asks for structured output against the profile's schema.
+func TestReadResumePDFKeepsTheResumeInData(t *testing.T) {
+	data, err := os.ReadFile("../resume/testdata/hostile.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, reqs := readWithModel(t, "pdf", data, `{"name":"韩梅梅","contact":{"email":"","phone":"","links":[]},"years_experience":6,"skills":["Go"],"jobs":[],"projects":[],"education":[],"languages":[]}`)
+	for _, msg := range reqs[0].Messages {
+		for _, needle := range []string{"Ignore previous instructions", "忽略之前的所有指令"} {
+			if !strings.Contains(msg.Content, needle) {
+				continue
+			}
+			c, err := llm.ParseContext(msg.Content)
+			if msg.Role != "user" || err != nil || !strings.Contains(c.Resume, needle) || !strings.Contains(c.Resume, "韩梅梅") {
+				t.Errorf("%q reached a %s message outside the context block (%v)", needle, msg.Role, err)
+			}
+		}
+	}
+	var format struct {
+		Type       string `json:"type"`
+		JSONSchema struct {
+			Name   string         `json:"name"`
+			Strict bool           `json:"strict"`
+			Schema map[string]any `json:"schema"`
+		} `json:"json_schema"`
+	}
+	if err := json.Unmarshal(reqs[0].ResponseFormat, &format); err != nil || format.Type != "json_schema" || !format.JSONSchema.Strict ||
+		format.JSONSchema.Schema["properties"].(map[string]any)["jobs"] == nil {
+		t.Errorf("response_format = %s (%v), want the profile's strict JSON schema", reqs[0].ResponseFormat, err)
+	}
+}
+
+// TestReadResumePDFOffline reads the same hostile PDF with the offline
+// extractor: the injection is only ever a value in the profile.
+func TestReadResumePDFOffline(t *testing.T) {
+	data, err := os.ReadFile("../resume/testdata/hostile.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs := newMemResumes(&store.Resume{ID: "r1", Format: "pdf", Data: data, Status: store.ResumePending})
+	r := &ResumeReader{Store: rs, Model: llm.NewOffline(0), Limits: resume.DefaultLimits()}
+	if res, err := execute[ReadResumeResult](t, r, r.ReadResume, ReadResumeInput{ResumeID: "r1"}); err != nil || res.Status != store.ResumeReady {
+		t.Fatalf("ReadResume = %+v, %v", res, err)
+	}
+	p, _ := rs.ResumeProfile(context.Background(), "r1")
+	if p.Name != "韩梅梅" || len(p.Skills) < 2 || p.Skills[0] != "Go" || len(p.Projects) != 1 || p.Projects[0].Name != "编译器" || len(p.Jobs) != 1 {
+		t.Errorf("profile = %+v", p)
+	}
 }

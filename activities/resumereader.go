@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/cloudwego/eino/adk"
 	"github.com/cloudwego/eino/components/model"
 
 	"github.com/mianshi/mianshi/llm"
@@ -68,7 +69,8 @@ func (r *ResumeReader) profile(ctx context.Context, text string) (resume.Profile
 	if err != nil {
 		return resume.Profile{}, err
 	}
-	reply, err := runAgent(ctx, r.Model, llm.TaskProfile, prompt, nil, nil)
+	reply, err := runAgent(ctx, r.Model, llm.TaskProfile, prompt, nil, nil,
+		adk.WithChatModelOptions([]model.Option{llm.ProfileOutput()}))
 	if err != nil {
 		return resume.Profile{}, err
 	}
@@ -99,6 +101,21 @@ func tidyProfile(p resume.Profile) resume.Profile {
 	p.Name = clip(strings.TrimSpace(p.Name), maxProfileText)
 	p.YearsExperience = min(max(p.YearsExperience, 0), 60)
 	p.Skills, p.Education, p.Languages = list(p.Skills), list(p.Education), list(p.Languages)
+	links := list(p.Contact.Links)
+	p.Contact = resume.Contact{
+		Email: clip(strings.TrimSpace(p.Contact.Email), maxProfileText),
+		Phone: clip(strings.TrimSpace(p.Contact.Phone), maxProfileText),
+		Links: links[:min(len(links), 5)],
+	}
+	jobs := []resume.Job{}
+	for _, j := range p.Jobs {
+		j = resume.Job{Employer: clip(strings.TrimSpace(j.Employer), maxProfileText), Title: clip(strings.TrimSpace(j.Title), maxProfileText),
+			Start: clip(strings.TrimSpace(j.Start), 16), End: clip(strings.TrimSpace(j.End), 16)}
+		if (j.Employer != "" || j.Title != "") && len(jobs) < maxProfileItems {
+			jobs = append(jobs, j)
+		}
+	}
+	p.Jobs = jobs
 	projects := []resume.Project{}
 	for _, pr := range p.Projects {
 		if pr.Name = clip(strings.TrimSpace(pr.Name), maxProfileText); pr.Name != "" && len(projects) < maxProfileItems {

@@ -125,9 +125,11 @@ func Instruction(task string) string {
 			"summary (a short paragraph), strengths (list of strings), improvements (list of strings)."
 	case TaskProfile:
 		return common + "Task: read the résumé text in the context and reply with one JSON object only: " +
-			"name (string), years_experience (integer), skills (list of strings), projects (list of {name, description}), " +
-			"education (list of strings), languages (list of spoken languages). Copy facts from the résumé; invent nothing; " +
-			"leave out anything the résumé does not say."
+			"name (string, in the résumé's own script, both if it gives two), contact ({email, phone, links}), " +
+			"years_experience (integer: the years the jobs cover, overlaps counted once, up to today), skills (list of strings), " +
+			"jobs (list of {employer, title, start, end}, dates as YYYY-MM or YYYY, end \"present\" for a current job), " +
+			"projects (list of {name, description}), education (list of whole entries), languages (list of spoken languages). " +
+			"Copy facts from the résumé; invent nothing; leave out anything the résumé does not say."
 	case TaskSummarise:
 		return common + "Task: fold the turns into the running summary of the interview, for the interviewer's own memory. " +
 			"Keep what matters for later questions: what the candidate showed they know, where they struggled, projects they mentioned. " +

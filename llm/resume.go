@@ -3,6 +3,10 @@ package llm
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+
+	"github.com/cloudwego/eino-ext/components/model/openai"
+	"github.com/cloudwego/eino/components/model"
 
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/resume"
@@ -33,4 +37,49 @@ func resumeQuestion(c Context, profileJSON, question string) string {
 		return fmt.Sprintf("你的简历里提到了「%s」。结合这段经历谈谈：%s", subject, question)
 	}
 	return fmt.Sprintf("Your résumé mentions \u201c%s\u201d. Drawing on that work: %s", subject, question)
+}
+
+// ProfileOutput asks an OpenAI-compatible model for structured output: a
+// reply that is one JSON object of resume.Profile's schema (ProfileSchema).
+// Other models ignore it.
+func ProfileOutput() model.Option {
+	return openai.WithExtraFields(map[string]any{
+		"response_format": map[string]any{
+			"type": "json_schema",
+			"json_schema": map[string]any{
+				"name":   "resume_profile",
+				"strict": true,
+				"schema": ProfileSchema(),
+			},
+		},
+	})
+}
+
+// ProfileSchema is the JSON Schema of resume.Profile, in the strict form
+// structured output needs (every property required, no others allowed).
+func ProfileSchema() map[string]any {
+	str := map[string]any{"type": "string"}
+	strings := map[string]any{"type": "array", "items": str}
+	object := func(props map[string]any) map[string]any {
+		required := make([]string, 0, len(props))
+		for k := range props {
+			required = append(required, k)
+		}
+		slices.Sort(required)
+		return map[string]any{"type": "object", "properties": props, "required": required, "additionalProperties": false}
+	}
+	return object(map[string]any{
+		"name":             str,
+		"contact":          object(map[string]any{"email": str, "phone": str, "links": strings}),
+		"years_experience": map[string]any{"type": "integer"},
+		"skills":           strings,
+		"jobs": map[string]any{"type": "array", "items": object(map[string]any{
+			"employer": str, "title": str, "start": str, "end": str,
+		})},
+		"projects": map[string]any{"type": "array", "items": object(map[string]any{
+			"name": str, "description": str,
+		})},
+		"education": strings,
+		"languages": strings,
+	})
 }

@@ -1,9 +1,11 @@
 package resume
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode"
@@ -193,5 +195,28 @@ func TestTextScore(t *testing.T) {
 		if fmt.Sprintf("%.3f", acc) != fmt.Sprintf("%.3f", tt.acc) && !(tt.acc == 0 && acc < 0.8) || inOrder != tt.inOrder {
 			t.Errorf("textScore(%q, %q) = %.3f, %d; want %.3f, %d", tt.got, tt.want, acc, inOrder, tt.acc, tt.inOrder)
 		}
+	}
+}
+
+// TestCorpusProfile reads every corpus file into a profile and compares it
+// with <stem>.profile.json, written by hand from the source of each file
+// ("present" and "至今" end on testNow).
+func TestCorpusProfile(t *testing.T) {
+	for _, f := range corpusFiles(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			text, err := extractFile(t, f, readFile(t, f), DefaultLimits())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want Profile
+			if err := json.Unmarshal(readFile(t, corpusStem(f)+".profile.json"), &want); err != nil {
+				t.Fatal(err)
+			}
+			got := OfflineProfileAt(text, testNow)
+			assertProfile(t, got, want)
+			if !reflect.DeepEqual(got.Jobs, want.Jobs) || !reflect.DeepEqual(got.Contact, want.Contact) {
+				t.Errorf("jobs, contact = %+v, %+v\nwant %+v, %+v", got.Jobs, got.Contact, want.Jobs, want.Contact)
+			}
+		})
 	}
 }

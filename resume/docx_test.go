@@ -41,7 +41,7 @@ func TestDOCXPartsShareTheLimit(t *testing.T) {
 }
 
 // TestDOCXTableRows reads a table row as one line, its cells separated by a
-// space, and a cell's paragraphs as lines (as Chinese résumé templates put a
+// tab, and a cell's paragraphs as lines (as Chinese résumé templates put a
 // heading in the left cell and the section in the right one).
 func TestDOCXTableRows(t *testing.T) {
 	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
@@ -60,7 +60,7 @@ func TestDOCXTableRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "2019 – present Stripe Engineer\n工作经历 2019.03 - 至今 蚂蚁集团\n负责增长分析。\nEducation"; text != want {
+	if want := "2019 – present\tStripe\tEngineer\n工作经历\t2019.03 - 至今 蚂蚁集团\n负责增长分析。\nEducation"; text != want {
 		t.Fatalf("text = %q, want %q", text, want)
 	}
 }

@@ -59,7 +59,7 @@ func TestExtractReadsRealFiles(t *testing.T) {
 	}{
 		{"multi-page pdf, English and Chinese", "cv.pdf", buildPDF(t, resumePages, pdfOptions{}),
 			[]string{"Carol Zhang", "Go, Kubernetes, PostgreSQL", "专业技能", "分布式系统、消息队列", "Orbit - a deployment tool", "English, Mandarin"}},
-		{"docx paragraphs, tabs and breaks", "cv.docx", docx, []string{"Dan Wu\nSkills\nGo Rust\nSQL\nProjects\nBeacon: metrics agent"}},
+		{"docx paragraphs, tabs and breaks", "cv.docx", docx, []string{"Dan Wu\nSkills\nGo\tRust\nSQL\nProjects\nBeacon: metrics agent"}},
 		{"markdown", "cv.md", readFixture(t, "en.md"), []string{"# Alice Chen", "## Skills"}},
 		{"chinese text", "简历.txt", readFixture(t, "zh.txt"), []string{"姓名：王小明", "【专业技能】"}},
 		{"utf-8 with byte order mark", "cv.txt", append([]byte{0xef, 0xbb, 0xbf}, "Eve\nSkills: Go"...), []string{"Eve\nSkills: Go"}},
@@ -189,7 +189,8 @@ func TestNormalize(t *testing.T) {
 		name, in, want string
 		max            int
 	}{
-		{"controls, NUL and spaces", "Ann\x00\x07  Lee\t\tGo\u200b\r\n\n\n\nSkills\u3000Go", "Ann Lee Go\n\nSkills Go", 100},
+		{"controls, NUL and spaces", "Ann\x00\x07  Lee\t\tGo\u200b\r\n\n\n\nSkills\u3000Go", "Ann Lee\tGo\n\nSkills Go", 100},
+		{"a tab among spaces is one tab", "a  \t  b\u00a0\u00a0c\ue000", "a\tb c", 100},
 		{"cut at a rune boundary", "技能技能技能", "技", 5},
 		{"lines trimmed", "  a  \n  b", "a\nb", 100},
 	}

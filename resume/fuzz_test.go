@@ -65,7 +65,7 @@ func checkText(t *testing.T, text string, max int) {
 		t.Fatalf("text of %d bytes, limit %d", len(text), max)
 	case !utf8.ValidString(text):
 		t.Fatal("text is not valid UTF-8")
-	case strings.ContainsFunc(text, func(r rune) bool { return r != '\n' && r < ' ' }):
+	case strings.ContainsFunc(text, func(r rune) bool { return r != '\n' && r != '\t' && r < ' ' }):
 		t.Fatalf("text keeps control characters: %q", text)
 	}
 }
@@ -80,13 +80,19 @@ func FuzzOfflineProfile(f *testing.F) {
 		f.Add(string(data))
 	}
 	f.Add("## Projects\n- " + strings.Repeat("x", 500) + "\n## Skills\n" + strings.Repeat("a,", 100))
+	f.Add("工作经历\t2019.03 - 至今 蚂蚁集团 高级数据分析师\nExperience\nStaff Engineer, Acme\nMar 2021 – Present\n1900-2200 x\n2020.13-2019.01 y")
 	f.Fuzz(func(t *testing.T, text string) {
 		p := OfflineProfile(text)
 		if utf8.RuneCountInString(p.Name) > maxNameRunes || p.YearsExperience < 0 || p.YearsExperience > 50 {
 			t.Fatalf("name %q, years %d out of bounds", p.Name, p.YearsExperience)
 		}
-		if len(p.Skills) > maxItems || len(p.Projects) > maxItems || len(p.Education) > maxItems || len(p.Languages) > maxItems {
+		if len(p.Skills) > maxItems || len(p.Projects) > maxItems || len(p.Education) > maxItems || len(p.Languages) > maxItems || len(p.Jobs) > maxItems {
 			t.Fatalf("too many items: %+v", p)
+		}
+		for _, j := range p.Jobs {
+			if utf8.RuneCountInString(j.Employer) > maxItemRunes || utf8.RuneCountInString(j.Title) > maxItemRunes {
+				t.Fatalf("job over its caps: %+v", j)
+			}
 		}
 		for _, pr := range p.Projects {
 			if utf8.RuneCountInString(pr.Name) > maxItemRunes || utf8.RuneCountInString(pr.Description) > maxDescRunes {

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -17,23 +19,34 @@ const (
 	maxProjectName = 40
 )
 
-// OfflineProfile is a deterministic rule-based extractor (no model). It finds
-// the name (a "Name:"/"姓名：" line, else the first meaningful line), the years
-// of experience ("5 years", "5+ yrs", "five years", "5年", "五年"), and the Skills/技能/专业技能,
-// Projects/项目经历/项目, Education/教育经历/教育背景 and Languages/语言 sections by
-// their headings (Markdown #, bold, colon or plain line), splitting items on
-// bullets, commas, 、 and ；. It works for English and Chinese résumés.
+// OfflineProfile is OfflineProfileAt(text, time.Now()).
 func OfflineProfile(text string) Profile {
+	return OfflineProfileAt(text, time.Now())
+}
+
+// OfflineProfileAt is a deterministic rule-based extractor (no model); now
+// ends the jobs held "至今"/"to present". It finds the name (a "Name:"/"姓名："
+// line, else the first meaningful line, in any script), the contact details,
+// and the sections by their headings in English or Chinese (Markdown #, bold,
+// bracketed, numbered, with a colon, a plain line, or a table's first cell):
+// skills, jobs (employer, title, start–end), projects with their
+// descriptions, education entries (lines wrapped in a column joined again) and
+// languages. Years of experience are the months the jobs cover, overlaps
+// counted once, or the largest "N years"/"N年…经验" stated if that is more
+// (a résumé that lists only its recent jobs).
+func OfflineProfileAt(text string, now time.Time) Profile {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	p := Profile{
-		Name:            findName(lines),
-		YearsExperience: findYears(text),
-		Skills:          []string{},
-		Projects:        []Project{},
-		Education:       []string{},
-		Languages:       []string{},
+		Name:      findName(lines),
+		Contact:   findContact(text),
+		Skills:    []string{},
+		Jobs:      []Job{},
+		Projects:  []Project{},
+		Education: []string{},
+		Languages: []string{},
 	}
-	var pb projectBuilder
+	pb, jb := projectBuilder{}, jobBuilder{now: now}
+	var eb educationBuilder
 	sec, level := secNone, 0
 	for _, raw := range lines {
 		line := strings.TrimSpace(raw)
@@ -55,14 +68,58 @@ func OfflineProfile(text string) Profile {
 		case secLanguages:
 			p.Languages = addItems(p.Languages, splitItems(line))
 		case secEducation:
-			item, _ := stripBullet(line)
-			p.Education = addItems(p.Education, []string{strings.Trim(item, "*_ ")})
+			eb.add(line)
 		case secProjects:
 			pb.add(line)
+		case secExperience:
+			jb.add(line)
 		}
 	}
-	p.Projects = pb.projects
+	p.Projects, p.Jobs, p.Education = pb.projects, jb.jobs, addItems(p.Education, eb.items)
+	p.YearsExperience = max(yearsFrom(jb.spans), findYears(text))
 	return p
+}
+
+// educationBuilder collects education entries; a line that continues an
+// entry wrapped by a narrow column ("B.Sc. Computer Science, Zhejiang" /
+// "University, 2014–2018") joins it again.
+type educationBuilder struct {
+	items []string
+}
+
+var yearRE = regexp.MustCompile(`(?:19|20)\d\d`)
+
+func (b *educationBuilder) add(line string) {
+	item, bullet := stripBullet(line)
+	item = strings.Join(strings.Fields(strings.Trim(item, "*_ \t")), " ")
+	if n := len(b.items); n > 0 && !bullet && continuesEntry(b.items[n-1], item) {
+		b.items[n-1] = joinLines(b.items[n-1], item)
+		return
+	}
+	b.items = append(b.items, item)
+}
+
+// continuesEntry reports whether next is the rest of prev: prev has no year
+// yet and ends mid-phrase, or next starts in lower case.
+func continuesEntry(prev, next string) bool {
+	r, _ := utf8.DecodeRuneInString(next)
+	if unicode.IsLower(r) {
+		return true
+	}
+	return !yearRE.MatchString(prev) && !strings.HasSuffix(prev, ".") && !strings.HasSuffix(prev, "。") &&
+		utf8.RuneCountInString(prev+next) <= maxItemRunes && !startsEntry(next)
+}
+
+// startsEntry reports whether a line begins an education entry of its own:
+// a year or a degree.
+func startsEntry(s string) bool {
+	lower := strings.ToLower(s)
+	for _, w := range []string{"b.", "m.", "ph", "bachelor", "master", "doctor", "mba", "meng", "beng", "bsc", "msc", "本科", "硕士", "博士", "学士"} {
+		if strings.HasPrefix(lower, w) {
+			return true
+		}
+	}
+	return yearRE.MatchString(s[:min(len(s), 4)])
 }
 
 // headingLevel is the number of leading '#' of a Markdown heading (0 otherwise).
@@ -205,12 +262,14 @@ func parseCount(s string) (int, bool) {
 // "Label:" prefix such as "Languages: Go, Python".
 func splitItems(line string) []string {
 	line, _ = stripBullet(line)
-	if i := strings.IndexAny(line, ":："); i > 0 && utf8.RuneCountInString(line[:i]) <= 30 {
+	if i := strings.IndexAny(line, ":：\t"); i > 0 && utf8.RuneCountInString(line[:i]) <= 30 {
 		_, size := utf8.DecodeRuneInString(line[i:])
 		line = line[i+size:]
+	} else if label, rest, ok := strings.Cut(line, " "); ok && skillLabels[strings.ToLower(label)] {
+		line = rest // "Data PostgreSQL, Kafka": a table's label cell
 	}
 	parts := strings.FieldsFunc(line, func(r rune) bool {
-		return strings.ContainsRune(",，、;；|•·", r)
+		return strings.ContainsRune(",，、;；|•·\t", r)
 	})
 	var out []string
 	for _, part := range parts {
@@ -221,6 +280,14 @@ func splitItems(line string) []string {
 		}
 	}
 	return out
+}
+
+// skillLabels name groups of skills in a table's first column.
+var skillLabels = map[string]bool{
+	"languages": true, "language": true, "data": true, "databases": true, "database": true, "cloud": true,
+	"devops": true, "tools": true, "frameworks": true, "frontend": true, "backend": true, "infrastructure": true,
+	"testing": true, "platforms": true, "other": true, "programming": true, "语言": true, "编程语言": true,
+	"数据库": true, "框架": true, "工具": true, "中间件": true, "云": true, "运维": true, "前端": true, "后端": true,
 }
 
 // skillPrefixes and skillSuffixes are proficiency words around a skill's name.

@@ -4,7 +4,11 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 )
+
+// testNow is the day the tests read "present" and "至今" as.
+var testNow = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 func TestOfflineProfile(t *testing.T) {
 	tests := []struct {
@@ -32,7 +36,7 @@ func TestOfflineProfile(t *testing.T) {
 			Languages: []string{"英语（CET-6）", "普通话"},
 		}},
 		{"en.txt", Profile{
-			Name: "Bob Martin", YearsExperience: 5,
+			Name: "Bob Martin", YearsExperience: 7, // 2019 – now
 			Skills: []string{"Spark", "Airflow", "Scala", "Kafka"},
 			Projects: []Project{
 				{Name: "Clickstream pipeline", Description: "real-time ingestion of 1B events a day."},
@@ -52,9 +56,9 @@ func TestOfflineProfile(t *testing.T) {
 			Languages: []string{},
 		}},
 		{"zh-plain.txt", Profile{
-			Name: "张三", YearsExperience: 6,
+			Name: "张三", YearsExperience: 7, // 2019.07 – 至今
 			Skills:    []string{"Go", "Gin", "gRPC", "MySQL", "Redis", "Kafka"},
-			Projects:  []Project{{Name: "推荐系统重构", Description: "将推荐系统从 Python 迁移到 Go。 设计服务拆分。"}},
+			Projects:  []Project{{Name: "推荐系统重构", Description: "将推荐系统从 Python 迁移到 Go。设计服务拆分。"}},
 			Education: []string{"2015.09-2019.06 浙江大学 计算机科学 本科"},
 			Languages: []string{},
 		}},
@@ -75,7 +79,7 @@ func TestOfflineProfile(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			assertProfile(t, OfflineProfile(text), tt.want)
+			assertProfile(t, OfflineProfileAt(text, testNow), tt.want)
 		})
 	}
 }

@@ -12,7 +12,8 @@ import (
 // transformation matrix through q/Q/cm, font size, character and word
 // spacing, horizontal scaling) and the glyph widths of each font, so it knows
 // where each string starts and ends on the page: a new baseline is a new line,
-// a gap wider than a fifth of the font size on the same baseline is a space,
+// a gap wider than a fifth of the font size on the same baseline is a space
+// (wider than 1.2 times the font size, a tab: a table's or layout's column),
 // and text that continues where the last ended joins it (Chrome and Word
 // split words into several strings when they kern).
 type pageWriter struct {
@@ -222,6 +223,8 @@ func (w *pageWriter) place(text string, adv float64) {
 	case !w.anyOut:
 	case math.Abs(y-w.lastY) > 0.5*math.Min(em, w.lastEm):
 		w.out.WriteByte('\n')
+	case x > w.endX+1.2*math.Min(em, w.lastEm):
+		w.out.WriteByte('\t') // a column's gap: a table cell, a date set right
 	case x > w.endX+0.2*math.Min(em, w.lastEm):
 		w.out.WriteByte(' ')
 	case x < w.endX-2*em:

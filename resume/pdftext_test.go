@@ -29,7 +29,8 @@ func TestPDFLineLayout(t *testing.T) {
 		{"scaled Tm", "BT /F1 1 Tf 12 0 0 12 72 700 Tm (Name: Ann) Tj 0 -1.2 Td (Skills: Go) Tj ET", "Name: Ann\nSkills: Go"},
 		{"TJ with kerning and a word gap", "BT /F1 11 Tf 72 700 Td [(Ku) 20 (ber) -20 (netes) -600 (Docker)] TJ ET", "Kubernetes Docker"},
 		{"word split in runs", "BT /F1 11 Tf 72 700 Td (Al) Tj 11 0 Td (ice) Tj ET", "Alice"},
-		{"second column", "BT /F1 11 Tf 72 700 Td (Skills) Tj 300 0 Td (2019-2021) Tj ET", "Skills 2019-2021"},
+		{"second column", "BT /F1 11 Tf 72 700 Td (Skills) Tj 300 0 Td (2019-2021) Tj ET", "Skills\t2019-2021"},
+		{"words with spaces between", "BT /F1 11 Tf 72 700 Td (Go,) Tj 20 0 Td (Rust) Tj ET", "Go, Rust"},
 		{"one text object per line", "BT /F1 11 Tf 72 700 Td (Ann Lee) Tj ET BT /F1 11 Tf 72 686 Td (Go) Tj ET", "Ann Lee\nGo"},
 		{"quote operator", "BT /F1 11 Tf 14 TL 72 700 Td (A) Tj (B) ' ET", "A\nB"},
 	}

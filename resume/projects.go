@@ -1,41 +1,72 @@
 package resume
 
 import (
+	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
 // projectBuilder groups the lines of a projects section into projects: a line
 // with a short name before a separator ("Mianshi — AI interviews", "调度系统：…"),
 // a sub-heading or a bold line starts a project; other lines describe the
-// current one, unless they are short and the current one is already described.
+// current one, unless they are short, start in upper case and the current one
+// is already described.
 type projectBuilder struct {
 	projects []Project
 }
 
-var projectSeparators = []string{"——", " — ", " – ", " - ", ": ", "：", " | ", "|"}
+var projectSeparators = []string{"\t", "——", " — ", " – ", " - ", ": ", "：", " | ", "|"}
 
 func (b *projectBuilder) add(line string) {
 	if len(b.projects) >= maxItems {
 		return
 	}
 	heading := strings.HasPrefix(line, "#") || strings.HasPrefix(line, "**")
+	line = datesInBrackets.ReplaceAllString(line, "") // "调度平台（2021.03 – 2022.01）": its dash is no separator
 	text, _ := stripBullet(strings.TrimLeft(line, "# "))
 	text = strings.TrimSpace(text)
 	name, desc, split := splitProject(text)
 	cur := b.current()
 	switch {
 	case split && cur != nil && descriptionLabels[strings.ToLower(name)]:
-		cur.Description = cutRunes(strings.TrimSpace(cur.Description+" "+desc), maxDescRunes)
+		cur.Description = cutRunes(joinLines(cur.Description, desc), maxDescRunes)
 	case heading || split:
 		b.start(strings.Trim(name, "*_ "), desc)
 	case cur == nil:
 		b.start(strings.Trim(text, "*_ "), "")
-	case cur.Description != "" && utf8.RuneCountInString(text) <= maxProjectName && !strings.HasSuffix(text, ".") && !strings.HasSuffix(text, "。"):
+	case cur.Description != "" && utf8.RuneCountInString(text) <= maxProjectName && !strings.HasSuffix(text, ".") && !strings.HasSuffix(text, "。") && !startsLower(text):
 		b.start(strings.Trim(text, "*_ "), "")
 	default:
-		cur.Description = cutRunes(strings.TrimSpace(cur.Description+" "+text), maxDescRunes)
+		cur.Description = cutRunes(joinLines(cur.Description, text), maxDescRunes)
 	}
+}
+
+// datesInBrackets is a date range in brackets after a project's name.
+var datesInBrackets = regexp.MustCompile(`\s*[（(]\s*` + dateRange.String() + `\s*[)）]`)
+
+// joinLines joins a line wrapped by the layout to the text before it, with a
+// space unless both sides are Chinese (which has none between words).
+func joinLines(a, b string) string {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	last, _ := utf8.DecodeLastRuneInString(a)
+	first, _ := utf8.DecodeRuneInString(b)
+	if a == "" || b == "" || isWide(last) && isWide(first) {
+		return a + b
+	}
+	return a + " " + b
+}
+
+// isWide reports whether r is a Han character or full-width punctuation.
+func isWide(r rune) bool {
+	return unicode.Is(unicode.Han, r) || (r >= 0x3000 && r <= 0x303f) || (r >= 0xff00 && r <= 0xffef)
+}
+
+// startsLower reports whether s starts with a lower-case letter: the rest
+// of a wrapped sentence, not a project's name.
+func startsLower(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return unicode.IsLower(r)
 }
 
 func (b *projectBuilder) current() *Project {

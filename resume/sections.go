@@ -3,6 +3,7 @@ package resume
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,6 +17,7 @@ const (
 	secProjects
 	secEducation
 	secLanguages
+	secExperience
 )
 
 // headings maps lower-case heading text to its section. Headings not listed
@@ -23,20 +25,26 @@ const (
 var headings = map[string]section{
 	"skills": secSkills, "skill": secSkills, "technical skills": secSkills, "core skills": secSkills,
 	"tech stack": secSkills, "technologies": secSkills, "skills & tools": secSkills, "skills and tools": secSkills,
+	"skills summary": secSkills, "technical expertise": secSkills, "core competencies": secSkills, "expertise": secSkills,
 	"技能": secSkills, "专业技能": secSkills, "技术栈": secSkills, "技能特长": secSkills, "技术能力": secSkills, "专业技术": secSkills,
+	"个人技能": secSkills, "技术技能": secSkills, "技能清单": secSkills, "掌握技能": secSkills,
 	"projects": secProjects, "project": secProjects, "project experience": secProjects, "personal projects": secProjects,
-	"selected projects": secProjects, "key projects": secProjects,
-	"项目经历": secProjects, "项目": secProjects, "项目经验": secProjects, "主要项目": secProjects,
+	"selected projects": secProjects, "key projects": secProjects, "side projects": secProjects, "open source": secProjects,
+	"项目经历": secProjects, "项目": secProjects, "项目经验": secProjects, "主要项目": secProjects, "开源项目": secProjects, "个人项目": secProjects,
 	"education": secEducation, "education background": secEducation, "academic background": secEducation,
-	"教育经历": secEducation, "教育背景": secEducation, "学历": secEducation, "教育": secEducation,
+	"教育经历": secEducation, "教育背景": secEducation, "学历": secEducation, "教育": secEducation, "学历背景": secEducation,
 	"languages": secLanguages, "language": secLanguages, "language skills": secLanguages,
 	"语言": secLanguages, "语言能力": secLanguages, "外语能力": secLanguages,
-	"experience": secOther, "work experience": secOther, "professional experience": secOther, "employment": secOther,
-	"employment history": secOther, "work history": secOther, "summary": secOther, "profile": secOther, "about": secOther,
+	"experience": secExperience, "work experience": secExperience, "professional experience": secExperience,
+	"employment": secExperience, "employment history": secExperience, "work history": secExperience,
+	"career history": secExperience, "internships": secExperience, "internship experience": secExperience,
+	"工作经历": secExperience, "工作经验": secExperience, "实习经历": secExperience, "职业经历": secExperience,
+	"工作履历": secExperience, "实习经验": secExperience,
+	"summary": secOther, "profile": secOther, "about": secOther,
 	"about me": secOther, "contact": secOther, "contact information": secOther, "certifications": secOther,
 	"certificates": secOther, "awards": secOther, "interests": secOther, "hobbies": secOther, "publications": secOther,
 	"personal information": secOther, "objective": secOther, "references": secOther,
-	"工作经历": secOther, "工作经验": secOther, "实习经历": secOther, "个人简介": secOther, "自我评价": secOther,
+	"个人简介": secOther, "自我评价": secOther,
 	"个人总结": secOther, "联系方式": secOther, "基本信息": secOther, "个人信息": secOther, "证书": secOther,
 	"获奖": secOther, "获奖经历": secOther, "荣誉奖项": secOther, "兴趣爱好": secOther, "求职意向": secOther,
 }
@@ -57,10 +65,40 @@ func parseHeading(line string) (section, string, bool) {
 			return sec, strings.TrimSpace(strings.Trim(s[i+size:], "*_ ")), true
 		}
 	}
+	if sec, rest, ok := headingBeforeGap(s); ok {
+		return sec, rest, true
+	}
 	if markdown {
 		return secOther, "", true
 	}
 	return secNone, "", false
+}
+
+// headingBeforeGap reads a heading in a table's first cell or a layout's
+// left column: "工作经历<tab>2019.03 - 至今 …" (any heading before a tab), or a
+// Chinese heading and a space ("教育背景 2012.09 - 2016.06 中山大学").
+func headingBeforeGap(s string) (section, string, bool) {
+	head, rest, ok := strings.Cut(s, "\t")
+	if !ok {
+		head, rest, ok = strings.Cut(s, " ")
+		if !ok || !isHanWord(head) {
+			return secNone, "", false
+		}
+	}
+	sec, known := headings[strings.ToLower(strings.TrimRight(stripDecoration(head), ":： "))]
+	if !known {
+		return secNone, "", false
+	}
+	return sec, strings.TrimSpace(rest), true
+}
+
+func isHanWord(s string) bool {
+	for _, r := range s {
+		if !unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // stripDecoration removes Markdown heading marks, emphasis, brackets and

@@ -52,8 +52,8 @@ func errInvalidText() *Error {
 }
 
 // normalize removes NUL, control and invisible format characters and
-// private-use characters (icon fonts' glyphs), turns tabs
-// and unusual spaces into spaces, collapses runs of spaces, trims lines, keeps at
+// private-use characters (icon fonts' glyphs), turns unusual spaces into
+// spaces, collapses runs of spaces (to a tab if they hold one), trims lines, keeps at
 // most one blank line in a row and cuts the result to maxBytes at a rune boundary.
 func normalize(s string, maxBytes int) string {
 	var out strings.Builder
@@ -80,21 +80,30 @@ func normalize(s string, maxBytes int) string {
 }
 
 // cleanLine cleans one line: spaces collapsed, controls dropped, ends trimmed.
+// A run of spaces that holds a tab becomes one tab: a table cell's edge or a
+// wide gap on a PDF line, which the profile reads as a column separator.
 func cleanLine(line string) string {
 	var b strings.Builder
-	space := false
+	space, tab := false, false
 	for _, r := range line {
 		switch {
-		case r == '\t' || r == '\u00a0' || r == '\u3000' || (unicode.IsSpace(r) && r != '\n'):
+		case r == '\t':
+			space, tab = true, true
+			continue
+		case r == '\u00a0' || r == '\u3000' || (unicode.IsSpace(r) && r != '\n'):
 			space = true
 			continue
 		case r == '\n' || r == utf8.RuneError || unicode.IsControl(r) || unicode.In(r, unicode.Cf, unicode.Co):
 			continue
 		}
 		if space && b.Len() > 0 {
-			b.WriteByte(' ')
+			if tab {
+				b.WriteByte('\t')
+			} else {
+				b.WriteByte(' ')
+			}
 		}
-		space = false
+		space, tab = false, false
 		b.WriteRune(r)
 	}
 	return b.String()

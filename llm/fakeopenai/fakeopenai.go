@@ -26,6 +26,9 @@ type Request struct {
 	Stream bool
 	// Header holds the HTTP request headers.
 	Header http.Header
+	// ResponseFormat is the raw "response_format" field (nil when absent):
+	// structured output's JSON Schema.
+	ResponseFormat json.RawMessage
 }
 
 // Message is one message of a Request's conversation. For multi-part
@@ -167,11 +170,12 @@ func (r Request) clone() Request {
 // Wire format of requests.
 
 type wireRequest struct {
-	Model         string         `json:"model"`
-	Messages      []wireMessage  `json:"messages"`
-	Tools         []wireTool     `json:"tools"`
-	Stream        bool           `json:"stream"`
-	StreamOptions *streamOptions `json:"stream_options"`
+	Model          string          `json:"model"`
+	Messages       []wireMessage   `json:"messages"`
+	Tools          []wireTool      `json:"tools"`
+	Stream         bool            `json:"stream"`
+	StreamOptions  *streamOptions  `json:"stream_options"`
+	ResponseFormat json.RawMessage `json:"response_format"`
 }
 
 type streamOptions struct {
@@ -500,7 +504,7 @@ func writeEvent(w io.Writer, f http.Flusher, data []byte) bool {
 }
 
 func decodeRequest(wr *wireRequest, h http.Header) (Request, error) {
-	req := Request{Model: wr.Model, Stream: wr.Stream, Header: h.Clone()}
+	req := Request{Model: wr.Model, Stream: wr.Stream, Header: h.Clone(), ResponseFormat: wr.ResponseFormat}
 	for i, wm := range wr.Messages {
 		content, err := decodeContent(wm.Content)
 		if err != nil {

@@ -1,0 +1,41 @@
+package resume
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+	phoneRE = regexp.MustCompile(`(?:\+\d{1,3}[\s\-]?)?(?:\(?\d{2,4}\)?[\s\-]?)?\d{3,4}[\s\-]?\d{4}`)
+	linkRE  = regexp.MustCompile(`(?i)(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|gitee\.com|linkedin\.com/in|[a-z0-9\-]+\.(?:dev|io|me))/?[A-Za-z0-9_\-./]*`)
+)
+
+// findContact reads the first e-mail address, phone number and up to three
+// profile links in the text.
+func findContact(text string) Contact {
+	var c Contact
+	c.Email = emailRE.FindString(text)
+	for _, line := range strings.Split(text, "\n") {
+		if c.Phone != "" {
+			break
+		}
+		if dateRange.MatchString(line) {
+			continue // "2019.03 - 2021.02" is not a phone number
+		}
+		if m := phoneRE.FindString(emailRE.ReplaceAllString(line, "")); len(strings.Map(digitsOnly, m)) >= 8 {
+			c.Phone = strings.TrimSpace(m)
+		}
+	}
+	for _, l := range linkRE.FindAllString(emailRE.ReplaceAllString(text, ""), 3) {
+		c.Links = append(c.Links, strings.TrimRight(l, "./"))
+	}
+	return c
+}
+
+func digitsOnly(r rune) rune {
+	if r >= '0' && r <= '9' {
+		return r
+	}
+	return -1
+}
