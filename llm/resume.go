@@ -16,23 +16,41 @@ import (
 const maxProjectName = 80
 
 // resumeQuestion frames a bank question around one of the candidate's
-// projects (or, without projects, a skill), chosen by the round so that
-// the résumé rounds move through the projects. The résumé's text is only
-// quoted, never followed.
+// projects or employers (or, with neither, a skill), chosen by the round so
+// that the résumé rounds move through them. The résumé's text is only quoted,
+// never followed.
 func resumeQuestion(c Context, profileJSON, question string) string {
 	var p resume.Profile
 	_ = json.Unmarshal([]byte(profileJSON), &p) // an unreadable profile asks the plain question
-	var subject string
-	switch {
-	case len(p.Projects) > 0:
-		subject = p.Projects[(c.Round/3)%len(p.Projects)].Name
-	case len(p.Skills) > 0:
-		subject = p.Skills[(c.Round/3)%len(p.Skills)]
+	type topic struct {
+		name string
+		job  bool // an employer rather than a project or skill
 	}
+	var subjects []topic
+	for _, pr := range p.Projects {
+		subjects = append(subjects, topic{name: pr.Name})
+	}
+	for _, j := range p.Jobs {
+		subjects = append(subjects, topic{name: j.Employer, job: true})
+	}
+	if len(subjects) == 0 {
+		for _, sk := range p.Skills {
+			subjects = append(subjects, topic{name: sk})
+		}
+	}
+	if len(subjects) == 0 {
+		return question
+	}
+	pick := subjects[(c.Round/3)%len(subjects)]
+	atJob, subject := pick.job, pick.name
 	subject = memory.Clip(subject, maxProjectName)
 	switch {
 	case subject == "":
 		return question
+	case atJob && c.Language == "zh":
+		return fmt.Sprintf("你的简历里写到你在「%s」工作过。结合那段工作谈谈：%s", subject, question)
+	case atJob:
+		return fmt.Sprintf("Your résumé says you worked at \u201c%s\u201d. Drawing on that work: %s", subject, question)
 	case c.Language == "zh":
 		return fmt.Sprintf("你的简历里提到了「%s」。结合这段经历谈谈：%s", subject, question)
 	}

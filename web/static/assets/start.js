@@ -203,6 +203,9 @@ function showProfile(el, p) {
     h('h3', { i18n: 'resume.profile' }),
     h('dl', {}, rows.filter(([, v]) => v).map(([k, v]) => [h('dt', { i18n: k }), h('dd', {}, v)])),
     (p.skills || []).length ? [h('h4', { i18n: 'resume.skills' }), h('ul', { class: 'tags' }, p.skills.map((s) => h('li', {}, String(s))))] : null,
+    (p.jobs || []).length ? [h('h4', { i18n: 'resume.jobs' }), h('ul', {}, p.jobs.map((j) => h('li', {},
+      h('strong', {}, String(j.employer || '')), j.title ? ' · ' + j.title : '',
+      j.start ? ' (' + j.start + ' – ' + (j.end === 'present' ? t('resume.present') : String(j.end || '')) + ')' : '')))] : null,
     (p.projects || []).length ? [h('h4', { i18n: 'resume.projects' }), h('ul', {}, p.projects.map((pr) =>
       h('li', {}, h('strong', {}, String(pr.name || '')), pr.description ? ' — ' + pr.description : '')))] : null,
     (p.education || []).length ? [h('h4', { i18n: 'resume.education' }), list(p.education)] : null,
