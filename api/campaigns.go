@@ -23,16 +23,16 @@ const maxCampaignBodyBytes = 1 << 20
 
 func (s *Server) campaignRoutes(g *echo.Group) {
 	limit := middleware.BodyLimit(maxCampaignBodyBytes)
-	g.POST("/hr/campaigns", s.createCampaign, limit, s.hr)
+	g.POST("/hr/campaigns", s.createCampaign, limit, s.hrAdmin)
 	g.GET("/hr/campaigns", s.listCampaigns, s.hr)
 	g.GET("/hr/campaigns/:id", s.getCampaign, s.hr)
-	g.DELETE("/hr/campaigns/:id", s.deleteCampaign, s.hr)
-	g.POST("/hr/campaigns/:id/pause", s.pauseCampaign, s.hr)
-	g.POST("/hr/campaigns/:id/resume", s.resumeCampaign, s.hr)
-	g.POST("/hr/campaigns/:id/trigger", s.triggerCampaign, s.hr)
-	g.POST("/hr/campaigns/:id/backfill", s.backfillCampaign, limit, s.hr)
-	g.PUT("/hr/campaigns/:id/candidates", s.replaceCohort, limit, s.hr)
-	g.GET("/hr/outbox", s.outbox, s.hr)
+	g.DELETE("/hr/campaigns/:id", s.deleteCampaign, s.hrAdmin)
+	g.POST("/hr/campaigns/:id/pause", s.pauseCampaign, s.hrAdmin)
+	g.POST("/hr/campaigns/:id/resume", s.resumeCampaign, s.hrAdmin)
+	g.POST("/hr/campaigns/:id/trigger", s.triggerCampaign, s.hrAdmin)
+	g.POST("/hr/campaigns/:id/backfill", s.backfillCampaign, limit, s.hrAdmin)
+	g.PUT("/hr/campaigns/:id/candidates", s.replaceCohort, limit, s.hrAdmin)
+	g.GET("/hr/outbox", s.outbox, s.hrAdmin)
 }
 
 func (s *Server) maxCohort() int { return cmp.Or(s.cfg.MaxCohort, DefaultMaxCohort) }

@@ -280,6 +280,9 @@ func (s *Server) getHRInterview(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.audit(c, "read", iv.ID); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, hrInterview{
 		view: v, Candidate: candidate{Name: iv.CandidateName, Email: iv.CandidateEmail},
 		CreatedAt: iv.CreatedAt, TemporalUI: s.temporalUI(iv.ID),

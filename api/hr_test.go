@@ -63,17 +63,25 @@ func TestCodecServerNeedsHRCredentials(t *testing.T) {
 
 func TestHRSessionCookieOpensTheCodecServerForTheUI(t *testing.T) {
 	h := newHarness(t)
-	wantError(t, h.send(http.MethodPost, "/api/v1/hr/session", "", `{"token":"wrong-token-wrong-token"}`), http.StatusUnauthorized, "invalid_token")
+	wrong := httptest.NewRequest(http.MethodPost, "/api/v1/hr/session", strings.NewReader(`{"token":"wrong-token-wrong-token"}`))
+	wrong.Header.Set("Origin", "http://example.com")
+	wantError(t, h.serve(wrong), http.StatusUnauthorized, "invalid_token")
 
 	req := httptest.NewRequest(http.MethodPost, "/api/v1/hr/session",
 		strings.NewReader("token="+testHRToken+"&next="+testUIOrigin+"/namespaces/default/workflows"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "http://example.com")
 	rec := h.serve(req)
 	if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != testUIOrigin+"/namespaces/default/workflows" {
 		t.Fatalf("session = %d to %q, want a redirect to the UI", rec.Code, rec.Header().Get("Location"))
 	}
-	cookies := rec.Result().Cookies()
-	if len(cookies) != 1 || !cookies[0].HttpOnly {
+	var cookies []*http.Cookie
+	for _, c := range rec.Result().Cookies() {
+		if c.Value != "" {
+			cookies = append(cookies, c)
+		}
+	}
+	if len(cookies) != 1 || !cookies[0].HttpOnly || cookies[0].Value == testHRToken {
 		t.Fatalf("cookies = %v, want one HttpOnly session cookie", cookies)
 	}
 
@@ -101,5 +109,6 @@ func TestHRSessionCookieOpensTheCodecServerForTheUI(t *testing.T) {
 	}
 	bad := httptest.NewRequest(http.MethodPost, "/api/v1/hr/session", strings.NewReader("token="+testHRToken+"&next=http://evil.example/"))
 	bad.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	bad.Header.Set("Origin", "http://example.com")
 	wantError(t, h.serve(bad), http.StatusBadRequest, "invalid_request")
 }

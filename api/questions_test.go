@@ -98,8 +98,8 @@ func TestSearchQuestionsNeedsHR(t *testing.T) {
 		}
 	}
 	off := api.New(api.Config{Logger: slog.New(slog.DiscardHandler)})
-	if rec := getSearch(t, off, "q=go", testHRToken); rec.Code != http.StatusForbidden {
-		t.Errorf("with HR off: status %d, want 403", rec.Code)
+	if rec := getSearch(t, off, "q=go", testHRToken); rec.Code != http.StatusUnauthorized {
+		t.Errorf("with no HR token set: status %d, want 401", rec.Code)
 	}
 }
 

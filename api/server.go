@@ -35,9 +35,19 @@ type Config struct {
 	// it answers 202 and the client polls; keep it under the timeout of
 	// any proxy in front. Default 30 s.
 	ResumeWait time.Duration
-	// HRToken grants HR access: the HR API and the codec server. Empty
-	// turns them off.
+	// HRToken grants HR access as an admin: as a bearer token, or
+	// exchanged for a session (dev's single-token mode). Empty allows
+	// only HR accounts' sign-in.
 	HRToken string
+	// SessionTTL is how long an HR session lasts (default 12 h).
+	SessionTTL time.Duration
+	// SecureCookies marks cookies Secure: set it when the public URL is
+	// https (behind a TLS proxy the request itself is plain HTTP).
+	SecureCookies bool
+	// PublicOrigin is the origin of the public URL
+	// (https://interviews.example.com): a state-changing HR request must
+	// come from it or from the host it was sent to.
+	PublicOrigin string
 	// Codec decrypts payloads for Temporal UI at /codec; nil turns it off.
 	Codec converter.PayloadCodec
 	// CORSOrigins may call the codec server from a browser: the Temporal UI.
@@ -132,7 +142,9 @@ func (s *Server) routes() {
 	v1.POST("/resumes", s.uploadResume, middleware.BodyLimit(maxResumeBody))
 	v1.GET("/resumes/:id", s.getResume)
 	v1.POST("/hr/session", s.hrSession, limit)
+	v1.GET("/hr/session", s.whoAmI, s.hr)
 	v1.DELETE("/hr/session", s.endHRSession)
+	v1.GET("/hr/audit", s.auditLog, s.hrAdmin)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.campaignRoutes(v1)

@@ -100,6 +100,9 @@ type OccurrenceCandidate struct {
 	InterviewID string `gorm:"size:64;not null;uniqueIndex"`
 	State       string `gorm:"size:16;not null"`
 	InvitedAt   *time.Time
+	// Erased marks a place whose interview was erased: counted in the
+	// cohort's figures, named nowhere.
+	Erased bool `gorm:"not null;default:false"`
 }
 
 var campaignModels = []any{&Campaign{}, &CampaignCandidate{}, &Occurrence{}, &OccurrenceCandidate{}, &Message{}}

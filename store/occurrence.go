@@ -125,6 +125,13 @@ func (s *Store) Invitees(ctx context.Context, occurrenceID string, from, to int)
 // row alone, so a retried activity creates nothing twice.
 func (s *Store) Invite(ctx context.Context, iv *Interview, msg *Message) error {
 	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var erased int64
+		if err := tx.Model(&ErasedInterview{}).Where("id = ?", iv.ID).Count(&erased).Error; err != nil {
+			return fmt.Errorf("check erasure: %w", err)
+		}
+		if erased > 0 {
+			return nil
+		}
 		if err := insertIgnore(tx, []*Interview{iv}); err != nil {
 			return fmt.Errorf("create campaign interview: %w", err)
 		}
@@ -184,6 +191,9 @@ type OccurrenceCounts struct {
 	Started    int `json:"started"`
 	Completed  int `json:"completed"`
 	Missed     int `json:"missed"`
+	// Erased counts candidates whose interview was erased; they are in
+	// Candidates and Invited, and in no other count.
+	Erased int `json:"erased"`
 }
 
 // Counts returns the counts of an occurrence.
@@ -194,7 +204,8 @@ SELECT COUNT(*) AS candidates,
   COALESCE(SUM(CASE WHEN l.state = ? THEN 1 ELSE 0 END), 0) AS invited,
   COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM turns t WHERE t.interview_id = l.interview_id AND t.answer_id <> '') THEN 1 ELSE 0 END), 0) AS started,
   COALESCE(SUM(CASE WHEN i.status = ? THEN 1 ELSE 0 END), 0) AS completed,
-  COALESCE(SUM(CASE WHEN i.status = ? THEN 1 ELSE 0 END), 0) AS missed
+  COALESCE(SUM(CASE WHEN i.status = ? THEN 1 ELSE 0 END), 0) AS missed,
+  COALESCE(SUM(CASE WHEN l.erased THEN 1 ELSE 0 END), 0) AS erased
 FROM occurrence_candidates l LEFT JOIN interviews i ON i.id = l.interview_id
 WHERE l.occurrence_id = ?`, InviteSent, interview.StatusCompleted, interview.StatusMissed, occurrenceID).Scan(&c).Error
 	if err != nil {

@@ -93,7 +93,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		path := filepath.Join(dataDir, "mianshi.db")
 		dialector = sqlite.New(sqlite.Config{
 			DriverName: "sqlite",
-			DSN:        "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)",
+			DSN:        "file:" + path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)",
 		})
 	default:
 		return nil, fmt.Errorf("DATABASE_URL must start with postgres:// (leave it empty for SQLite), got %q", redact(dsn))
@@ -116,9 +116,11 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	if err := migrateCampaigns(ctx, db); err != nil {
-		s.Close()
-		return nil, err
+	for _, migrate := range []func(context.Context, *gorm.DB) error{migrateCampaigns, migrateHR, migrateErasure} {
+		if err := migrate(ctx, db); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	return s, nil
 }

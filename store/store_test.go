@@ -51,6 +51,9 @@ func runSuite(t *testing.T, s *Store) {
 	t.Run("TurnsInRoundOrder", func(t *testing.T) { testTurnsOrder(t, s) })
 	t.Run("RecordUnknownInterview", func(t *testing.T) { testRecordUnknown(t, s) })
 	t.Run("ListInterviews", func(t *testing.T) { testList(t, s) })
+	t.Run("EraseInterview", func(t *testing.T) { testEraseInterview(t, s) })
+	t.Run("DataKeys", func(t *testing.T) { testDataKeys(t, s) })
+	t.Run("HRAccounts", func(t *testing.T) { testHRAccounts(t, s) })
 }
 
 func openStore(t *testing.T, dsn, dataDir string) *Store {

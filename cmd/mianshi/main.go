@@ -43,6 +43,8 @@ Usage:
                    manage scheduled campaigns through the HR API
   mianshi questions import|search|stats|delete
                    manage the question bank (see "mianshi questions")
+  mianshi hr add-user NAME --role admin|reviewer | list-users | remove-user NAME
+                   manage HR accounts (see "mianshi hr")
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -76,6 +78,8 @@ func run(ctx context.Context, args []string) error {
 		return runCampaigns(ctx, rest, os.Getenv, os.Stdout)
 	case "questions":
 		return runQuestions(ctx, rest)
+	case "hr":
+		return runHR(ctx, rest, os.Getenv, os.Stdin, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil

@@ -143,6 +143,7 @@ func runStack(ctx context.Context, cfg config) error {
 			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank, Questions: bank,
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive, ResumeWait: cfg.ResumeWait,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
+			SecureCookies: strings.HasPrefix(cfg.Campaigns.PublicURL, "https://"), PublicOrigin: publicOrigin(cfg.Campaigns.PublicURL),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
 			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
@@ -299,7 +300,7 @@ func (s *stack) openCodec() error {
 func (s *stack) hrToken() (string, error) {
 	if s.cfg.HRToken != "" || s.cfg.Command != "dev" {
 		if s.cfg.HRToken == "" && s.cfg.runsAPI() {
-			s.say("HR:           off (set MIANSHI_HR_TOKEN to turn on the HR API and the codec server)")
+			s.say("HR:           sign in with an HR account (mianshi hr add-user), or set MIANSHI_HR_TOKEN")
 		}
 		return s.cfg.HRToken, nil
 	}

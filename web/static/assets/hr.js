@@ -1,8 +1,8 @@
-// The HR page: sign in with the HR token, list interviews with filters and
+// The HR page: sign in (an HR account, or the HR token in dev), list interviews with filters and
 // pages, and read one: transcript, report, and its history in Temporal UI.
 import { api, ApiError } from './api.js';
 import { h, safeLink, main, title, label, errorBox, formatDate } from './dom.js';
-import { t, lang } from './i18n.js';
+import { lang } from './i18n.js';
 import { reportBody } from './report.js';
 import { roundItem } from './interview.js';
 import { hrNav } from './hrnav.js';
@@ -50,7 +50,7 @@ export function hrShell(current, headingKey, probe, ready) {
         login.show();
         return;
       }
-      err.show(e instanceof ApiError && e.code === 'hr_disabled' ? t('hr.disabled') : e.message);
+      err.show(e.message);
       return;
     }
     login.hide();
@@ -63,36 +63,44 @@ export function hrShell(current, headingKey, probe, ready) {
   check();
 }
 
-// loginForm is the HR sign-in form; onDone runs once HR is signed in.
+// loginForm is the HR sign-in form; onDone runs once HR is signed in. An
+// HR account signs in with its name and password; where the server has an
+// HR token (dev's single-token mode), the token alone signs in as admin.
+// Either way the server keeps the session and the cookie holds only its id.
 export function loginForm(onDone) {
-  const input = h('input', { type: 'password', id: 'hr-token', name: 'token', autocomplete: 'current-password', required: true });
+  const name = h('input', { type: 'text', id: 'hr-name', name: 'name', autocomplete: 'username' });
+  const password = h('input', { type: 'password', id: 'hr-password', name: 'password', autocomplete: 'current-password' });
+  const input = h('input', { type: 'password', id: 'hr-token', name: 'token', autocomplete: 'off' });
   const err = errorBox();
   // Without the script's handler (or with form.submit()), the browser
-  // posts the form to the session endpoint itself: the token never goes
+  // posts the form to the session endpoint itself: no secret ever goes
   // into a URL.
   const form = h('form', { id: 'hr-login', class: 'card narrow', hidden: true, method: 'post', action: '/api/v1/hr/session' },
     h('h2', { i18n: 'hr.signin' }),
     h('p', { class: 'hint', i18n: 'hr.signin.hint' }),
+    h('div', { class: 'field' }, h('label', { for: 'hr-name', i18n: 'hr.name' }), name),
+    h('div', { class: 'field' }, h('label', { for: 'hr-password', i18n: 'hr.password' }), password),
     h('div', { class: 'field' }, h('label', { for: 'hr-token', i18n: 'hr.token' }), input),
     err,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', i18n: 'hr.signin.button' })));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     err.show('');
+    const body = input.value ? { token: input.value } : { name: name.value, password: password.value };
     try {
-      await api('POST', '/api/v1/hr/session', { body: { token: input.value } });
-      input.value = '';
+      await api('POST', '/api/v1/hr/session', { body });
+      input.value = password.value = '';
       onDone();
     } catch (e) {
       err.show(e.message);
-      input.focus();
+      (input.value ? input : password).focus();
     }
   });
   return {
     el: form,
     show() {
       form.hidden = false;
-      input.focus();
+      name.focus();
     },
     hide() {
       form.hidden = true;
