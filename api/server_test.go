@@ -114,9 +114,12 @@ func (h *harness) send(method, path, token, body string) *httptest.ResponseRecor
 	return h.serve(req)
 }
 
+// serve serves req and checks the response against the OpenAPI document.
 func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
+	h.t.Helper()
 	rec := httptest.NewRecorder()
 	h.server.ServeHTTP(rec, req)
+	checkResponse(h.t, req, rec)
 	return rec
 }
 
