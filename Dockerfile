@@ -11,14 +11,14 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/mianshi ./cmd/mianshi
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/ ./cmd/mianshi ./cmd/mianshi-sandbox
 
 # Run stage: Alpine for busybox wget (health checks), a non-root user, no
 # toolchain.
 FROM alpine:3.22
 RUN addgroup -S -g 10001 mianshi && adduser -S -D -H -u 10001 -G mianshi mianshi \
     && mkdir -p /var/lib/mianshi && chown mianshi:mianshi /var/lib/mianshi
-COPY --from=build /out/mianshi /usr/local/bin/mianshi
+COPY --from=build /out/mianshi /out/mianshi-sandbox /usr/local/bin/
 USER 10001:10001
 ENV MIANSHI_HTTP_ADDR=0.0.0.0:8080 \
     MIANSHI_METRICS_ADDR=0.0.0.0:9090 \

@@ -17,9 +17,12 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/mianshi/mianshi/judge/sandbox"
 )
 
 func main() {
+	sandbox.Main() // when started as a judge sandbox's init, this never returns
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:])
 	stop()
@@ -45,6 +48,8 @@ Usage:
                    manage the question bank (see "mianshi questions")
   mianshi hr add-user NAME --role admin|reviewer | list-users | remove-user NAME
                    manage HR accounts (see "mianshi hr")
+  mianshi judge --language L --tests tests.json SOURCE
+                   judge a program in a sandbox and print the verdict as JSON
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -80,6 +85,8 @@ func run(ctx context.Context, args []string) error {
 		return runQuestions(ctx, rest)
 	case "hr":
 		return runHR(ctx, rest, os.Getenv, os.Stdin, os.Stdout)
+	case "judge":
+		return runJudge(ctx, rest, os.Getenv, os.Stdin, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil
