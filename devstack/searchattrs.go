@@ -2,12 +2,17 @@ package devstack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
+	"google.golang.org/protobuf/types/known/durationpb"
 )
 
 // RegisterSearchAttributes adds to a namespace the custom search attributes
@@ -41,4 +46,23 @@ func RegisterSearchAttributes(ctx context.Context, op operatorservice.OperatorSe
 		return nil, fmt.Errorf("add search attributes: %w", err)
 	}
 	return slices.Sorted(maps.Keys(missing)), nil
+}
+
+// RegisterNamespace creates a namespace with the given retention unless it
+// exists, and reports whether it created it. A cluster started from the
+// official server image has no namespace until someone makes one; the
+// embedded server creates its own at start.
+func RegisterNamespace(ctx context.Context, ws workflowservice.WorkflowServiceClient, namespace string, retention time.Duration) (bool, error) {
+	_, err := ws.RegisterNamespace(ctx, &workflowservice.RegisterNamespaceRequest{
+		Namespace:                        namespace,
+		WorkflowExecutionRetentionPeriod: durationpb.New(retention),
+	})
+	var exists *serviceerror.NamespaceAlreadyExists
+	if errors.As(err, &exists) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("register namespace %s: %w", namespace, err)
+	}
+	return true, nil
 }

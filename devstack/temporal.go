@@ -19,14 +19,21 @@ import (
 	uioptions "github.com/temporalio/ui-server/v2/server/server_options"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/operatorservice/v1"
+	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/server/common/authorization"
 	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
+	"go.temporal.io/server/common/log"
 	"go.temporal.io/server/common/log/tag"
 	"go.temporal.io/server/common/membership/static"
+	"go.temporal.io/server/common/metrics"
+	"go.temporal.io/server/common/persistence"
+	"go.temporal.io/server/common/persistence/serialization"
+	sqlpersistence "go.temporal.io/server/common/persistence/sql"
 	sqliteplugin "go.temporal.io/server/common/persistence/sql/sqlplugin/sqlite"
 	"go.temporal.io/server/common/primitives"
+	"go.temporal.io/server/common/resolver"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
 	"google.golang.org/grpc"
@@ -35,14 +42,17 @@ import (
 )
 
 const (
-	clusterName  = "active"
-	storeName    = "sqlite-default"
-	startTimeout = time.Minute
+	clusterName     = "active"
+	storeName       = "default"
+	visibilityStore = "visibility"
+	startTimeout    = time.Minute
 )
 
 // TemporalOptions configures the embedded server.
 type TemporalOptions struct {
 	DataDir          string                            // the SQLite file is DataDir/temporal.db; created with its schema on first start, reused after
+	Database         string                            // postgres:// URL of the server's own database instead of SQLite; it and <name>_visibility are created and their schemas set up or upgraded at every start
+	Shards           int                               // history shards of a new cluster (0: 1 on SQLite, 4 on PostgreSQL); an existing cluster keeps its own, and another count is an error
 	IP               string                            // default "127.0.0.1"
 	Port             int                               // frontend gRPC port; 0 picks a free one
 	UIPort           int                               // Web UI port; 0 picks a free one; negative disables the UI
@@ -62,7 +72,11 @@ type Temporal struct {
 	address   string
 	uiAddress string
 	namespace string
-	stopOnce  sync.Once
+	// shards and persistence describe the cluster, for Shards and
+	// Persistence.
+	shards      int
+	persistence string
+	stopOnce    sync.Once
 }
 
 // StartTemporal starts a Temporal server persisted in opts.DataDir and
@@ -72,8 +86,8 @@ type Temporal struct {
 // Only server log records at Warn level and above reach opts.Logger
 // (slog.Default() when nil), and only those its handler enables.
 func StartTemporal(opts TemporalOptions) (*Temporal, error) {
-	if opts.DataDir == "" {
-		return nil, errors.New("devstack: TemporalOptions.DataDir is required")
+	if opts.DataDir == "" && opts.Database == "" {
+		return nil, errors.New("devstack: TemporalOptions needs a DataDir or a Database")
 	}
 	ip := cmp.Or(opts.IP, "127.0.0.1")
 	if ip == "localhost" { // the server needs an IP, not a name
@@ -108,11 +122,11 @@ func StartTemporal(opts TemporalOptions) (*Temporal, error) {
 		t.uiAddress = "http://" + net.JoinHostPort(host, strconv.Itoa(uiPort))
 	}
 
-	sqlConf, err := openDatabase(opts.DataDir, t.namespace, opts.SearchAttributes)
+	stores, err := t.openStores(opts)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	conf, err := serverConfig(ip, host, port, sqlConf)
+	conf, err := serverConfig(ip, host, port, stores)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
@@ -161,7 +175,14 @@ func (t *Temporal) UIAddress() string { return t.uiAddress }
 // Namespace returns the namespace created at start.
 func (t *Temporal) Namespace() string { return t.namespace }
 
-// Stop shuts down the Web UI and the server and closes the SQLite file.
+// Shards returns the cluster's number of history shards.
+func (t *Temporal) Shards() int { return t.shards }
+
+// Persistence says where the server keeps its data: the SQLite file, or
+// the PostgreSQL host and databases (never the password).
+func (t *Temporal) Persistence() string { return t.persistence }
+
+// Stop shuts down the Web UI and the server and closes its databases.
 // Calls after the first do nothing.
 func (t *Temporal) Stop() {
 	t.stopOnce.Do(func() {
@@ -177,10 +198,70 @@ func (t *Temporal) Stop() {
 	})
 }
 
-// openDatabase returns the persistence config for DataDir/temporal.db,
-// creating the file with its schema if missing, and the namespace with its
-// search attributes if not already there.
-func openDatabase(dir, namespace string, attrs map[string]enums.IndexedValueType) (*config.SQL, error) {
+// stores is where a server keeps its data and how many history shards
+// the cluster has.
+type stores struct {
+	main, visibility *config.SQL
+	shards           int32
+}
+
+// openStores prepares the server's databases: the SQLite file with its
+// schema, or the PostgreSQL databases with theirs set up or upgraded; then
+// the namespace with its search attributes if it is not there yet, and the
+// shard count, checked against the one the cluster was created with.
+func (t *Temporal) openStores(opts TemporalOptions) (stores, error) {
+	var s stores
+	if opts.Database == "" {
+		conf, err := openSQLite(opts.DataDir)
+		if err != nil {
+			return s, err
+		}
+		s = stores{main: conf, visibility: conf, shards: 1}
+		t.persistence = "SQLite " + conf.DatabaseName
+	} else {
+		pg, err := parsePostgres(opts.Database)
+		if err != nil {
+			return s, err
+		}
+		if err := setupPostgres(pg, t.logger); err != nil {
+			return s, err
+		}
+		s = stores{main: pg.main, visibility: pg.visibility, shards: 4}
+		t.persistence = fmt.Sprintf("PostgreSQL %s/%s (visibility %s)", pg.main.ConnectAddr, pg.main.DatabaseName, pg.visibility.DatabaseName)
+	}
+	if opts.Shards < 0 {
+		return s, fmt.Errorf("history shards %d: must be 1 or more", opts.Shards)
+	}
+	have, err := clusterShards(s.main, t.logger)
+	switch {
+	case err != nil:
+		return s, err
+	case have > 0 && opts.Shards > 0 && have != int32(opts.Shards):
+		return s, fmt.Errorf("the Temporal cluster in %s was created with %d history shards, not %d: "+
+			"the count is fixed when a cluster is created; ask for %d (or leave the count unset), or use a new database",
+			t.persistence, have, opts.Shards, have)
+	case have > 0:
+		s.shards = have
+	case opts.Shards > 0:
+		s.shards = int32(opts.Shards)
+	}
+	t.shards = int(s.shards)
+	ns, err := sqliteschema.NewNamespaceConfig(clusterName, t.namespace, false, opts.SearchAttributes)
+	if err != nil {
+		return s, fmt.Errorf("namespace %q: %w", t.namespace, err)
+	}
+	// Temporal's own helper writes the namespace row before the server
+	// starts (temporalio/temporal#1336); the row is the same in every SQL
+	// store, so it serves PostgreSQL as well as SQLite.
+	if err := sqliteschema.CreateNamespaces(s.main, ns); err != nil {
+		return s, err
+	}
+	return s, nil
+}
+
+// openSQLite returns the persistence config for dir/temporal.db, creating
+// the file with its schema if missing.
+func openSQLite(dir string) (*config.SQL, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating data dir: %w", err)
 	}
@@ -201,19 +282,36 @@ func openDatabase(dir, namespace string, attrs map[string]enums.IndexedValueType
 	} else if err != nil {
 		return nil, err
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, namespace, false, attrs)
-	if err != nil {
-		return nil, fmt.Errorf("namespace %q: %w", namespace, err)
-	}
-	if err := sqliteschema.CreateNamespaces(conf, ns); err != nil {
-		return nil, err
-	}
 	return conf, nil
 }
 
-// serverConfig is the single-node configuration of start-dev: one history
-// shard, SQLite for both stores, free ports for the internal services.
-func serverConfig(ip, host string, port int, sqlConf *config.SQL) (*config.Config, error) {
+// clusterShards returns the history shard count the cluster in conf was
+// created with, or 0 when no cluster has started there yet. The server
+// itself would only warn and use the stored count.
+func clusterShards(conf *config.SQL, logger log.Logger) (int32, error) {
+	serializer := serialization.NewSerializer()
+	factory := sqlpersistence.NewFactory(*conf, resolver.NewNoopResolver(), clusterName, logger, metrics.NoopMetricsHandler, serializer)
+	defer factory.Close()
+	store, err := factory.NewClusterMetadataStore()
+	if err != nil {
+		return 0, fmt.Errorf("open cluster metadata: %w", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	md, err := persistence.NewClusterMetadataManagerImpl(store, serializer, clusterName, logger).GetCurrentClusterMetadata(ctx)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return 0, nil
+	case err != nil:
+		return 0, fmt.Errorf("read cluster metadata: %w", err)
+	}
+	return md.GetHistoryShardCount(), nil
+}
+
+// serverConfig is the single-node configuration of start-dev (free ports
+// for the internal services) on the given stores and shards.
+func serverConfig(ip, host string, port int, s stores) (*config.Config, error) {
 	httpPort, err := freePort(ip)
 	if err != nil {
 		return nil, err
@@ -222,9 +320,14 @@ func serverConfig(ip, host string, port int, sqlConf *config.SQL) (*config.Confi
 	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
 	conf.Global.Membership.BroadcastAddress = host
 	conf.Persistence.DefaultStore = storeName
-	conf.Persistence.VisibilityStore = storeName
-	conf.Persistence.NumHistoryShards = 1
-	conf.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: sqlConf}}
+	conf.Persistence.NumHistoryShards = s.shards
+	conf.Persistence.DataStores = map[string]config.DataStore{storeName: {SQL: s.main}}
+	if s.visibility == s.main { // SQLite: one file, one connection pool
+		conf.Persistence.VisibilityStore = storeName
+	} else {
+		conf.Persistence.VisibilityStore = visibilityStore
+		conf.Persistence.DataStores[visibilityStore] = config.DataStore{SQL: s.visibility}
+	}
 	conf.ClusterMetadata = &cluster.Config{
 		FailoverVersionIncrement: 10,
 		MasterClusterName:        clusterName,

@@ -45,7 +45,23 @@ func TestChaos(t *testing.T) {
 	// Registered first, so it runs last: after the processes' output.
 	r := &failureLog{t: t}
 	t.Cleanup(r.repeat)
-	c := newChaosCluster(t)
+	runChaos(t, r, newChaosCluster(t), false)
+}
+
+// TestChaosTemporalOnPostgreSQL is TestChaos on Temporal with its own
+// PostgreSQL persistence and four history shards (a fresh database per
+// run), which also SIGKILLs the Temporal server once mid-wave and starts
+// it again on the same database.
+func TestChaosTemporalOnPostgreSQL(t *testing.T) {
+	r := &failureLog{t: t}
+	t.Cleanup(r.repeat)
+	temporalDB := freshTemporalDatabase(t, testenv.DatabaseURL(t))
+	runChaos(t, r, newChaosCluster(t, "--database", temporalDB, "--shards", "4"), true)
+}
+
+// runChaos runs waves of interviews on c until the kills are spent, then
+// checks every interview.
+func runChaos(t *testing.T, r *failureLog, c *chaosCluster, killTemporal bool) {
 	bank, err := questionbank.LoadStarter()
 	if err != nil {
 		t.Fatal(err)
@@ -75,12 +91,13 @@ func TestChaos(t *testing.T) {
 		}
 	}()
 
-	// The chaos: the test goroutine kills and restarts; halfway through
-	// it restarts Redis.
+	// The chaos: the test goroutine kills and restarts; a third of the
+	// way through it kills Temporal (when asked to), halfway through it
+	// restarts Redis.
 	tick := time.NewTicker(*chaosEvery)
 	defer tick.Stop()
 	f := chaosFigures{}
-	redisDone := false
+	redisDone, temporalDone := false, !killTemporal
 	var results []wave
 loop:
 	for {
@@ -92,6 +109,14 @@ loop:
 			results = append(results, w)
 		case <-tick.C:
 			if kills.Load() >= int64(*chaosKills) {
+				continue
+			}
+			if !temporalDone && kills.Load() >= int64(*chaosKills)/3 {
+				down := time.Now()
+				c.restartTemporal()
+				t.Logf("Temporal SIGKILLed mid-wave and serving again after %s", time.Since(down).Round(time.Millisecond))
+				temporalDone = true
+				f.temporalRestarts++
 				continue
 			}
 			if !redisDone && kills.Load() >= int64(*chaosKills)/2 {
@@ -122,8 +147,8 @@ loop:
 		r.Errorf("chaos broke interviews: %d incomplete, %d answers lost, %d duplicated, %d streamed questions differ from the stored ones",
 			f.incomplete, f.lost, f.duplicated, f.mismatched)
 	}
-	if f.apiKills+f.workerKills != *chaosKills || !redisDone {
-		r.Errorf("made %d kills and %v Redis restart, want %d and one", f.apiKills+f.workerKills, redisDone, *chaosKills)
+	if f.apiKills+f.workerKills != *chaosKills || !redisDone || !temporalDone {
+		r.Errorf("made %d kills, Redis restart %v, Temporal restart %v; want %d kills and each restart", f.apiKills+f.workerKills, redisDone, temporalDone, *chaosKills)
 	}
 }
 
@@ -141,10 +166,12 @@ type slot struct {
 	p     *process
 }
 
-func newChaosCluster(t *testing.T) *chaosCluster {
+// newChaosCluster starts the cluster; temporalArgs go to `mianshi
+// temporal serve`.
+func newChaosCluster(t *testing.T, temporalArgs ...string) *chaosCluster {
 	dbURL := freshDatabase(t, testenv.DatabaseURL(t))
 	t.Setenv("DATABASE_URL", dbURL)
-	c := &chaosCluster{cluster: newCluster(t)}
+	c := &chaosCluster{cluster: newClusterWith(t, temporalArgs...)}
 	c.env = append(c.env, "MIANSHI_OFFLINE_TOKEN_DELAY=5ms", "MIANSHI_MAX_FOLLOW_UPS=0")
 	for range 2 {
 		port := freePort(t)
@@ -211,7 +238,7 @@ func freshDatabase(t *testing.T, base string) string {
 type chaosFigures struct {
 	interviews, incomplete             int
 	apiKills, workerKills              int
-	redisRestarts                      int
+	redisRestarts, temporalRestarts    int
 	roundsChecked, doneChecked         int
 	lost, duplicated, mismatched       int
 	reconnects, resyncs, resets, twice int
@@ -284,11 +311,11 @@ func (f *chaosFigures) check(r *failureLog, cand *candidate, v interviewView) {
 }
 
 func (f chaosFigures) String() string {
-	return fmt.Sprintf("chaos: %d interviews of %d rounds (%d at a time) in %s; kills: %d (API %d, worker %d), restarts: %d processes + Redis %d; "+
+	return fmt.Sprintf("chaos: %d interviews of %d rounds (%d at a time) in %s; kills: %d (API %d, worker %d), restarts: %d processes + Redis %d + Temporal %d; "+
 		"rounds checked: %d, question.done checked: %d, SSE reconnects: %d, resyncs: %d, turn resets: %d; "+
 		"incomplete=%d lost=%d duplicated=%d mismatched=%d events-twice=%d",
 		f.interviews, *chaosRounds, *chaosInterviews, f.elapsed.Round(time.Second), f.apiKills+f.workerKills, f.apiKills, f.workerKills,
-		f.apiKills+f.workerKills, f.redisRestarts, f.roundsChecked, f.doneChecked, f.reconnects, f.resyncs, f.resets,
+		f.apiKills+f.workerKills, f.redisRestarts, f.temporalRestarts, f.roundsChecked, f.doneChecked, f.reconnects, f.resyncs, f.resets,
 		f.incomplete, f.lost, f.duplicated, f.mismatched, f.twice)
 }
 

@@ -16,14 +16,22 @@ type cluster struct {
 	dataDir string
 	redis   *redisServer
 	env     []string
+	// temporal is the Temporal server, started with temporalArgs.
+	temporal     *process
+	temporalArgs []string
 }
 
-func newCluster(t *testing.T) *cluster {
+func newCluster(t *testing.T) *cluster { return newClusterWith(t) }
+
+// newClusterWith starts the cluster with more arguments for `mianshi
+// temporal serve` (such as --database to put Temporal on PostgreSQL).
+func newClusterWith(t *testing.T, temporalArgs ...string) *cluster {
 	t.Helper()
 	c := &cluster{t: t, dataDir: t.TempDir(), redis: startRedis(t)}
 	temporalPort := freePort(t)
-	startRunning(t, "temporal", []string{"temporal", "serve",
-		"--data-dir", c.dataDir, "--temporal-port", fmt.Sprint(temporalPort), "--ui-port", "-1"}, nil)
+	c.temporalArgs = append([]string{"temporal", "serve",
+		"--data-dir", c.dataDir, "--temporal-port", fmt.Sprint(temporalPort), "--ui-port", "-1"}, temporalArgs...)
+	c.temporal = startRunning(t, "temporal", c.temporalArgs, nil)
 	c.env = []string{
 		"TEMPORAL_ADDRESS=" + fmt.Sprintf("127.0.0.1:%d", temporalPort),
 		"REDIS_URL=" + c.redis.url(),
@@ -35,6 +43,14 @@ func newCluster(t *testing.T) *cluster {
 		c.env = append(c.env, "DATABASE_URL="+url)
 	}
 	return c
+}
+
+// restartTemporal SIGKILLs the Temporal server and starts it again on the
+// same port and database; it returns once the new one serves.
+func (c *cluster) restartTemporal() {
+	c.t.Helper()
+	c.temporal.kill()
+	c.temporal = startRunning(c.t, "temporal", c.temporalArgs, nil)
 }
 
 func (c *cluster) api() *process {

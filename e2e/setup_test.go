@@ -2,10 +2,19 @@ package e2e
 
 import (
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
+
+	v12 "go.temporal.io/server/schema/postgresql/v12"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/mianshi/mianshi/internal/testenv"
 )
 
 // `mianshi temporal setup` is idempotent and says how to do the same with
@@ -29,6 +38,22 @@ func TestTemporalSetupIsIdempotent(t *testing.T) {
 			}
 		}
 	}
+	// A namespace the cluster lacks is created first.
+	for i := range 2 {
+		out, err := exec.Command(binary, "temporal", "setup", "--temporal-address", fmt.Sprintf("127.0.0.1:%d", port),
+			"--temporal-namespace", "cohort").CombinedOutput()
+		if err != nil {
+			t.Fatalf("setup of a new namespace: %v\n%s", err, out)
+		}
+		created := strings.Contains(string(out), "namespace cohort: created")
+		state := "MianshiTrack (Keyword): registered"
+		if i > 0 {
+			state = "MianshiTrack (Keyword): already registered"
+		}
+		if created != (i == 0) || !strings.Contains(string(out), state+"\n") {
+			t.Errorf("setup %d of namespace cohort: created %v, want %v, and %q:\n%s", i+1, created, i == 0, state, out)
+		}
+	}
 	noAddress := exec.Command(binary, "temporal", "setup")
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "TEMPORAL_ADDRESS=") {
@@ -39,4 +64,53 @@ func TestTemporalSetupIsIdempotent(t *testing.T) {
 	if err == nil || !strings.Contains(string(out), "TEMPORAL_ADDRESS") {
 		t.Errorf("setup without an address = %v\n%s; want an error naming TEMPORAL_ADDRESS", err, out)
 	}
+}
+
+// `mianshi temporal schema` creates Temporal's two databases and brings
+// their schemas to this server version's, with Temporal's schema tool;
+// a second run finds nothing to do.
+func TestTemporalSchemaOnPostgreSQL(t *testing.T) {
+	db := freshTemporalDatabase(t, testenv.DatabaseURL(t))
+	for range 2 {
+		out, err := exec.Command(binary, "temporal", "schema", "--database", db).CombinedOutput()
+		if err != nil {
+			t.Fatalf("temporal schema: %v\n%s", err, out)
+		}
+		want := fmt.Sprintf("Temporal schema: version %s, visibility schema: version %s", v12.Version, v12.VisibilityVersion)
+		if !strings.Contains(string(out), want) {
+			t.Errorf("temporal schema said %q, want %q", out, want)
+		}
+	}
+	out, err := exec.Command(binary, "temporal", "schema").CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "needs --database") {
+		t.Errorf("temporal schema without a database = %v\n%s", err, out)
+	}
+}
+
+// freshTemporalDatabase returns the URL of a database for this test's
+// Temporal server, which creates it and its _visibility twin; both are
+// dropped afterwards.
+func freshTemporalDatabase(t *testing.T, base string) string {
+	t.Helper()
+	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatalf("connect to PostgreSQL: %v", err)
+	}
+	name := fmt.Sprintf("e2e_temporal_%d", time.Now().UnixNano())
+	t.Cleanup(func() {
+		for _, db := range []string{name, name + "_visibility"} {
+			if err := admin.Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)").Error; err != nil {
+				t.Logf("drop database %s: %v", db, err)
+			}
+		}
+		if db, err := admin.DB(); err == nil {
+			db.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatalf("DATABASE_URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
 }

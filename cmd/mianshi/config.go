@@ -28,6 +28,11 @@ type config struct {
 	// Embedded Temporal (dev only, when TemporalAddress is empty).
 	TemporalPort int
 	UIPort       int
+	// TemporalDB is a postgres:// URL for the embedded server's own
+	// database; empty keeps it in SQLite in the data dir. TemporalShards
+	// is a new cluster's history shard count (0: the server's default).
+	TemporalDB     string
+	TemporalShards int
 	// TemporalAddress points at an external Temporal frontend.
 	TemporalAddress   string
 	TemporalNamespace string
@@ -115,11 +120,23 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	fs.StringVar(&c.DataDir, "data-dir", env("MIANSHI_DATA_DIR", "./data"), "directory for the SQLite databases and the embedded Temporal server (MIANSHI_DATA_DIR)")
 	fs.IntVar(&c.TemporalPort, "temporal-port", 7233, "gRPC port of the embedded Temporal server (dev)")
 	fs.IntVar(&c.UIPort, "ui-port", 8233, "port of the embedded Temporal Web UI (dev; -1 disables it)")
+	// The embedded server's own database: `mianshi temporal serve
+	// --database … --shards N`, `mianshi dev --temporal-db …`.
+	dbFlag, shardsFlag := "temporal-db", "temporal-shards"
+	if command == "temporal" {
+		dbFlag, shardsFlag = "database", "shards"
+	}
+	fs.StringVar(&c.TemporalDB, dbFlag, getenv("MIANSHI_TEMPORAL_DB"), "postgres:// URL of the embedded Temporal server's own database (MIANSHI_TEMPORAL_DB); empty uses SQLite in the data dir")
+	fs.IntVar(&c.TemporalShards, shardsFlag, 0, "history shards of a new Temporal cluster (MIANSHI_TEMPORAL_SHARDS; default 1 on SQLite, 4 on PostgreSQL); fixed once the cluster exists")
 	fs.StringVar(&c.TemporalAddress, "temporal-address", getenv("TEMPORAL_ADDRESS"), "external Temporal frontend host:port (TEMPORAL_ADDRESS); empty in dev embeds a server")
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL (DATABASE_URL); empty uses SQLite in the data dir")
 	fs.StringVar(&c.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL (REDIS_URL); empty in dev runs an in-process Redis-compatible server")
 	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("MIANSHI_METRICS_ADDR"), "host:port where a worker serves /metrics and /healthz (MIANSHI_METRICS_ADDR); empty turns it off")
+	var errs []error
+	if v := getenv("MIANSHI_TEMPORAL_SHARDS"); v != "" {
+		c.TemporalShards = parseInt(v, "MIANSHI_TEMPORAL_SHARDS", &errs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -138,7 +155,6 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.LLMBaseURL = getenv("MIANSHI_LLM_BASE_URL")
 	c.LLMAPIKey = getenv("MIANSHI_LLM_API_KEY")
 	c.LLMModel = getenv("MIANSHI_LLM_MODEL")
-	var errs []error
 	c.LLMTimeout = parseDuration(env("MIANSHI_LLM_TIMEOUT", "2m"), "MIANSHI_LLM_TIMEOUT", &errs)
 	c.OfflineTokenDelay = parseDuration(env("MIANSHI_OFFLINE_TOKEN_DELAY", "20ms"), "MIANSHI_OFFLINE_TOKEN_DELAY", &errs)
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
@@ -187,6 +203,17 @@ func (c config) validate() []error {
 		if c.RedisURL == "" {
 			errs = append(errs, fmt.Errorf("mianshi %s needs REDIS_URL (or --redis-url); use 'mianshi dev' for an in-process one", c.Command))
 		}
+	}
+	if c.TemporalDB != "" {
+		if !strings.HasPrefix(c.TemporalDB, "postgres://") && !strings.HasPrefix(c.TemporalDB, "postgresql://") {
+			errs = append(errs, errors.New("the Temporal database (--temporal-db, --database or MIANSHI_TEMPORAL_DB) must be a postgres:// URL, or empty for SQLite"))
+		}
+		if c.TemporalAddress != "" && c.Command == "dev" {
+			errs = append(errs, errors.New("--temporal-db is for the embedded Temporal server; with TEMPORAL_ADDRESS the external cluster keeps its own database"))
+		}
+	}
+	if c.TemporalShards < 0 || c.TemporalShards > 16384 {
+		errs = append(errs, fmt.Errorf("Temporal history shards %d: want 1 to 16384 (or 0 for the default)", c.TemporalShards))
 	}
 	if c.MetricsAddr != "" {
 		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {

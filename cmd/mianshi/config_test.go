@@ -31,6 +31,26 @@ func TestConfigDefaultsAndPrecedence(t *testing.T) {
 	}
 }
 
+func TestConfigTemporalDatabase(t *testing.T) {
+	c, err := loadConfig("temporal", []string{"--database", "postgres://t@127.0.0.1:5432/temporal", "--shards", "8"}, envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TemporalDB != "postgres://t@127.0.0.1:5432/temporal" || c.TemporalShards != 8 {
+		t.Errorf("temporal serve: database %q, shards %d", c.TemporalDB, c.TemporalShards)
+	}
+	c, err = loadConfig("dev", []string{"--temporal-db", "postgresql://t@h/temporal"}, envOf(map[string]string{"MIANSHI_TEMPORAL_SHARDS": "2"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TemporalDB != "postgresql://t@h/temporal" || c.TemporalShards != 2 {
+		t.Errorf("dev: database %q, shards %d", c.TemporalDB, c.TemporalShards)
+	}
+	if c, err := loadConfig("dev", nil, envOf(nil)); err != nil || c.TemporalDB != "" || c.TemporalShards != 0 {
+		t.Errorf("dev defaults: database %q, shards %d (%v); want SQLite and the server's default", c.TemporalDB, c.TemporalShards, err)
+	}
+}
+
 func TestConfigRejectsBadSettings(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -51,6 +71,10 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"bad address", "dev", []string{"--http-addr", "8080"}, nil, "--http-addr"},
 		{"stray argument", "dev", []string{"extra"}, nil, "unexpected arguments"},
 		{"bad metrics address", "worker", []string{"--metrics-addr", "9090"}, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x"}, "--metrics-addr"},
+		{"Temporal on MySQL", "temporal", []string{"--database", "mysql://t@h/temporal"}, nil, "postgres:// URL"},
+		{"negative shards", "temporal", []string{"--shards", "-2"}, nil, "history shards -2"},
+		{"shards from the environment", "dev", nil, map[string]string{"MIANSHI_TEMPORAL_SHARDS": "four"}, "MIANSHI_TEMPORAL_SHARDS"},
+		{"Temporal database and address", "dev", []string{"--temporal-db", "postgres://t@h/temporal", "--temporal-address", "x:7233"}, nil, "external cluster keeps its own database"},
 		{"log format", "dev", nil, map[string]string{"MIANSHI_LOG_FORMAT": "xml"}, "MIANSHI_LOG_FORMAT"},
 		{"unknown trace exporter", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
 	} {

@@ -5,8 +5,9 @@
 //	mianshi api      the HTTP API alone, against external services
 //	mianshi worker   the Temporal worker alone, against external services
 //	mianshi temporal serve
-//	                 the embedded Temporal dev server alone, for running api
-//	                 and worker processes on one machine
+//	                 the embedded Temporal server alone, on SQLite or (with
+//	                 --database postgres://…) on its own PostgreSQL, for
+//	                 api and worker processes in other processes
 package main
 
 import (
@@ -16,6 +17,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"syscall"
 
 	"github.com/mianshi/mianshi/judge/sandbox"
@@ -38,10 +40,15 @@ Usage:
   mianshi dev      run everything in one process (embedded Temporal, worker, API)
   mianshi api      run the HTTP API against external Temporal, database and Redis
   mianshi worker   run the Temporal worker against external services
-  mianshi temporal serve
-                   run only the embedded Temporal dev server (and its UI)
+  mianshi temporal serve [--database postgres://… --shards N]
+                   run only the embedded Temporal server (and its UI), on
+                   SQLite in the data dir or on its own PostgreSQL
+  mianshi temporal schema --database postgres://…
+                   create or upgrade a Temporal cluster's PostgreSQL schema
+                   (for the official server image) and exit
   mianshi temporal setup
-                   register mianshi's search attributes on an external cluster
+                   create the namespace (if missing) and register mianshi's
+                   search attributes on an external cluster
   mianshi campaigns create --file campaign.yaml | list | show ID
                    manage scheduled campaigns through the HR API
   mianshi questions import|search|stats|delete
@@ -68,15 +75,20 @@ func run(ctx context.Context, args []string) error {
 		}
 		return runStack(ctx, cfg)
 	case "temporal":
-		if len(rest) == 0 || (rest[0] != "serve" && rest[0] != "setup") {
-			return errors.New("usage: mianshi temporal serve [--data-dir DIR] [--temporal-port N] [--ui-port N]\n       mianshi temporal setup [--temporal-address HOST:PORT] [--temporal-namespace NS]")
+		if len(rest) == 0 || !slices.Contains([]string{"serve", "schema", "setup"}, rest[0]) {
+			return errors.New("usage: mianshi temporal serve [--data-dir DIR | --database postgres://…] [--shards N] [--temporal-port N] [--ui-port N]\n" +
+				"       mianshi temporal schema --database postgres://…\n" +
+				"       mianshi temporal setup [--temporal-address HOST:PORT] [--temporal-namespace NS]")
 		}
 		cfg, err := loadConfig("temporal", rest[1:], os.Getenv)
 		if err != nil {
 			return err
 		}
-		if rest[0] == "setup" {
+		switch rest[0] {
+		case "setup":
 			return setupTemporal(ctx, cfg, os.Stdout)
+		case "schema":
+			return setupTemporalSchema(cfg, os.Stdout)
 		}
 		return serveTemporal(ctx, cfg)
 	case "campaigns":

@@ -346,6 +346,8 @@ func (s *stack) startTemporal() (string, error) {
 	srv, err := devstack.StartTemporal(devstack.TemporalOptions{
 		UICodecEndpoint: codecEndpoint,
 		DataDir:         s.cfg.DataDir,
+		Database:        s.cfg.TemporalDB,
+		Shards:          s.cfg.TemporalShards,
 		Port:            s.cfg.TemporalPort,
 		UIPort:          s.cfg.UIPort,
 		Namespace:       s.cfg.TemporalNamespace,
@@ -358,7 +360,7 @@ func (s *stack) startTemporal() (string, error) {
 		return "", fmt.Errorf("start embedded Temporal: %w", err)
 	}
 	s.onClose(srv.Stop)
-	s.say("Temporal:     %s (embedded, %s)", srv.Address(), filepath.Join(s.cfg.DataDir, "temporal.db"))
+	s.say("Temporal:     %s (embedded, %s, %d history shards)", srv.Address(), srv.Persistence(), srv.Shards())
 	if ui := srv.UIAddress(); ui != "" {
 		s.say("Temporal UI:  %s", ui)
 		s.temporalUI = ui

@@ -38,15 +38,15 @@ func TestComposeFile(t *testing.T) {
 	if err != nil {
 		t.Fatalf("docker-compose.yml does not load: %v", err)
 	}
-	want := []string{"proxy", "api-1", "api-2", "worker", "temporal-setup", "temporal", "temporal-ui",
+	want := []string{"proxy", "api-1", "api-2", "worker", "temporal-schema", "temporal-setup", "temporal", "temporal-ui",
 		"temporal-postgresql", "postgres", "redis", "milvus", "etcd", "minio"}
 	for _, name := range want {
 		if _, err := p.GetService(name); err != nil {
 			t.Errorf("service %s: %v", name, err)
 		}
 	}
-	// Nothing waits for the proxy or the UI, and the setup job exits.
-	unchecked := []string{"proxy", "temporal-ui", "temporal-setup"}
+	// Nothing waits for the proxy or the UI, and the setup jobs exit.
+	unchecked := []string{"proxy", "temporal-ui", "temporal-schema", "temporal-setup"}
 	for name, s := range p.Services {
 		if !slices.Contains(unchecked, name) && (s.HealthCheck == nil || s.HealthCheck.Disable || len(s.HealthCheck.Test) == 0) {
 			t.Errorf("service %s has no health check", name)
