@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"go.temporal.io/api/enums/v1"
@@ -130,7 +129,7 @@ func (t *Temporal) List(ctx context.Context, query string, pageSize int, pageTok
 	}
 	out := make([]Listed, 0, len(resp.GetExecutions()))
 	for _, ex := range resp.GetExecutions() {
-		id, ok := strings.CutPrefix(ex.GetExecution().GetWorkflowId(), "interview/")
+		id, ok := workflows.InterviewOf(ex.GetExecution().GetWorkflowId())
 		if !ok {
 			continue
 		}

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/mianshi/mianshi/codec"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // Without the key, an interview's history holds no personal data: the
@@ -58,7 +59,7 @@ func TestHistoryIsEncryptedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	hr := codec.New(keys)
-	it := c.GetWorkflowHistory(context.Background(), "interview/"+s.iv.ID, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := c.GetWorkflowHistory(context.Background(), workflows.InterviewID(s.iv.ID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	events, decodedHits, projectHits := 0, 0, 0
 	for it.HasNext() {
 		ev, err := it.Next()

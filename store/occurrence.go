@@ -13,7 +13,8 @@ import (
 
 // OccurrenceInterviewID is the id of the interview an occurrence makes
 // for a candidate: "<campaign>-<occurrence key>-<candidate>". Its workflow
-// id is "interview/" + this, so a retried start finds the same one.
+// ID (workflows.InterviewID of this) is fixed, so a retried start finds
+// the same one.
 func OccurrenceInterviewID(campaignID, key, candidateID string) string {
 	return campaignID + "-" + key + "-" + candidateID
 }

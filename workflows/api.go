@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"strings"
 	"time"
 
 	"github.com/mianshi/mianshi/activities"
@@ -19,8 +20,17 @@ const (
 	QueryState   = "state"
 )
 
+// interviewPrefix starts the workflow ID of every interview.
+const interviewPrefix = "interview/"
+
 // InterviewID returns the workflow ID of an interview.
-func InterviewID(id string) string { return "interview/" + id }
+func InterviewID(id string) string { return interviewPrefix + id }
+
+// InterviewOf returns the interview id of an interview's workflow ID, and
+// false for any other workflow ID.
+func InterviewOf(workflowID string) (string, bool) {
+	return strings.CutPrefix(workflowID, interviewPrefix)
+}
 
 // ResumeID returns the workflow ID that reads an uploaded résumé.
 func ResumeID(id string) string { return "resume/" + id }
