@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,9 @@ import (
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 var record = flag.Bool("record-histories", false, "record interview histories into workflows/testdata for the replay tests")
@@ -48,31 +52,9 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	var saveRun func(name string, s *session, runID string)
-	save := func(name string, s *session) {
-		t.Helper()
-		saveRun(name, s, "")
-	}
-	saveRun = func(name string, s *session, runID string) {
-		t.Helper()
-		var h historypb.History
-		it := c.GetWorkflowHistory(context.Background(), "interview/"+s.iv.ID, runID, false, 0)
-		for it.HasNext() {
-			ev, err := it.Next()
-			if err != nil {
-				t.Fatal(err)
-			}
-			h.Events = append(h.Events, ev)
-		}
-		data, err := protojson.MarshalOptions{Multiline: true}.Marshal(&h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("..", "workflows", "testdata", name+".json")
-		if err := os.WriteFile(path, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("recorded %s: %d events", path, len(h.Events))
+	save := func(name string, s *session) { saveHistory(t, c, name, workflows.InterviewID(s.iv.ID), "") }
+	saveRun := func(name string, s *session, runID string) {
+		saveHistory(t, c, name, workflows.InterviewID(s.iv.ID), runID)
 	}
 
 	normal := newSession(t, d.baseURL, 3)
@@ -136,4 +118,109 @@ func TestRecordHistories(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	save("abandoned", idle)
+}
+
+// saveHistory writes the history of one workflow run (the newest when
+// runID is empty) to workflows/testdata/NAME.json.
+func saveHistory(t *testing.T, c client.Client, name, workflowID, runID string) {
+	t.Helper()
+	var h historypb.History
+	it := c.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	data, err := protojson.MarshalOptions{Multiline: true}.Marshal(&h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("..", "workflows", "testdata", name+".json")
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded %s: %d events", path, len(h.Events))
+}
+
+// TestRecordOtherWorkflowHistories records a history of each workflow type
+// other than the interview's, for the replay tests: a résumé read, and a
+// campaign occurrence that invites two candidates, of whom one finishes
+// and one is marked missed when its one-minute window closes (recorded
+// while the occurrence waits for the last reports).
+//
+//	go test ./e2e -run TestRecordOtherWorkflowHistories -record-histories
+func TestRecordOtherWorkflowHistories(t *testing.T) {
+	if !*record {
+		t.Skip("pass -record-histories to record workflow histories")
+	}
+	dataDir := t.TempDir()
+	p := freePorts(t)
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
+		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
+		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	resumeID, _ := uploadResume(t, d.baseURL, "cv.md",
+		"# Ada Lovelace\n\n## Skills\nGo, PostgreSQL\n\n## Projects\n- Ledger: a payments ledger in Go\n")
+	saveHistory(t, c, "resume", workflows.ResumeID(resumeID), "")
+
+	token := readHRToken(t, dataDir)
+	body := `{"name":"Recorded cohort","track":"go-backend","level":"junior","language":"en","max_rounds":1,
+	 "candidates":[{"name":"Ada","email":"ada@example.com"},{"name":"Bo","email":"bo@example.com"}],
+	 "schedule":{"once":true},"window":"1m"}`
+	var created struct {
+		ID string `json:"id"`
+	}
+	if code := callRaw(t, http.MethodPost, d.baseURL+"/api/v1/hr/campaigns", token, body, &created); code != http.StatusCreated {
+		t.Fatalf("create campaign: %d", code)
+	}
+	// The window closes after a minute; the run then waits ten more for the
+	// last reports, so its history is recorded while it waits: every step
+	// up to the window's close is in it.
+	var runID string
+	closed := time.Now().Add(100 * time.Second)
+	for ; time.Now().Before(closed) || runID == ""; time.Sleep(time.Second) {
+		if time.Now().After(closed.Add(time.Minute)) {
+			t.Fatal("no campaign occurrence started")
+		}
+		runs, err := c.ListWorkflow(context.Background(), &workflowservice.ListWorkflowExecutionsRequest{
+			Query: "WorkflowType = 'CampaignRunWorkflow'",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if execs := runs.GetExecutions(); len(execs) > 0 {
+			runID = execs[0].GetExecution().GetWorkflowId()
+		}
+		answerInvited(t, d.baseURL, token, created.ID)
+	}
+	saveHistory(t, c, "campaign-run", runID, "")
+}
+
+// answerInvited has the first invited candidate of a campaign answer the
+// one round of their interview, once it awaits an answer.
+func answerInvited(t *testing.T, base, token, campaign string) {
+	t.Helper()
+	var page outboxPage
+	call(t, http.MethodGet, base+"/api/v1/hr/outbox?limit=10&campaign="+campaign, token, nil, &page)
+	if len(page.Messages) == 0 {
+		return
+	}
+	m := page.Messages[0]
+	_, candidateToken, _ := strings.Cut(m.Link, "#token=")
+	bank, err := questionbank.LoadStarter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &session{t: t, base: base, bank: bank, iv: createdInterview{ID: m.InterviewID, Token: candidateToken}}
+	if v := s.get(); v.Status == "awaiting_answer" && v.Round == 1 {
+		s.answerWell(v)
+	}
 }
