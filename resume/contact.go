@@ -14,20 +14,15 @@ var (
 // findContact reads the first e-mail address, phone number and up to three
 // profile links in the text.
 func findContact(text string) Contact {
-	var c Contact
-	c.Email = emailRE.FindString(text)
-	for _, line := range strings.Split(text, "\n") {
-		if c.Phone != "" {
+	c := Contact{Email: emailRE.FindString(text)}
+	rest := emailRE.ReplaceAllString(text, " ")
+	for _, m := range phoneRE.FindAllString(rest, 50) {
+		if len(strings.Map(digitsOnly, m)) >= 8 && !dateRange.MatchString(m) { // "2016-2020" is no phone number
+			c.Phone = strings.TrimSpace(m)
 			break
 		}
-		if dateRange.MatchString(line) {
-			continue // "2019.03 - 2021.02" is not a phone number
-		}
-		if m := phoneRE.FindString(emailRE.ReplaceAllString(line, "")); len(strings.Map(digitsOnly, m)) >= 8 {
-			c.Phone = strings.TrimSpace(m)
-		}
 	}
-	for _, l := range linkRE.FindAllString(emailRE.ReplaceAllString(text, ""), 3) {
+	for _, l := range linkRE.FindAllString(rest, 3) {
 		c.Links = append(c.Links, strings.TrimRight(l, "./"))
 	}
 	return c

@@ -15,7 +15,8 @@ import (
 // them: HTML printed to PDF by headless chromium (one Chinese column with
 // synthetic bold headings, two columns with a Chinese name beside the English
 // one, tables, icon fonts), LibreOffice DOCX files (a text box, a page header,
-// tables) and their LibreOffice PDF exports. Each file's expected text is in
+// tables) and their LibreOffice PDF exports, and a Markdown résumé with
+// sub-headings and a pipe table. Each PDF and DOCX file's expected text is in
 // <stem>.expected.txt; a line "----" separates blocks that sit side by side
 // on the page (columns), which may come in either order but must each be
 // read whole. The sources (.html, .fodt) are kept beside them; see
@@ -25,7 +26,7 @@ import (
 const minAccuracy = 0.98
 
 func TestCorpusText(t *testing.T) {
-	files := corpusFiles(t)
+	files := corpusFiles(t, "pdf", "docx")
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			text, err := extractFile(t, f, readFile(t, f), DefaultLimits())
@@ -41,10 +42,10 @@ func TestCorpusText(t *testing.T) {
 	}
 }
 
-func corpusFiles(t *testing.T) []string {
+func corpusFiles(t *testing.T, exts ...string) []string {
 	t.Helper()
 	var files []string
-	for _, ext := range []string{"pdf", "docx"} {
+	for _, ext := range exts {
 		m, err := filepath.Glob("testdata/corpus/*." + ext)
 		if err != nil {
 			t.Fatal(err)
@@ -52,7 +53,7 @@ func corpusFiles(t *testing.T) []string {
 		files = append(files, m...)
 	}
 	if len(files) < 8 {
-		t.Fatalf("found %d corpus files, want at least 8", len(files))
+		t.Fatalf("found %d corpus files (%v), want at least 8", len(files), exts)
 	}
 	return files
 }
@@ -202,7 +203,7 @@ func TestTextScore(t *testing.T) {
 // with <stem>.profile.json, written by hand from the source of each file
 // ("present" and "至今" end on testNow).
 func TestCorpusProfile(t *testing.T) {
-	for _, f := range corpusFiles(t) {
+	for _, f := range corpusFiles(t, "pdf", "docx", "md") {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			text, err := extractFile(t, f, readFile(t, f), DefaultLimits())
 			if err != nil {

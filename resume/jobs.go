@@ -216,6 +216,7 @@ type jobBuilder struct {
 }
 
 func (b *jobBuilder) add(line string) {
+	line = strings.Trim(strings.TrimLeft(line, "# "), "*_ ") // "### 字节跳动 | 资深后端工程师 | 2021.04 – 至今"
 	start, end, s, rest, ok := findRange(line, b.now)
 	if !ok {
 		text, bullet := stripBullet(line)

@@ -35,7 +35,7 @@ func OfflineProfile(text string) Profile {
 // counted once, or the largest "N years"/"N年…经验" stated if that is more
 // (a résumé that lists only its recent jobs).
 func OfflineProfileAt(text string, now time.Time) Profile {
-	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
+	lines := markdownTables(strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n"))
 	p := Profile{
 		Name:      findName(lines),
 		Contact:   findContact(text),
@@ -80,6 +80,32 @@ func OfflineProfileAt(text string, now time.Time) Profile {
 	return p
 }
 
+// markdownTables turns the rows of Markdown pipe tables into lines of
+// tab-separated cells, as a DOCX table reads, and drops each table's header
+// row and the separator row under it.
+func markdownTables(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		t := strings.TrimSpace(l)
+		if !strings.HasPrefix(t, "|") || !strings.HasSuffix(t, "|") || len(t) < 2 {
+			out = append(out, l)
+			continue
+		}
+		cells := strings.Split(t[1:len(t)-1], "|")
+		if strings.Trim(t, "|-: ") == "" {
+			if n := len(out); n > 0 && strings.Contains(out[n-1], "\t") {
+				out = out[:n-1] // the header row above the separator
+			}
+			continue
+		}
+		for i := range cells {
+			cells[i] = strings.TrimSpace(cells[i])
+		}
+		out = append(out, strings.Join(cells, "\t"))
+	}
+	return out
+}
+
 // educationBuilder collects education entries; a line that continues an
 // entry wrapped by a narrow column ("B.Sc. Computer Science, Zhejiang" /
 // "University, 2014–2018") joins it again.
@@ -91,7 +117,7 @@ var yearRE = regexp.MustCompile(`(?:19|20)\d\d`)
 
 func (b *educationBuilder) add(line string) {
 	item, bullet := stripBullet(line)
-	item = strings.Join(strings.Fields(strings.Trim(item, "*_ \t")), " ")
+	item = strings.Join(strings.Fields(strings.Trim(item, "#*_ \t")), " ")
 	if n := len(b.items); n > 0 && !bullet && continuesEntry(b.items[n-1], item) {
 		b.items[n-1] = joinLines(b.items[n-1], item)
 		return
