@@ -60,7 +60,7 @@ func pdfPagesText(r *pdf.Reader, j *job) (string, error) {
 		if b.Len() > j.rawTextCap() {
 			break
 		}
-		pageText(p, &b, j.rawTextCap())
+		pageText(p, &b, j.rawTextCap(), j.stop)
 		b.WriteString("\n\n")
 	}
 	return b.String(), nil
@@ -95,13 +95,13 @@ func pdfPages(root pdf.Value, limit int) ([]pdf.Page, bool) {
 // pageText appends a page's text to b; a page that fails to parse part-way
 // keeps what was read before (one bad page does not hide the others). A stop
 // from the reader is passed on.
-func pageText(p pdf.Page, b *strings.Builder, max int) {
+func pageText(p pdf.Page, b *strings.Builder, max int, stop *atomic.Bool) {
 	defer func() {
 		if r := recover(); r == errStopped {
 			panic(r)
 		}
 	}()
-	newPageWriter(p, b, max).write()
+	newPageWriter(p, b, max, stop).write()
 }
 
 // fixPDFHeader rewrites a header the parser refuses although it is valid, such

@@ -10,7 +10,8 @@ import (
 
 // Bounds on what one font may make the reader hold.
 const (
-	maxCMapEntries  = 1 << 16 // bfchar entries and bfrange ranges of one ToUnicode CMap
+	maxCMapEntries  = 1 << 16 // bfchar entries of one ToUnicode CMap
+	maxCMapRanges   = 1 << 13 // bfrange ranges of one ToUnicode CMap (each code looks through them once)
 	maxWidthEntries = 1 << 16 // widths read from one CID font's /W array
 )
 
@@ -192,7 +193,7 @@ func readToUnicode(stream pdf.Value) *toUnicodeMap {
 				m.chars[blk.items[i].s] = utf16String(blk.items[i+1].s)
 			}
 		case "bfrange":
-			for i := 0; i+2 < len(blk.items) && len(m.ranges) < maxCMapEntries; i += 3 {
+			for i := 0; i+2 < len(blk.items) && len(m.ranges) < maxCMapRanges; i += 3 {
 				lo, hi := blk.items[i].s, blk.items[i+1].s
 				if lo != "" && len(lo) == len(hi) && lo <= hi {
 					m.ranges = append(m.ranges, unicodeRange{lo, hi, blk.items[i+2]})
@@ -319,10 +320,21 @@ func (m *toUnicodeMap) codeLen(raw string) int {
 	return 0
 }
 
+// lookup returns the text of a code. A code found through the ranges is
+// remembered with the single codes, so each distinct code (at most 2^16 of
+// two bytes) searches the ranges once, however long the page.
 func (m *toUnicodeMap) lookup(code string) string {
 	if s, ok := m.chars[code]; ok {
 		return s
 	}
+	s := m.lookupRange(code)
+	if len(m.chars) < 4*maxCMapEntries {
+		m.chars[code] = s
+	}
+	return s
+}
+
+func (m *toUnicodeMap) lookupRange(code string) string {
 	for _, r := range m.ranges {
 		if len(r.lo) != len(code) || code < r.lo || code > r.hi {
 			continue

@@ -3,6 +3,7 @@ package resume
 import (
 	"math"
 	"strings"
+	"sync/atomic"
 
 	"github.com/ledongthuc/pdf"
 )
@@ -20,6 +21,8 @@ type pageWriter struct {
 	page  pdf.Page
 	out   *strings.Builder
 	max   int
+	stop  *atomic.Bool // set when Extract has given up: the next operator ends the page
+	ops   int
 	fonts map[string]*pdfFont
 	font  *pdfFont
 	ts    textState
@@ -60,9 +63,9 @@ func (m matrix) mul(n matrix) matrix {
 	}
 }
 
-func newPageWriter(p pdf.Page, out *strings.Builder, max int) *pageWriter {
+func newPageWriter(p pdf.Page, out *strings.Builder, max int, stop *atomic.Bool) *pageWriter {
 	return &pageWriter{
-		page: p, out: out, max: max, fonts: map[string]*pdfFont{},
+		page: p, out: out, max: max, stop: stop, fonts: map[string]*pdfFont{},
 		ts:  textState{size: 1, hScale: 1},
 		ctm: identity(), tm: identity(), tlm: identity(),
 	}
@@ -78,6 +81,9 @@ func (w *pageWriter) write() {
 		args := make([]pdf.Value, stk.Len())
 		for i := len(args) - 1; i >= 0; i-- {
 			args[i] = stk.Pop()
+		}
+		if w.ops++; w.ops%256 == 0 && w.stop.Load() {
+			panic(errStopped) // a page of many operators does not outlive the deadline
 		}
 		if w.out.Len() <= w.max {
 			w.op(op, args)
