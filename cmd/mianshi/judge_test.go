@@ -55,3 +55,32 @@ func TestJudgeCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckCodingCommand(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil && os.Getenv("CI") == "" {
+		t.Skip("no python3")
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := `{"id":"ID","kind":"coding","tracks":["go-backend"],"level":"junior","language":"en","topic":"io","title":"Sum","statement":"Print a+b.","key_points":["read input"],"languages":["python"],"tests":{"cases":[{"stdin":"1 2","stdout":"3","visible":true},{"stdin":"2 2","stdout":"4"}]},"reference":{"language":"python","source":"SRC"}}`
+	good := strings.NewReplacer("ID", "good", "SRC", `print(sum(map(int, input().split())))`).Replace(row)
+	wrong := strings.NewReplacer("ID", "wrong", "SRC", `print(3)`).Replace(row)
+	file := filepath.Join(t.TempDir(), "coding.jsonl")
+	os.WriteFile(file, []byte(good+"\n"+wrong+"\n{\n"), 0o644)
+	var out, errOut bytes.Buffer
+	c := questionsCmd{out: &out, errOut: &errOut, getenv: func(string) string { return "" }}
+	err = c.run(context.Background(), []string{"check-coding", "--sandbox-init", self, file})
+	if err == nil {
+		t.Fatal("bad rows, no error")
+	}
+	for _, want := range []string{"line 2 (wrong): reference solution (python) does not pass its own tests: case 2 wrong_answer", "line 3: not a coding question"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("report lacks %q:\n%s", want, errOut.String())
+		}
+	}
+	if !strings.Contains(out.String(), "1 of 3 coding rows are good") {
+		t.Errorf("summary: %s", out.String())
+	}
+}

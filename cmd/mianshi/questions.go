@@ -25,6 +25,9 @@ const questionsUsage = `usage: mianshi questions <command> [flags]
   search QUERY      hybrid search, e.g. search "goroutine leak" --track go-backend -k 5
   stats             count the questions by track, level and language
   delete ID...      delete questions by id
+  check-coding FILE check coding questions (.jsonl, "kind":"coding"): each
+                    row's shape, and that its reference solution passes its
+                    own tests in the judge's sandbox
 
 Every command takes --data-dir (MIANSHI_DATA_DIR, default ./data); with
 MILVUS_ADDR set the bank is in Milvus instead. Run "mianshi questions
@@ -57,6 +60,8 @@ func (c questionsCmd) run(ctx context.Context, args []string) error {
 		return c.stats(ctx, args[1:])
 	case "delete":
 		return c.delete(ctx, args[1:])
+	case "check-coding":
+		return c.checkCoding(ctx, args[1:])
 	}
 	return fmt.Errorf("unknown questions command %q\n%s", args[0], questionsUsage)
 }
