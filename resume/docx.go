@@ -18,7 +18,7 @@ const docxDocumentPart = "word/document.xml"
 const maxDOCXRatio = 200
 
 // extractDOCX reads the text of the page headers (where résumé templates often
-// put the name) and then word/document.xml: a line per paragraph, a table row
+// put the name) and footers, then word/document.xml: a line per paragraph, a table row
 // as one line with its cells separated by tabs, text boxes as blocks after the
 // body, w:t text, w:tab as a tab, w:br and w:cr as line breaks. Word, WPS and
 // LibreOffice write these structures alike.
@@ -55,9 +55,12 @@ func extractDOCX(j *job) (string, error) {
 	return b.String(), nil
 }
 
-// docxParts returns the header parts in name order, then document.xml (if any).
+// docxParts returns the header and then the footer parts (where templates
+// put the name and the contact line), each in name order, then document.xml
+// last; nil when there is no document.xml. Page furniture comes first so that
+// it never runs on into the body's last section.
 func docxParts(zr *zip.Reader) []*zip.File {
-	var headers []*zip.File
+	var headers, footers []*zip.File
 	var doc *zip.File
 	for _, f := range zr.File {
 		switch {
@@ -65,13 +68,17 @@ func docxParts(zr *zip.Reader) []*zip.File {
 			doc = f
 		case strings.HasPrefix(f.Name, "word/header") && strings.HasSuffix(f.Name, ".xml") && len(headers) < 8:
 			headers = append(headers, f)
+		case strings.HasPrefix(f.Name, "word/footer") && strings.HasSuffix(f.Name, ".xml") && len(footers) < 8:
+			footers = append(footers, f)
 		}
 	}
 	if doc == nil {
 		return nil
 	}
-	slices.SortFunc(headers, func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) })
-	return append(headers, doc)
+	byName := func(a, b *zip.File) int { return strings.Compare(a.Name, b.Name) }
+	slices.SortFunc(headers, byName)
+	slices.SortFunc(footers, byName)
+	return append(append(headers, footers...), doc)
 }
 
 func readPart(f *zip.File, j *job, budget int64) (string, int64, error) {

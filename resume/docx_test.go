@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestDOCXHeaderAndTextBox reads the page header first and a text box once,
+// TestDOCXHeaderAndTextBox reads the page header and footer first, and a text box once,
 // although Word stores it twice (mc:Choice and mc:Fallback), as a block after
 // the body rather than inside the paragraph it is anchored to.
 func TestDOCXHeaderAndTextBox(t *testing.T) {
@@ -16,12 +16,13 @@ func TestDOCXHeaderAndTextBox(t *testing.T) {
 	doc := `<w:document ` + ns + `><w:body><w:p><w:r><mc:AlternateContent><mc:Choice Requires="wps">` + box +
 		`</mc:Choice><mc:Fallback><w:pict>` + box + `</w:pict></mc:Fallback></mc:AlternateContent></w:r></w:p>` +
 		`<w:p><w:r><w:t>Projects</w:t></w:r></w:p></w:body></w:document>`
-	data := buildZip(t, [][2]string{{docxDocumentPart, doc}, {"word/header1.xml", header}})
+	footer := `<w:ftr ` + ns + `><w:p><w:r><w:t>fay@example.com</w:t></w:r></w:p></w:ftr>`
+	data := buildZip(t, [][2]string{{"word/footer1.xml", footer}, {docxDocumentPart, doc}, {"word/header1.xml", header}})
 	text, err := Extract(context.Background(), FormatDOCX, data, DefaultLimits())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if text != "Fay Lin\n\nProjects\n\nSkills: Go" {
+	if text != "Fay Lin\n\nfay@example.com\n\nProjects\n\nSkills: Go" {
 		t.Fatalf("text = %q", text)
 	}
 	if p := OfflineProfile(text); p.Name != "Fay Lin" || strings.Join(p.Skills, ",") != "Go" {
@@ -62,5 +63,20 @@ func TestDOCXTableRows(t *testing.T) {
 	}
 	if want := "2019 – present\tStripe\tEngineer\n工作经历\t2019.03 - 至今 蚂蚁集团\n负责增长分析。\nEducation"; text != want {
 		t.Fatalf("text = %q, want %q", text, want)
+	}
+}
+
+// TestDOCXFooterPageNumberIsNoName: a footer's page number, read before the
+// body, is not taken for the candidate's name.
+func TestDOCXFooterPageNumberIsNoName(t *testing.T) {
+	const ns = `xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"`
+	footer := `<w:ftr ` + ns + `><w:p><w:r><w:t>Page 1 of 2</w:t></w:r></w:p></w:ftr>`
+	doc := `<w:document ` + ns + `><w:body><w:p><w:r><w:t>Gao Wei</w:t></w:r></w:p></w:body></w:document>`
+	text, err := Extract(context.Background(), FormatDOCX, buildZip(t, [][2]string{{docxDocumentPart, doc}, {"word/footer1.xml", footer}}), DefaultLimits())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := OfflineProfile(text); p.Name != "Gao Wei" {
+		t.Fatalf("name = %q from %q, want Gao Wei", p.Name, text)
 	}
 }

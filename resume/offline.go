@@ -185,6 +185,9 @@ var notNames = map[string]bool{
 	"resume": true, "résumé": true, "curriculum vitae": true, "cv": true, "简历": true, "个人简历": true, "求职简历": true,
 }
 
+// pageNumber is a footer's page number: "Page 1 of 2", "第 1 页", "1 / 2".
+var pageNumber = regexp.MustCompile(`(?i)^(?:page\s*\d+(?:\s*of\s*\d+)?|第\s*\d+\s*页(?:\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)$`)
+
 func findName(lines []string) string {
 	for _, l := range lines {
 		if m := nameLine.FindStringSubmatch(l); m != nil {
@@ -193,7 +196,7 @@ func findName(lines []string) string {
 	}
 	for _, l := range lines {
 		s := stripDecoration(strings.TrimSpace(l))
-		if s == "" || notNames[strings.ToLower(s)] {
+		if s == "" || notNames[strings.ToLower(s)] || pageNumber.MatchString(s) {
 			continue
 		}
 		if _, _, ok := parseHeading(l); ok && !strings.HasPrefix(l, "#") {
