@@ -59,6 +59,11 @@ func (s *Server) events(c *echo.Context) error {
 	if _, ok := stream.ParseID(after); after != "" && !ok {
 		return apiError(http.StatusBadRequest, "invalid_last_event_id", "Last-Event-ID must be an event id this stream sent (like 1700000000000-0)")
 	}
+	release, err := s.admitStream(c, iv.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx := c.Request().Context()
 	if s.cfg.Streams != nil {
 		defer s.cfg.Streams.StreamOpened()()

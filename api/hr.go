@@ -50,6 +50,6 @@ func (s *Server) codecRoutes() {
 	h := echo.WrapHandler(converter.NewPayloadCodecHTTPHandler(s.cfg.Codec))
 	for _, path := range []string{"/codec/encode", "/codec/decode"} {
 		s.echo.OPTIONS(path, h, s.cors)
-		s.echo.POST(path, h, s.cors, s.hr)
+		s.echo.POST(path, h, s.rateLimit("api", s.cfg.Limits.API), s.cors, s.hr)
 	}
 }

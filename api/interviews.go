@@ -187,6 +187,9 @@ func decodeOptionalJSON(c *echo.Context, v any) error {
 func readBody(c *echo.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request().Body)
 	if err != nil {
+		if errors.Is(err, errBodyTimeout) {
+			return nil, errBodyTimeout
+		}
 		if echo.StatusCode(err) == http.StatusRequestEntityTooLarge {
 			return nil, apiError(http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the request body is larger than %d bytes", maxBodyBytes))
 		}

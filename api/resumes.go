@@ -41,6 +41,8 @@ type resumeView struct {
 func (s *Server) uploadResume(c *echo.Context) error {
 	fh, err := c.FormFile("file")
 	switch {
+	case errors.Is(err, errBodyTimeout):
+		return errBodyTimeout
 	case echo.StatusCode(err) == http.StatusRequestEntityTooLarge:
 		return apiError(http.StatusRequestEntityTooLarge, "file_too_large", fmt.Sprintf("the résumé is larger than %d MB", maxResumeBytes>>20))
 	case err != nil:

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v5/middleware"
 	"go.temporal.io/sdk/converter"
 
+	"github.com/mianshi/mianshi/ratelimit"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 	"github.com/mianshi/mianshi/workflows"
@@ -67,6 +68,19 @@ type Config struct {
 	MaxCohort int
 	// Questions serves HR's question search; nil turns it off.
 	Questions QuestionSearcher
+	// Limits bounds what one client address may do; the zero value limits
+	// nothing.
+	Limits Limits
+	// Limiter keeps the rate limits' counts (shared through Redis in a
+	// cluster); nil keeps them in this process.
+	Limiter RateLimiter
+	// ClientIP finds a request's client address, for the limits: the
+	// peer's address unless the peer is a trusted proxy. nil uses the
+	// peer's address.
+	ClientIP echo.IPExtractor
+	// Refusals is told of requests refused by a limit (for metrics).
+	// Optional.
+	Refusals RefusalObserver
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -88,9 +102,11 @@ type Interviewer struct {
 
 // Server is the HTTP API.
 type Server struct {
-	cfg  Config
-	log  *slog.Logger
-	echo *echo.Echo
+	cfg     Config
+	log     *slog.Logger
+	echo    *echo.Echo
+	limiter RateLimiter
+	streams *streamGate
 }
 
 // Request size limits.
@@ -117,7 +133,15 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, echo: echo.New()}
+	s := &Server{cfg: cfg, log: cfg.Logger, echo: echo.New(), limiter: cfg.Limiter, streams: newStreamGate()}
+	if s.limiter == nil {
+		s.limiter = ratelimit.New(nil, cfg.Logger)
+	}
+	if cfg.ClientIP != nil {
+		s.echo.IPExtractor = cfg.ClientIP
+	} else {
+		s.echo.IPExtractor = echo.ExtractIPDirect()
+	}
 	s.echo.HTTPErrorHandler = s.handleError
 	s.echo.Use(cfg.Middleware...)
 	s.echo.Use(middleware.Recover())
@@ -128,27 +152,29 @@ func New(cfg Config) *Server {
 func (s *Server) routes() {
 	e := s.echo
 	limit := middleware.BodyLimit(maxBodyBytes)
+	l := s.cfg.Limits
 	e.GET("/healthz", s.health)
 	e.GET("/api/openapi.yaml", s.openAPI)
-	v1 := e.Group("/api/v1")
+	v1 := e.Group("/api/v1", s.rateLimit("api", l.API))
 	v1.GET("/info", s.info)
 	v1.GET("/tracks", s.tracks)
-	v1.POST("/interviews", s.createInterview, limit)
+	v1.POST("/interviews", s.createInterview, s.rateLimit("create", l.Create), limit)
 	v1.GET("/interviews/:id", s.getInterview, s.candidate)
-	v1.POST("/interviews/:id/answers", s.postAnswer, limit, s.candidate)
-	v1.POST("/interviews/:id/end", s.endInterview, limit, s.candidate)
+	answer := s.rateLimit("answer", l.Answer)
+	v1.POST("/interviews/:id/answers", s.postAnswer, answer, limit, s.candidate)
+	v1.POST("/interviews/:id/end", s.endInterview, answer, limit, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
-	v1.GET("/interviews/:id/events", s.events, s.candidate)
-	v1.POST("/resumes", s.uploadResume, middleware.BodyLimit(maxResumeBody))
+	v1.GET("/interviews/:id/events", s.events, s.rateLimit("events", l.Events), s.candidate)
+	v1.POST("/resumes", s.uploadResume, s.rateLimit("resume", l.Resume), middleware.BodyLimit(maxResumeBody))
 	v1.GET("/resumes/:id", s.getResume)
-	v1.POST("/hr/session", s.hrSession, limit)
+	v1.POST("/hr/session", s.hrSession, s.rateLimit("hr_signin", l.HRSignIn), limit)
 	v1.GET("/hr/session", s.whoAmI, s.hr)
 	v1.DELETE("/hr/session", s.endHRSession)
 	v1.GET("/hr/audit", s.auditLog, s.hrAdmin)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.campaignRoutes(v1)
-	v1.GET("/questions/search", s.searchQuestions, s.hr)
+	v1.GET("/questions/search", s.searchQuestions, s.rateLimit("search", l.Search), s.hr)
 	s.codecRoutes()
 	s.webRoutes()
 }
@@ -157,7 +183,10 @@ func (s *Server) routes() {
 func (s *Server) Routes() []echo.RouteInfo { return s.echo.Router().Routes() }
 
 // ServeHTTP serves the API.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// A request body gets Limits.BodyTimeout to arrive.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.echo.ServeHTTP(w, withBodyTimeout(w, r, s.cfg.Limits.BodyTimeout))
+}
 
 func (s *Server) info(c *echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"interviewer": s.cfg.Interviewer})

@@ -24,6 +24,8 @@ type Metrics struct {
 	streams   prometheus.Gauge
 	lag       prometheus.Histogram
 	model     *modelMetrics
+	refused   *prometheus.CounterVec
+	local     prometheus.Counter
 }
 
 // NewMetrics registers mianshi's metrics, and Go's and the process's own,
@@ -51,9 +53,17 @@ func NewMetrics() *Metrics {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 5, 30},
 		}),
 		model: newModelMetrics(),
+		refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "mianshi_http_refused_total",
+			Help: "Requests refused by a limit (429), by policy: create, resume, answer, events, hr_signin, search, api, streams_per_interview, streams_per_client.",
+		}, []string{"policy"}),
+		local: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "mianshi_rate_limit_local_decisions_total",
+			Help: "Rate-limit decisions this process took alone because Redis did not answer (limits are then per process).",
+		}),
 	}
 	m.Registry.MustRegister(m.model.collectors()...)
-	m.Registry.MustRegister(m.requests, m.durations, m.streams, m.lag,
+	m.Registry.MustRegister(m.requests, m.durations, m.streams, m.lag, m.refused, m.local,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -104,3 +114,9 @@ func (m *Metrics) EventDelivered(id string) {
 	}
 	m.lag.Observe(lag.Seconds())
 }
+
+// Refused counts a request refused by the limit named policy.
+func (m *Metrics) Refused(policy string) { m.refused.WithLabelValues(policy).Inc() }
+
+// DecidedLocally counts a rate-limit decision taken without Redis.
+func (m *Metrics) DecidedLocally() { m.local.Inc() }

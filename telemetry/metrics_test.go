@@ -103,3 +103,21 @@ func grep(body, word string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+func TestRefusalsAreCountedByPolicy(t *testing.T) {
+	m := NewMetrics()
+	m.Refused("create")
+	m.Refused("create")
+	m.Refused("streams_per_interview")
+	m.DecidedLocally()
+	body := scrape(t, m)
+	for _, want := range []string{
+		`mianshi_http_refused_total{policy="create"} 2`,
+		`mianshi_http_refused_total{policy="streams_per_interview"} 1`,
+		`mianshi_rate_limit_local_decisions_total 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q:\n%s", want, grep(body, "refused"))
+		}
+	}
+}

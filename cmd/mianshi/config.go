@@ -88,6 +88,8 @@ type config struct {
 
 	// Bank says where the question bank lives and how it embeds text.
 	Bank bankConfig
+	// Limits bounds what one client may do to the API.
+	Limits limitsConfig
 }
 
 // interviewOptions are the options every new interview starts with, from
@@ -182,6 +184,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	var campaignErrs []error
 	c.Campaigns, campaignErrs = loadCampaignConfig(getenv, c.DataDir, c.HTTPAddr)
 	errs = append(errs, campaignErrs...)
+	var limitErrs []error
+	c.Limits, limitErrs = loadLimitsConfig(getenv, command)
+	errs = append(errs, limitErrs...)
 	bank, bankErrs := loadBankConfig(getenv)
 	c.Bank = bank
 	errs = append(errs, bankErrs...)

@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
+	"github.com/mianshi/mianshi/ratelimit"
 	"github.com/mianshi/mianshi/telemetry"
 )
 
@@ -47,4 +50,15 @@ func (s *stack) workerMux() http.Handler {
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
 	})
 	return mux
+}
+
+// limiter keeps the API's rate limits in Redis, shared by every API
+// process, and counts the decisions it takes alone while Redis is down.
+func (s *stack) limiter(rdb redis.UniversalClient) *ratelimit.Limiter {
+	l := ratelimit.New(rdb, s.log)
+	l.OnFallback = s.metrics.DecidedLocally
+	if len(s.cfg.Limits.TrustedProxies) > 0 {
+		s.say("Limits:       per client; X-Forwarded-For trusted from %d proxy ranges (MIANSHI_TRUSTED_PROXIES)", len(s.cfg.Limits.TrustedProxies))
+	}
+	return l
 }

@@ -147,6 +147,8 @@ func runStack(ctx context.Context, cfg config) error {
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
 			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
+			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
+			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
