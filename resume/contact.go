@@ -6,18 +6,19 @@ import (
 )
 
 var (
-	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
-	phoneRE = regexp.MustCompile(`(?:\+\d{1,3}[\s\-]?)?(?:\(?\d{2,4}\)?[\s\-]?)?\d{3,4}[\s\-]?\d{4}`)
-	linkRE  = regexp.MustCompile(`(?i)(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|gitee\.com|linkedin\.com/in|[a-z0-9\-]+\.(?:dev|io|me))/?[A-Za-z0-9_\-./]*`)
+	emailRE  = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}`)
+	phoneRE  = regexp.MustCompile(`\+?\(?\d[\d \t\-().]{6,20}\d`) // on one line
+	dateLike = regexp.MustCompile(`^(?:19|20)\d\d\s*[./\-]`)
+	linkRE   = regexp.MustCompile(`(?i)(?:https?://)?(?:www\.)?(?:github\.com|gitlab\.com|gitee\.com|linkedin\.com/in|[a-z0-9\-]+\.(?:dev|io|me))/?[A-Za-z0-9_\-./]*`)
 )
 
-// findContact reads the first e-mail address, phone number and up to three
-// profile links in the text.
+// findContact reads the first e-mail address, phone number (8 to 15 digits
+// in groups, not a date) and up to three profile links in the text.
 func findContact(text string) Contact {
 	c := Contact{Email: emailRE.FindString(text)}
 	rest := emailRE.ReplaceAllString(text, " ")
 	for _, m := range phoneRE.FindAllString(rest, 50) {
-		if len(strings.Map(digitsOnly, m)) >= 8 && !dateRange.MatchString(m) { // "2016-2020" is no phone number
+		if n := len(strings.Map(digitsOnly, m)); n >= 8 && n <= 15 && !dateRange.MatchString(m) && !dateLike.MatchString(m) { // "2016-2020" is no phone number
 			c.Phone = strings.TrimSpace(m)
 			break
 		}

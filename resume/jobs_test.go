@@ -78,3 +78,17 @@ func TestFindContact(t *testing.T) {
 		t.Errorf("phone = %q, want the one after the dates", c.Phone)
 	}
 }
+
+func TestFindPhone(t *testing.T) {
+	tests := []struct{ text, phone string }{
+		{"tomas@example.es · +34 612 345 678 · Madrid", "+34 612 345 678"},
+		{"2013.09 - 2017.06 复旦大学\n2019.03.15 入职\n手机：13800001111", "13800001111"},
+		{"(555) 123-4567 | github.com/jd", "(555) 123-4567"},
+		{"QPS 从 2000 提升到 30000", ""},
+	}
+	for _, tt := range tests {
+		if got := findContact(tt.text).Phone; got != tt.phone {
+			t.Errorf("phone in %q = %q, want %q", tt.text, got, tt.phone)
+		}
+	}
+}
