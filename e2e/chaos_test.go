@@ -31,6 +31,7 @@ var (
 	chaosRounds     = flag.Int("chaos.rounds", 3, "rounds of each interview")
 	chaosKills      = flag.Int("chaos.kills", 6, "SIGKILLs of API and worker processes; waves of interviews run until they are spent")
 	chaosEvery      = flag.Duration("chaos.every", 2*time.Second, "time between kills")
+	chaosTemporal   = flag.Int("chaos.temporal-kills", 1, "SIGKILLs of the Temporal server in the run on Temporal-on-PostgreSQL, spread over the run")
 )
 
 // TestChaos runs interviews through a cluster of separate processes (one
@@ -91,13 +92,17 @@ func runChaos(t *testing.T, r *failureLog, c *chaosCluster, killTemporal bool) {
 		}
 	}()
 
-	// The chaos: the test goroutine kills and restarts; a third of the
-	// way through it kills Temporal (when asked to), halfway through it
-	// restarts Redis.
+	// The chaos: the test goroutine kills and restarts; when asked to, it
+	// kills Temporal at evenly spread points (a third of the way through
+	// for one kill); halfway through it restarts Redis.
 	tick := time.NewTicker(*chaosEvery)
 	defer tick.Stop()
 	f := chaosFigures{}
-	redisDone, temporalDone := false, !killTemporal
+	temporalKills := 0
+	if killTemporal {
+		temporalKills = *chaosTemporal
+	}
+	redisDone := false
 	var results []wave
 loop:
 	for {
@@ -111,11 +116,10 @@ loop:
 			if kills.Load() >= int64(*chaosKills) {
 				continue
 			}
-			if !temporalDone && kills.Load() >= int64(*chaosKills)/3 {
+			if next := f.temporalRestarts + 1; next <= temporalKills && kills.Load() >= int64(next**chaosKills/(temporalKills+2)) {
 				down := time.Now()
 				c.restartTemporal()
 				t.Logf("Temporal SIGKILLed mid-wave and serving again after %s", time.Since(down).Round(time.Millisecond))
-				temporalDone = true
 				f.temporalRestarts++
 				continue
 			}
@@ -147,8 +151,8 @@ loop:
 		r.Errorf("chaos broke interviews: %d incomplete, %d answers lost, %d duplicated, %d streamed questions differ from the stored ones",
 			f.incomplete, f.lost, f.duplicated, f.mismatched)
 	}
-	if f.apiKills+f.workerKills != *chaosKills || !redisDone || !temporalDone {
-		r.Errorf("made %d kills, Redis restart %v, Temporal restart %v; want %d kills and each restart", f.apiKills+f.workerKills, redisDone, temporalDone, *chaosKills)
+	if f.apiKills+f.workerKills != *chaosKills || !redisDone || f.temporalRestarts != temporalKills {
+		r.Errorf("made %d kills, Redis restart %v, %d Temporal kills; want %d, one and %d", f.apiKills+f.workerKills, redisDone, f.temporalRestarts, *chaosKills, temporalKills)
 	}
 }
 
