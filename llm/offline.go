@@ -42,8 +42,11 @@ var _ model.ToolCallingChatModel = (*Offline)(nil)
 // as covered.
 const coveredAt = 0.5
 
-// NewOffline returns the offline interviewer.
+// NewOffline returns the offline interviewer. It starts learning the
+// scorer's term weights from the bank in the background, so that the first
+// answer of the first interview does not wait for them.
 func NewOffline(tokenDelay time.Duration) *Offline {
+	go scoring.BankWeights()
 	return &Offline{TokenDelay: tokenDelay}
 }
 
@@ -307,7 +310,7 @@ func split(keyPoints []string, credit []float64) (covered, missed []string) {
 
 // evaluate grades an answer with the offline scorer: partial credit per key
 // point and for the reference answer's content, terms weighted by the
-// bank. An answer below half marks is vague and earns a follow-up.
+// bank. An answer below half marks is too vague and earns a follow-up.
 func evaluate(c Context) EvaluationResult {
 	e := c.Eval
 	if e == nil {

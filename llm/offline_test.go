@@ -317,13 +317,18 @@ func TestOfflineEvaluate(t *testing.T) {
 		{
 			name: "half covered", language: "en",
 			eval:     &llm.EvaluationTarget{Question: "Q", KeyPoints: goKeyPoints, Answer: "sync.WaitGroup waits for completion; errgroup returns the first error."},
-			want:     llm.EvaluationResult{Score: 7, FollowUp: false, Missed: []string{goKeyPoints[0], goKeyPoints[3]}},
+			want:     llm.EvaluationResult{Score: 8, FollowUp: false, Missed: []string{goKeyPoints[0], goKeyPoints[3]}},
 			feedback: []string{"You covered 2 of 4 key points.", "You could also mention: " + goKeyPoints[0]},
 		},
 		{
 			name: "one of four covered", language: "en",
 			eval: &llm.EvaluationTarget{Question: "Q", KeyPoints: goKeyPoints, Answer: "errgroup returns the first error."},
-			want: llm.EvaluationResult{Score: 4, FollowUp: true, Missed: []string{goKeyPoints[0], goKeyPoints[1], goKeyPoints[3]}},
+			want: llm.EvaluationResult{Score: 5, FollowUp: false, Missed: []string{goKeyPoints[0], goKeyPoints[1], goKeyPoints[3]}},
+		},
+		{
+			name: "vague", language: "en",
+			eval: &llm.EvaluationTarget{Question: "Q", KeyPoints: goKeyPoints, Answer: "I would use some goroutines and wait for them."},
+			want: llm.EvaluationResult{Score: 4, FollowUp: true, Missed: goKeyPoints},
 		},
 		{
 			name: "none covered", language: "en",
@@ -345,14 +350,14 @@ func TestOfflineEvaluate(t *testing.T) {
 		{
 			name: "chinese", language: "zh",
 			eval:     &llm.EvaluationTarget{Question: "Q", KeyPoints: []string{"无缓冲 channel 发送接收同步", "向已关闭 channel 发送会 panic"}, Answer: "无缓冲的 channel 发送和接收是同步的。"},
-			want:     llm.EvaluationResult{Score: 6, FollowUp: false, Missed: []string{"向已关闭 channel 发送会 panic"}},
+			want:     llm.EvaluationResult{Score: 8, FollowUp: false, Missed: []string{"向已关闭 channel 发送会 panic"}},
 			feedback: []string{"覆盖了 1/2 个要点。", "做得好的地方：无缓冲 channel 发送接收同步。", "还可以补充：向已关闭 channel 发送会 panic。"},
 		},
 		{
 			name: "the reference answer counts too", language: "en",
 			eval: &llm.EvaluationTarget{Question: "Q", KeyPoints: goKeyPoints, Answer: "sync.WaitGroup waits for completion; errgroup returns the first error.",
 				ReferenceAnswer: "Use sync.WaitGroup or errgroup; goroutines run on a small growable stack scheduled by the Go runtime."},
-			want: llm.EvaluationResult{Score: 6, FollowUp: false, Missed: []string{goKeyPoints[0], goKeyPoints[3]}},
+			want: llm.EvaluationResult{Score: 7, FollowUp: false, Missed: []string{goKeyPoints[0], goKeyPoints[3]}},
 		},
 		{
 			name: "nothing to evaluate", language: "en",

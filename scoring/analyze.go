@@ -13,44 +13,52 @@ import (
 // Analyze splits text into the terms the scorer compares: English words
 // lower-cased, with common engineering abbreviations spelled out ("GC" →
 // garbage collection), stop words dropped and Snowball (Porter2) stems;
-// Chinese as overlapping character bigrams of each run of Han characters
-// between function characters (的, 了, 是 …). Chinese is not segmented with
-// a dictionary: bigrams need none and match as well for scoring (decision
+// Chinese as the overlapping character bigrams and the single characters
+// of each run of Han characters between function characters (的, 了, 是 …):
+// bigrams match words, characters give a paraphrase partial credit.
+// Chinese is not segmented with a dictionary: this needs none (decision
 // 0025). A term appears once per occurrence; callers that want a set make
 // one.
 func Analyze(text string) []string {
 	text = zhSynonyms.Replace(text)
 	var terms []string
-	var word, han []rune
-	flushWord := func() {
-		if len(word) > 0 {
-			terms = appendWord(terms, string(word))
+	// Terms are substrings of text where they can be, so that analysing
+	// the whole bank at start-up allocates little.
+	wordStart := -1
+	var han []int // byte offsets of the Han run's characters, then its end
+	flushWord := func(end int) {
+		if wordStart >= 0 {
+			terms = appendWord(terms, strings.ToLower(text[wordStart:end]))
 		}
-		word = word[:0]
+		wordStart = -1
 	}
-	flushHan := func() {
-		terms = appendHan(terms, han)
+	flushHan := func(end int) {
+		if len(han) > 0 {
+			terms = appendHan(terms, text, append(han, end))
+		}
 		han = han[:0]
 	}
-	for _, r := range text {
+	for i, r := range text {
 		switch {
 		case unicode.Is(unicode.Han, r):
-			flushWord()
+			flushWord(i)
 			if zhStop[r] {
-				flushHan()
+				flushHan(i)
 				continue
 			}
-			han = append(han, r)
+			han = append(han, i)
 		case unicode.IsLetter(r) || unicode.IsDigit(r) || r == '+' || r == '#':
-			flushHan()
-			word = append(word, unicode.ToLower(r))
+			flushHan(i)
+			if wordStart < 0 {
+				wordStart = i
+			}
 		default:
-			flushWord()
-			flushHan()
+			flushWord(i)
+			flushHan(i)
 		}
 	}
-	flushWord()
-	flushHan()
+	flushWord(len(text))
+	flushHan(len(text))
 	return terms
 }
 
@@ -111,14 +119,18 @@ var britishSuffixes = [][2]string{
 	{"iour", "ior"}, {"iours", "iors"}, {"bour", "bor"}, {"lour", "lor"}, {"vour", "vor"}, {"yse", "yze"}, {"ysed", "yzed"},
 }
 
-func appendHan(terms []string, han []rune) []string {
-	switch {
-	case len(han) == 1:
-		terms = append(terms, string(han))
-	case len(han) > 1:
-		for i := 0; i+1 < len(han); i++ {
-			terms = append(terms, string(han[i:i+2]))
-		}
+// appendHan appends the bigrams and characters of a Han run; at holds the
+// byte offset of each character and, last, of the run's end.
+func appendHan(terms []string, text string, at []int) []string {
+	n := len(at) - 1
+	if n == 1 {
+		return append(terms, text[at[0]:at[1]])
+	}
+	for i := 0; i+1 < n; i++ {
+		terms = append(terms, text[at[i]:at[i+2]])
+	}
+	for i := range n {
+		terms = append(terms, text[at[i]:at[i+1]])
 	}
 	return terms
 }

@@ -31,8 +31,8 @@ func TestAnalyze(t *testing.T) {
 
 func TestAnalyzeChinese(t *testing.T) {
 	got := Analyze("顺序表的存储空间连续")
-	want := []string{"顺序", "序表", "存储", "储空", "空间", "间连", "连续"}
+	want := []string{"顺序", "序表", "顺", "序", "表", "存储", "储空", "空间", "间连", "连续", "存", "储", "空", "间", "连", "续"}
 	if !slices.Equal(got, want) {
-		t.Errorf("Analyze = %q, want %q (bigrams, split at 的)", got, want)
+		t.Errorf("Analyze = %q, want %q (bigrams and characters, split at 的)", got, want)
 	}
 }

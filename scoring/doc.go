@@ -16,5 +16,6 @@
 //	   └─ reference answer: the weighted share of its terms the answer
 //	      holds
 //	   ▼
-//	content = mean of the two, mapped onto 0–10
+//	content = mean of the two; score = 10·√((content − 0.05) / (0.72 − 0.05)),
+//	clamped to 0–10
 package scoring

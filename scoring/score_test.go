@@ -22,7 +22,7 @@ func TestScorePartialCredit(t *testing.T) {
 	}{
 		{"everything", "A sync.WaitGroup waits for completion and errgroup returns the first error.", []float64{1, 1}, 10, 10},
 		{"one key point", "errgroup returns the first error", []float64{0, 1}, 6, 8},
-		{"part of a key point earns part of its credit", "errgroup", nil, 1, 4},
+		{"part of a key point earns part of its credit", "errgroup", nil, 1, 5},
 		{"nothing", "no idea", []float64{0, 0}, 0, 0},
 	}
 	for _, tt := range tests {
@@ -80,11 +80,11 @@ type gradedRow struct {
 	Language        string   `json:"language"`
 }
 
-// Agreement floors on testdata/graded.jsonl. The scorer measured r = 0.76
-// overall (0.82 English, 0.72 Chinese) when the floors were set
+// Agreement floors on testdata/graded.jsonl. The scorer measured r = 0.84
+// overall (0.85 English, 0.85 Chinese) when the floors were set
 // (docs/benchmarks.md); they leave room for small changes and fail on a
 // real regression.
-var gradedFloors = map[string]float64{"all": 0.70, "en": 0.75, "zh": 0.65}
+var gradedFloors = map[string]float64{"all": 0.75, "en": 0.75, "zh": 0.70}
 
 func TestAgreementWithHumanGradesOnOurSet(t *testing.T) {
 	f, err := os.Open("testdata/graded.jsonl")

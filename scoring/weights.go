@@ -3,6 +3,7 @@ package scoring
 import (
 	"math"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/mianshi/mianshi/questionbank"
@@ -20,26 +21,20 @@ type Weights struct {
 // NewWeights learns term weights from questions: each question with its
 // key points and reference answer is one document.
 func NewWeights(qs []questionbank.Question) *Weights {
-	w := &Weights{df: map[string]int{}}
+	w := &Weights{df: make(map[string]int, 16*len(qs))}
+	seen := map[string]bool{}
 	for _, q := range qs {
-		text := q.Question + "\n" + q.ReferenceAnswer
-		for _, k := range q.KeyPoints {
-			text += "\n" + k
+		text := q.Question + "\n" + q.ReferenceAnswer + "\n" + strings.Join(q.KeyPoints, "\n")
+		w.docs++
+		clear(seen)
+		for _, t := range Analyze(text) {
+			if !seen[t] {
+				seen[t] = true
+				w.df[t]++
+			}
 		}
-		w.add(text)
 	}
 	return w
-}
-
-func (w *Weights) add(doc string) {
-	w.docs++
-	seen := map[string]bool{}
-	for _, t := range Analyze(doc) {
-		if !seen[t] {
-			seen[t] = true
-			w.df[t]++
-		}
-	}
 }
 
 // Of returns the weight of a term: BM25's inverse document frequency,

@@ -88,6 +88,11 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	h := &harness{store: &memStore{}, stream: &memStream{}, bank: testBank(t)}
 	h.env = h.NewTestWorkflowEnvironment()
+	// The activities do real work (the offline model scores answers with
+	// weights it learns from the bank); on a loaded two-core machine under
+	// -race that outlasts the suite's default 3 s. The timeout only has to
+	// catch a hang.
+	h.env.SetTestTimeout(time.Minute)
 	h.env.SetWorkerOptions(worker.Options{})
 	h.env.RegisterWorkflow(InterviewWorkflow)
 	h.env.RegisterActivity(&activities.Interviewer{Bank: h.bank, Model: llm.NewOffline(0), Stream: h.stream})

@@ -57,6 +57,9 @@ Usage:
                    manage HR accounts (see "mianshi hr")
   mianshi judge --language L --tests tests.json SOURCE
                    judge a program in a sandbox and print the verdict as JSON
+  mianshi calibrate [--json] [--report FILE] FILE
+                   measure how well the interviewer's scores agree with
+                   human grades in FILE (see "mianshi calibrate -h")
 
 Run "mianshi <command> -h" for the settings of a command.
 `
@@ -99,6 +102,8 @@ func run(ctx context.Context, args []string) error {
 		return runHR(ctx, rest, os.Getenv, os.Stdin, os.Stdout)
 	case "judge":
 		return runJudge(ctx, rest, os.Getenv, os.Stdin, os.Stdout)
+	case "calibrate":
+		return runCalibrate(ctx, rest)
 	case "help", "-h", "--help":
 		fmt.Fprint(os.Stdout, usage)
 		return nil
