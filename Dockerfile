@@ -11,7 +11,7 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/root/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/root/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/ ./cmd/mianshi ./cmd/mianshi-sandbox
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -tags nodev -o /out/ ./cmd/mianshi ./cmd/mianshi-sandbox
 
 # Run stage: Alpine for busybox wget (health checks), a non-root user, no
 # toolchain.

@@ -26,7 +26,6 @@ import (
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/codec"
-	"github.com/mianshi/mianshi/devstack"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
@@ -336,38 +335,6 @@ func (s *stack) corsOrigins() []string {
 		origins = append(origins, fmt.Sprintf("http://127.0.0.1:%d", s.cfg.UIPort), fmt.Sprintf("http://localhost:%d", s.cfg.UIPort))
 	}
 	return origins
-}
-
-// startTemporal starts the embedded Temporal dev server and returns its
-// frontend address.
-func (s *stack) startTemporal() (string, error) {
-	codecEndpoint := ""
-	if s.cfg.runsAPI() {
-		codecEndpoint = "http://" + s.cfg.HTTPAddr + "/codec"
-	}
-	srv, err := devstack.StartTemporal(devstack.TemporalOptions{
-		UICodecEndpoint: codecEndpoint,
-		DataDir:         s.cfg.DataDir,
-		Database:        s.cfg.TemporalDB,
-		Shards:          s.cfg.TemporalShards,
-		Port:            s.cfg.TemporalPort,
-		UIPort:          s.cfg.UIPort,
-		Namespace:       s.cfg.TemporalNamespace,
-		Logger:          s.log.With("component", "temporal"),
-		// Registered at every start: a data dir from an older version
-		// gains the attributes it lacks.
-		SearchAttributes: workflows.SearchAttributeTypes(),
-	})
-	if err != nil {
-		return "", fmt.Errorf("start embedded Temporal: %w", err)
-	}
-	s.onClose(srv.Stop)
-	s.say("Temporal:     %s (embedded, %s, %d history shards)", srv.Address(), srv.Persistence(), srv.Shards())
-	if ui := srv.UIAddress(); ui != "" {
-		s.say("Temporal UI:  %s", ui)
-		s.temporalUI = ui
-	}
-	return srv.Address(), nil
 }
 
 func (s *stack) openModel(ctx context.Context) (model.ToolCallingChatModel, api.Interviewer, error) {
