@@ -24,7 +24,7 @@ var (
 // testJudge is one judge for the package's tests. It uses the default build
 // cache, as production does: the first run fills it with the standard
 // library (about a minute), later runs find it warm.
-func testJudge(t *testing.T) *Judge {
+func testJudge(t testing.TB) *Judge {
 	t.Helper()
 	judgeOnce.Do(func() {
 		theJudge, judgeErr = New(context.Background(), Config{})
