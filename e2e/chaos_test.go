@@ -7,16 +7,11 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
 
 	"github.com/mianshi/mianshi/internal/testenv"
 	"github.com/mianshi/mianshi/questionbank"
@@ -56,7 +51,7 @@ func TestChaos(t *testing.T) {
 func TestChaosTemporalOnPostgreSQL(t *testing.T) {
 	r := &failureLog{t: t}
 	t.Cleanup(r.repeat)
-	temporalDB := freshTemporalDatabase(t, testenv.DatabaseURL(t))
+	temporalDB := scratchDatabase(t, testenv.DatabaseURL(t), "chaos_temporal", false)
 	runChaos(t, r, newChaosCluster(t, "--database", temporalDB, "--shards", "4"), true)
 }
 
@@ -173,7 +168,7 @@ type slot struct {
 // newChaosCluster starts the cluster; temporalArgs go to `mianshi
 // temporal serve`.
 func newChaosCluster(t *testing.T, temporalArgs ...string) *chaosCluster {
-	dbURL := freshDatabase(t, testenv.DatabaseURL(t))
+	dbURL := scratchDatabase(t, testenv.DatabaseURL(t), "chaos", true)
 	t.Setenv("DATABASE_URL", dbURL)
 	c := &chaosCluster{cluster: newClusterWith(t, temporalArgs...)}
 	c.env = append(c.env, "MIANSHI_OFFLINE_TOKEN_DELAY=5ms", "MIANSHI_MAX_FOLLOW_UPS=0")
@@ -208,34 +203,6 @@ func (c *chaosCluster) killOne(n int) *slot {
 	s.p.kill()
 	s.p = s.start()
 	return s
-}
-
-// freshDatabase creates an empty database on the server of base for this
-// run, drops it afterwards, and returns its URL.
-func freshDatabase(t *testing.T, base string) string {
-	t.Helper()
-	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatalf("connect to PostgreSQL: %v", err)
-	}
-	name := fmt.Sprintf("chaos_%d", time.Now().UnixNano())
-	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		if err := admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error; err != nil {
-			t.Logf("drop database %s: %v", name, err)
-		}
-		if db, err := admin.DB(); err == nil {
-			db.Close()
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("DATABASE_URL: %v", err)
-	}
-	u.Path = "/" + name
-	return u.String()
 }
 
 // chaosFigures are what the run did and what the checks found.

@@ -70,7 +70,7 @@ func TestTemporalSetupIsIdempotent(t *testing.T) {
 // their schemas to this server version's, with Temporal's schema tool;
 // a second run finds nothing to do.
 func TestTemporalSchemaOnPostgreSQL(t *testing.T) {
-	db := freshTemporalDatabase(t, testenv.DatabaseURL(t))
+	db := scratchDatabase(t, testenv.DatabaseURL(t), "e2e_temporal", false)
 	for range 2 {
 		out, err := exec.Command(binary, "temporal", "schema", "--database", db).CombinedOutput()
 		if err != nil {
@@ -87,16 +87,22 @@ func TestTemporalSchemaOnPostgreSQL(t *testing.T) {
 	}
 }
 
-// freshTemporalDatabase returns the URL of a database for this test's
-// Temporal server, which creates it and its _visibility twin; both are
-// dropped afterwards.
-func freshTemporalDatabase(t *testing.T, base string) string {
+// scratchDatabase names a database for this test on the PostgreSQL server
+// of base (prefix_<ns>), creates it when create is set (a Temporal server
+// creates its own), and drops it and its _visibility twin when the test
+// ends. It returns the database's URL.
+func scratchDatabase(t *testing.T, base, prefix string, create bool) string {
 	t.Helper()
 	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
 	if err != nil {
 		t.Fatalf("connect to PostgreSQL: %v", err)
 	}
-	name := fmt.Sprintf("e2e_temporal_%d", time.Now().UnixNano())
+	name := fmt.Sprintf("%s_%d", prefix, time.Now().UnixNano())
+	if create {
+		if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
+			t.Fatalf("create database %s: %v", name, err)
+		}
+	}
 	t.Cleanup(func() {
 		for _, db := range []string{name, name + "_visibility"} {
 			if err := admin.Exec("DROP DATABASE IF EXISTS " + db + " WITH (FORCE)").Error; err != nil {

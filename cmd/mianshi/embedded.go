@@ -33,7 +33,11 @@ func (s *stack) startTemporal() (string, error) {
 		return "", fmt.Errorf("start embedded Temporal: %w", err)
 	}
 	s.onClose(srv.Stop)
-	s.say("Temporal:     %s (embedded, %s, %d history shards)", srv.Address(), srv.Persistence(), srv.Shards())
+	shards := fmt.Sprintf("%d history shards", srv.Shards())
+	if srv.Shards() == 1 {
+		shards = "1 history shard"
+	}
+	s.say("Temporal:     %s (embedded, %s, %s)", srv.Address(), srv.Persistence(), shards)
 	if ui := srv.UIAddress(); ui != "" {
 		s.say("Temporal UI:  %s", ui)
 		s.temporalUI = ui
