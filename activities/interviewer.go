@@ -2,16 +2,19 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/cloudwego/eino/adk"
 	"github.com/cloudwego/eino/components/model"
 	"github.com/cloudwego/eino/components/tool"
 	"github.com/cloudwego/eino/components/tool/utils"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
@@ -241,7 +244,13 @@ func (a *Interviewer) Evaluate(ctx context.Context, in EvaluateInput) (EvaluateR
 	if err != nil {
 		return EvaluateResult{}, err
 	}
-	reply, err := runAgent(ctx, a.Model, llm.TaskEvaluate, prompt, nil, nil)
+	reply, err := runAgent(ctx, a.Model, llm.TaskEvaluate, prompt, nil, nil, adk.WithChatModelOptions(llm.EvaluateOptions(true)))
+	if rejected(err) {
+		// The endpoint refused the request: most likely it does not
+		// support a JSON schema response format. Ask again without one;
+		// ParseJSON reads a JSON object out of a free-form reply.
+		reply, err = runAgent(ctx, a.Model, llm.TaskEvaluate, prompt, nil, nil, adk.WithChatModelOptions(llm.EvaluateOptions(false)))
+	}
 	if err != nil {
 		return EvaluateResult{}, err
 	}
@@ -249,8 +258,21 @@ func (a *Interviewer) Evaluate(ctx context.Context, in EvaluateInput) (EvaluateR
 	if err := llm.ParseJSON(reply, &r); err != nil {
 		return EvaluateResult{}, err
 	}
+	if len(r.Missed) == 0 {
+		for _, k := range r.KeyPoints {
+			if !k.Covered {
+				r.Missed = append(r.Missed, k.KeyPoint)
+			}
+		}
+	}
 	e := interview.Evaluation{Score: min(max(r.Score, 0), 10), Feedback: strings.TrimSpace(r.Feedback), FollowUp: r.FollowUp, Missed: r.Missed}
 	return EvaluateResult{Evaluation: e}, nil
+}
+
+// rejected reports whether err is the model endpoint refusing a request.
+func rejected(err error) bool {
+	var appErr *temporal.ApplicationError
+	return errors.As(err, &appErr) && appErr.Type() == ErrTypeModelRejected
 }
 
 // Report writes the final report on every round, including those an

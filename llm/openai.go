@@ -40,6 +40,20 @@ func NewOpenAI(ctx context.Context, cfg OpenAIConfig) (model.ToolCallingChatMode
 	return m, nil
 }
 
+// EvaluateOptions are the per-call options of an evaluation: temperature
+// 0, so the same answer gets the same grade, and, when structured is set,
+// the EvaluationFormat JSON schema as the response format. An endpoint
+// that rejects the schema is asked again without it, and the reply is then
+// parsed leniently (ParseJSON). Models that take no options (the offline
+// interviewer) ignore them.
+func EvaluateOptions(structured bool) []model.Option {
+	opts := []model.Option{model.WithTemperature(0)}
+	if structured {
+		opts = append(opts, openai.WithExtraFields(map[string]any{"response_format": EvaluationFormat()}))
+	}
+	return opts
+}
+
 // Permanent reports whether a model error is one a retry cannot fix: the
 // endpoint refused the request itself (a bad key, an unknown model, a
 // malformed request). Timeouts, rate limits and server errors are not

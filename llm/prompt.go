@@ -85,12 +85,54 @@ type EvaluationTarget struct {
 	Answer          string   `json:"answer"`
 }
 
-// EvaluationResult is what a model returns for TaskEvaluate.
+// EvaluationResult is what a model returns for TaskEvaluate
+// (EvaluationFormat is its JSON schema).
 type EvaluationResult struct {
 	Score    int      `json:"score"`
 	Feedback string   `json:"feedback"`
 	FollowUp bool     `json:"follow_up"`
 	Missed   []string `json:"missed"`
+	// KeyPoints judges each key point of the rubric in one sentence.
+	KeyPoints []KeyPointJudgement `json:"key_points,omitempty"`
+}
+
+// KeyPointJudgement is the verdict on one key point of a rubric.
+type KeyPointJudgement struct {
+	KeyPoint      string `json:"key_point"`
+	Covered       bool   `json:"covered"`
+	Justification string `json:"justification"`
+}
+
+// EvaluationFormat is the OpenAI "response_format" that asks an endpoint
+// for an EvaluationResult by JSON schema (structured output, strict).
+func EvaluationFormat() map[string]any {
+	str := map[string]any{"type": "string"}
+	return map[string]any{
+		"type": "json_schema",
+		"json_schema": map[string]any{
+			"name":   "evaluation",
+			"strict": true,
+			"schema": map[string]any{
+				"type": "object",
+				"properties": map[string]any{
+					"score":     map[string]any{"type": "integer"},
+					"feedback":  str,
+					"follow_up": map[string]any{"type": "boolean"},
+					"missed":    map[string]any{"type": "array", "items": str},
+					"key_points": map[string]any{"type": "array", "items": map[string]any{
+						"type": "object",
+						"properties": map[string]any{
+							"key_point": str, "covered": map[string]any{"type": "boolean"}, "justification": str,
+						},
+						"required":             []string{"key_point", "covered", "justification"},
+						"additionalProperties": false,
+					}},
+				},
+				"required":             []string{"score", "feedback", "follow_up", "missed", "key_points"},
+				"additionalProperties": false,
+			},
+		},
+	}
 }
 
 // ReportResult is what a model returns for TaskReport.
@@ -117,9 +159,15 @@ func Instruction(task string) string {
 			"Use summary, recent_turns and score_sheet to avoid repeating yourself and to probe what is still untested. " +
 			"Write only the question for the candidate, then a last line '" + SourcesMarker + " <bank ids>' listing the ids it is based on."
 	case TaskEvaluate:
-		return common + "Task: evaluate the candidate's answer against the rubric's key points. Reply with one JSON object only: " +
-			"score (integer 0-10), feedback (two or three sentences addressed to the candidate), follow_up (true when the answer is too vague " +
-			"or misses most key points and a follow-up question would help), missed (the key points not covered)."
+		return common + "Task: grade the candidate's answer (evaluation.answer) to evaluation.question against the rubric: " +
+			"evaluation.key_points, and evaluation.reference_answer when given, which shows what a full answer says. " +
+			"Judge meaning, not wording: a correct paraphrase covers a key point, a wrong statement that reuses its words does not. " +
+			"First judge each key point in turn: covered or not, with one sentence of justification that points at what the answer says or lacks. " +
+			"Then score on 0-10: 10 all key points correct and well explained; 7-9 most key points, minor gaps; 4-6 about half, or right but vague; " +
+			"1-3 little that is correct; 0 nothing relevant, or wrong. Do not reward length, confidence or repeating the question. " +
+			"Reply with one JSON object only: score (integer 0-10), feedback (two or three sentences addressed to the candidate), " +
+			"follow_up (true when the answer is too vague or misses most key points and a follow-up question would help), " +
+			"missed (the key points not covered, verbatim), key_points (one {key_point, covered, justification} for each key point, in order)."
 	case TaskReport:
 		return common + "Task: write the final interview report from the turns. Reply with one JSON object only: " +
 			"summary (a short paragraph), strengths (list of strings), improvements (list of strings)."

@@ -29,6 +29,8 @@ type Request struct {
 	// ResponseFormat is the raw "response_format" field (nil when absent):
 	// structured output's JSON Schema.
 	ResponseFormat json.RawMessage
+	// Temperature is the "temperature" field (nil when absent).
+	Temperature *float64
 }
 
 // Message is one message of a Request's conversation. For multi-part
@@ -176,6 +178,7 @@ type wireRequest struct {
 	Stream         bool            `json:"stream"`
 	StreamOptions  *streamOptions  `json:"stream_options"`
 	ResponseFormat json.RawMessage `json:"response_format"`
+	Temperature    *float64        `json:"temperature"`
 }
 
 type streamOptions struct {
@@ -504,7 +507,7 @@ func writeEvent(w io.Writer, f http.Flusher, data []byte) bool {
 }
 
 func decodeRequest(wr *wireRequest, h http.Header) (Request, error) {
-	req := Request{Model: wr.Model, Stream: wr.Stream, Header: h.Clone(), ResponseFormat: wr.ResponseFormat}
+	req := Request{Model: wr.Model, Stream: wr.Stream, Header: h.Clone(), ResponseFormat: wr.ResponseFormat, Temperature: wr.Temperature}
 	for i, wm := range wr.Messages {
 		content, err := decodeContent(wm.Content)
 		if err != nil {
