@@ -52,6 +52,9 @@ func (s *Server) candidate(next echo.HandlerFunc) echo.HandlerFunc {
 			return apiError(http.StatusUnauthorized, "unauthorized", "send the interview's token as 'Authorization: Bearer <token>'")
 		}
 		iv, err := s.cfg.Store.Interview(c.Request().Context(), c.Param("id"))
+		if errors.Is(err, store.ErrNotFound) && s.cfg.Store.Erased(c.Request().Context(), c.Param("id")) {
+			return erased()
+		}
 		if errors.Is(err, store.ErrNotFound) {
 			return apiError(http.StatusNotFound, "interview_not_found", "no interview has this id")
 		}

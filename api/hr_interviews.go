@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -269,10 +268,7 @@ type hrInterview struct {
 
 func (s *Server) getHRInterview(c *echo.Context) error {
 	ctx := c.Request().Context()
-	iv, err := s.cfg.Store.Interview(ctx, c.Param("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		return apiError(http.StatusNotFound, "interview_not_found", "no interview has this id")
-	}
+	iv, err := s.requestedInterview(c)
 	if err != nil {
 		return err
 	}

@@ -66,6 +66,9 @@ type Config struct {
 	Scheduler Scheduler
 	// MaxCohort bounds a campaign's cohort (default DefaultMaxCohort).
 	MaxCohort int
+	// Eraser erases interviews (DELETE /api/v1/interviews/{id}); nil
+	// turns erasure off.
+	Eraser Eraser
 	// Questions serves HR's question search; nil turns it off.
 	Questions QuestionSearcher
 	// Limits bounds what one client address may do; the zero value limits
@@ -165,6 +168,8 @@ func (s *Server) routes() {
 	v1.POST("/interviews/:id/end", s.endInterview, answer, limit, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.rateLimit("events", l.Events), s.candidate)
+	v1.GET("/interviews/:id/export", s.exportInterview, s.candidateOrHR(false))
+	v1.DELETE("/interviews/:id", s.eraseInterview, s.candidateOrHR(true))
 	v1.POST("/resumes", s.uploadResume, s.rateLimit("resume", l.Resume), middleware.BodyLimit(maxResumeBody))
 	v1.GET("/resumes/:id", s.getResume)
 	v1.POST("/hr/session", s.hrSession, s.rateLimit("hr_signin", l.HRSignIn), limit)

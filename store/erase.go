@@ -31,12 +31,13 @@ var ErrErased = errors.New("erased")
 // Export is everything the database holds about one interview's
 // candidate.
 type Export struct {
-	Interview Interview          `json:"interview"`
-	Turns     []Turn             `json:"turns"`
-	Report    *Report            `json:"report"`
-	Resume    *Resume            `json:"resume"`
-	Messages  []Message          `json:"messages"`
-	Cohort    *CampaignCandidate `json:"campaign_candidate"`
+	Interview Interview
+	Turns     []Turn
+	Report    *Report
+	Resume    *Resume
+	Messages  []Message
+	// Cohort is the candidate's place in a campaign's cohort, if any.
+	Cohort *CampaignCandidate
 }
 
 // Export returns everything held about an interview, ErrErased when it was

@@ -12,8 +12,14 @@ import (
 // prove it missed nothing: it can deliver a live event directly only when
 // that previous id is the last one it sent.
 //
-// KEYS[1] stream, KEYS[2] channel; ARGV[1] max length, ARGV[2] type, ARGV[3] data.
+// Nothing is published once the interview was erased (KEYS[3] exists): a
+// worker still finishing a step of an erased interview cannot bring its
+// stream back.
+//
+// KEYS[1] stream, KEYS[2] channel, KEYS[3] erased marker; ARGV[1] max
+// length, ARGV[2] type, ARGV[3] data.
 var publishScript = redis.NewScript(`
+if redis.call('EXISTS', KEYS[3]) == 1 then return '' end
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local prev = ''
 if #last > 0 then prev = last[1][1] end

@@ -70,11 +70,33 @@ func (r *Redis) Publish(ctx context.Context, interviewID, typ string, data any) 
 	if err != nil {
 		return "", fmt.Errorf("encode %s event: %w", typ, err)
 	}
-	id, err := publishScript.Run(ctx, r.rdb, []string{Key(interviewID), Channel(interviewID)}, r.opts.MaxLen, typ, body).Text()
+	id, err := publishScript.Run(ctx, r.rdb, []string{Key(interviewID), Channel(interviewID), erasedKey(interviewID)}, r.opts.MaxLen, typ, body).Text()
 	if err != nil {
 		return "", fmt.Errorf("publish %s event: %w", typ, err)
 	}
 	return id, nil
+}
+
+// erasedKey marks an erased interview, so nothing more is published on its
+// stream. It holds no data and expires after a week, longer than any step
+// of an interview runs.
+func erasedKey(interviewID string) string { return "mianshi:interview:{" + interviewID + "}:erased" }
+
+// erasedMarkerTTL is how long an erased interview's marker is kept.
+const erasedMarkerTTL = 7 * 24 * time.Hour
+
+// Erase deletes the interview's stream and stops anything more being
+// published on it. Erasing twice is no error.
+func (r *Redis) Erase(ctx context.Context, interviewID string) error {
+	_, err := r.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.Set(ctx, erasedKey(interviewID), "1", erasedMarkerTTL)
+		p.Del(ctx, Key(interviewID))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("erase stream: %w", err)
+	}
+	return nil
 }
 
 // Close marks the interview's stream to expire after the retention period.

@@ -60,6 +60,32 @@ func runSuite(t *testing.T, rdb *redis.Client) {
 	t.Run("MaxLenTrims", func(t *testing.T) { testMaxLen(t, rdb) })
 	t.Run("HubDeliversLiveEventsInAChain", func(t *testing.T) { testHub(t, rdb) })
 	t.Run("PublishUnencodable", func(t *testing.T) { testUnencodable(t, rdb) })
+	t.Run("EraseDeletesAndStopsPublishing", func(t *testing.T) { testErase(t, rdb) })
+}
+
+func testErase(t *testing.T, rdb *redis.Client) {
+	ctx := context.Background()
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	t.Cleanup(func() { rdb.Del(ctx, "mianshi:interview:{"+id+"}:erased") })
+	if _, err := s.Publish(ctx, id, stream.TypeQuestionDelta, delta{Round: 1, Text: "secret"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := s.Erase(ctx, id); err != nil {
+			t.Fatalf("Erase: %v", err)
+		}
+	}
+	if n, err := rdb.Exists(ctx, stream.Key(id)).Result(); err != nil || n != 0 {
+		t.Fatalf("stream exists after erasure: %d, %v", n, err)
+	}
+	// A worker finishing a step late publishes nothing.
+	if got, err := s.Publish(ctx, id, stream.TypeQuestionDelta, delta{Round: 1, Text: "late"}); err != nil || got != "" {
+		t.Fatalf("late publish = %q, %v; want nothing published", got, err)
+	}
+	if n, err := rdb.Exists(ctx, stream.Key(id)).Result(); err != nil || n != 0 {
+		t.Fatalf("a late publish made the stream again: %d, %v", n, err)
+	}
 }
 
 // newInterview returns a fresh interview id whose keys are deleted when

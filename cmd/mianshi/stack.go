@@ -26,6 +26,7 @@ import (
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/codec"
+	"github.com/mianshi/mianshi/erasure"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
@@ -148,6 +149,7 @@ func runStack(ctx context.Context, cfg config) error {
 			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
+			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: &erasure.Temporal{Client: tc, Namespace: cfg.TemporalNamespace}},
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
