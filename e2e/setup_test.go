@@ -87,6 +87,27 @@ func TestTemporalSchemaOnPostgreSQL(t *testing.T) {
 	}
 }
 
+// `mianshi dev` with MIANSHI_TEMPORAL_DB keeps Temporal in PostgreSQL: an
+// interview goes on after the whole process is SIGKILLed and started again
+// on the same database, and HR finds it through SQL visibility on the
+// custom search attributes.
+func TestDevOnTemporalPostgreSQL(t *testing.T) {
+	db := "MIANSHI_TEMPORAL_DB=" + scratchDatabase(t, testenv.DatabaseURL(t), "e2e_temporal", false)
+	dataDir, p := t.TempDir(), freePorts(t)
+	d := startDev(t, dataDir, p, db)
+	if out := d.log.String(); !strings.Contains(out, "(embedded, PostgreSQL ") || !strings.Contains(out, "4 history shards") {
+		t.Fatalf("mianshi dev does not say it runs Temporal on PostgreSQL with 4 shards:\n%s", out)
+	}
+	s := newSession(t, d.baseURL, 2)
+	s.answerWell(s.awaiting(1))
+	d.kill()
+
+	d = startDev(t, dataDir, p, db)
+	s.answerWell(s.awaiting(2))
+	checkTranscript(t, s.completed(), 2)
+	checkHRFindsIt(t, d, dataDir, s.iv.ID)
+}
+
 // scratchDatabase names a database for this test on the PostgreSQL server
 // of base (prefix_<ns>), creates it when create is set (a Temporal server
 // creates its own), and drops it and its _visibility twin when the test
