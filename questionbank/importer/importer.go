@@ -120,8 +120,12 @@ func (p *parsed) reject(line int, id, reason string) {
 	p.problems = append(p.problems, Problem{Line: line, ID: id, Reason: reason})
 }
 
-// accept checks q and keeps it, or rejects it.
+// accept checks q and keeps it, or rejects it. A question without key
+// points gets them from its reference answer (questionbank.KeyPointsFrom).
 func (p *parsed) accept(line int, q questionbank.Question) {
+	if len(q.KeyPoints) == 0 {
+		q.KeyPoints = questionbank.KeyPointsFrom(q.ReferenceAnswer)
+	}
 	if reason := check(q); reason != "" {
 		p.reject(line, q.ID, reason)
 		return

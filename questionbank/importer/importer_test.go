@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -156,5 +157,16 @@ func TestFormatOf(t *testing.T) {
 	}
 	if _, err := importer.Read(bytes.NewReader(nil), "xml"); err == nil {
 		t.Error("Read with an unknown format succeeded")
+	}
+}
+
+func TestReadDerivesKeyPointsFromTheReferenceAnswer(t *testing.T) {
+	line := `{"id": "q1", "track": "go-backend", "level": "mid", "language": "en", "topic": "errors", "question": "Why wrap errors?", "reference_answer": "Wrapping keeps the cause. Callers test it with errors.Is."}`
+	res, err := importer.Read(strings.NewReader(line), importer.JSONL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Questions) != 1 || !slices.Equal(res.Questions[0].KeyPoints, []string{"Wrapping keeps the cause", "Callers test it with errors.Is"}) {
+		t.Errorf("questions %+v, problems %v: want key points derived from the reference answer", res.Questions, res.Problems)
 	}
 }
