@@ -22,8 +22,9 @@ import (
 )
 
 // heartbeatEvery is how often a model activity tells Temporal it is alive
-// while the model thinks or streams, so a dead worker's turn is retried
-// after the heartbeat timeout instead of the whole start-to-close timeout.
+// while the model thinks or streams, when its heartbeat timeout is not
+// set, so a dead worker's turn is retried after the heartbeat timeout
+// instead of the whole start-to-close timeout.
 const heartbeatEvery = time.Second
 
 // runAgent runs one task through an Eino ADK ChatModelAgent with the given
@@ -130,14 +131,21 @@ func readMessage(mv *adk.MessageVariant, out *deltaWriter) (string, bool, error)
 	return text.String(), toolCalls, nil
 }
 
-// keepAlive heartbeats until stopped.
+// keepAlive heartbeats until stopped, every half heartbeat timeout: as
+// rarely as still keeps the activity alive, because every heartbeat is a
+// write to the Temporal server's history store. A step shorter than that
+// sends none.
 func keepAlive(ctx context.Context) (stop func()) {
 	if !activity.IsActivity(ctx) {
 		return func() {}
 	}
+	every := heartbeatEvery
+	if timeout := activity.GetInfo(ctx).HeartbeatTimeout; timeout > 0 {
+		every = timeout / 2
+	}
 	done := make(chan struct{})
 	go func() {
-		t := time.NewTicker(heartbeatEvery)
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

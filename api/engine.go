@@ -21,7 +21,10 @@ import (
 type Engine interface {
 	Start(ctx context.Context, in workflows.InterviewInput) error
 	State(ctx context.Context, id string) (*workflows.State, error)
-	Answer(ctx context.Context, id string, a workflows.AnswerSignal) error
+	// Answer gives the interview the candidate's answer. An answer the
+	// interview refuses is a *temporal.ApplicationError whose type is one
+	// of workflows' Refused reasons.
+	Answer(ctx context.Context, id string, a workflows.AnswerSignal) (workflows.AnswerResult, error)
 	End(ctx context.Context, id string, e workflows.EndSignal) error
 	Health(ctx context.Context) error
 	// List runs a visibility query over interview workflows.
@@ -103,9 +106,37 @@ func (t *Temporal) ReadResume(ctx context.Context, resumeID string) (activities.
 	return res, nil
 }
 
-// Answer signals the candidate's answer.
-func (t *Temporal) Answer(ctx context.Context, id string, a workflows.AnswerSignal) error {
-	return translate(t.Client.SignalWorkflow(ctx, workflows.InterviewID(id), "", workflows.SignalAnswer, a))
+// Answer sends the candidate's answer as the workflow's answer update,
+// which takes it or refuses it (validator) in one call and one workflow
+// task. A workflow without the update handler (a worker older than it)
+// gets the answer signal instead, after the same checks on its state.
+func (t *Temporal) Answer(ctx context.Context, id string, a workflows.AnswerSignal) (workflows.AnswerResult, error) {
+	var res workflows.AnswerResult
+	h, err := t.Client.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: workflows.InterviewID(id), UpdateName: workflows.UpdateAnswer,
+		Args: []any{a}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	if err != nil && strings.Contains(err.Error(), "unknown update "+workflows.UpdateAnswer) {
+		return t.signalAnswer(ctx, id, a)
+	}
+	return res, translate(err)
+}
+
+func (t *Temporal) signalAnswer(ctx context.Context, id string, a workflows.AnswerSignal) (workflows.AnswerResult, error) {
+	st, err := t.State(ctx, id)
+	if err != nil {
+		return workflows.AnswerResult{}, err
+	}
+	if err := workflows.CheckAnswer(st, a); err != nil {
+		return workflows.AnswerResult{}, err
+	}
+	if err := t.Client.SignalWorkflow(ctx, workflows.InterviewID(id), "", workflows.SignalAnswer, a); err != nil {
+		return workflows.AnswerResult{}, translate(err)
+	}
+	return workflows.AnswerResult{Round: st.Round}, nil
 }
 
 // End signals an early end.

@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/labstack/echo/v5"
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
@@ -26,6 +27,12 @@ import (
 
 // queryTimeout bounds a state query; a stuck worker must not hang a page.
 const queryTimeout = 5 * time.Second
+
+// answerTimeout bounds how long POST /answers waits for the workflow to
+// take the answer. An answer still queued at the server when it passes
+// may be taken later; the client's retry with the same answer_id then
+// counts once.
+const answerTimeout = 10 * time.Second
 
 type createRequest struct {
 	Candidate struct {
@@ -385,22 +392,33 @@ func (s *Server) postAnswer(c *echo.Context) error {
 	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
-	st, err := s.liveState(ctx, iv, "take answers")
-	if err != nil {
-		return err
-	}
+	actx, cancel := context.WithTimeout(ctx, answerTimeout)
+	defer cancel()
+	res, err := s.cfg.Engine.Answer(actx, iv.ID, workflows.AnswerSignal{AnswerID: req.AnswerID, Text: req.Text})
+	var refused *temporal.ApplicationError
 	switch {
-	case slices.Contains(st.AnswerIDs, req.AnswerID):
+	case err == nil:
+		return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "round": res.Round})
+	case errors.As(err, &refused) && refused.Type() == workflows.RefusedDuplicate:
 		return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "duplicate": true})
-	case st.Status.Terminal():
-		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", st.Status))
-	case st.Status != interview.StatusAwaitingAnswer:
-		return apiError(http.StatusConflict, "not_awaiting_answer", fmt.Sprintf("no answer is awaited now: the interview is %s", st.Status))
+	case errors.As(err, &refused) && refused.Type() == workflows.RefusedFinished:
+		return apiError(http.StatusConflict, "interview_finished", refused.Message())
+	case errors.As(err, &refused) && refused.Type() == workflows.RefusedNotAwaiting:
+		return apiError(http.StatusConflict, "not_awaiting_answer", refused.Message())
+	case errors.As(err, &refused) && refused.Type() == workflows.RefusedEmpty:
+		return apiError(http.StatusUnprocessableEntity, "empty_answer", refused.Message())
+	case ctx.Err() != nil:
+		return ctx.Err()
 	}
-	if err := s.cfg.Engine.Answer(ctx, iv.ID, workflows.AnswerSignal{AnswerID: req.AnswerID, Text: req.Text}); err != nil {
-		return err
+	if !errors.Is(err, ErrNoWorkflow) {
+		s.log.Warn("answer update failed", "interview", iv.ID, "error", err)
 	}
-	return c.JSON(http.StatusAccepted, map[string]any{"accepted": true, "round": st.Round})
+	// The workflow did not answer: a finished interview says so, a running
+	// one is retried later (with the same answer_id, which counts once).
+	if iv.Status.Terminal() {
+		return apiError(http.StatusConflict, "interview_finished", fmt.Sprintf("the interview is already %s", iv.Status))
+	}
+	return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the interview cannot take answers right now; try again in a moment")
 }
 
 // liveState returns the interview's state from its workflow, which a

@@ -251,11 +251,24 @@ func (f *fakeEngine) State(_ context.Context, id string) (*workflows.State, erro
 	return &cp, nil
 }
 
-func (f *fakeEngine) Answer(_ context.Context, id string, a workflows.AnswerSignal) error {
+// Answer takes an answer as the workflow's answer update does: the
+// validator's checks on the state set for id, then the answer is
+// recorded. Only answers taken are recorded.
+func (f *fakeEngine) Answer(_ context.Context, id string, a workflows.AnswerSignal) (workflows.AnswerResult, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.stateErr != nil {
+		return workflows.AnswerResult{}, f.stateErr
+	}
+	st, ok := f.states[id]
+	if !ok {
+		return workflows.AnswerResult{}, fmt.Errorf("%w: workflow interview/%s not found", api.ErrNoWorkflow, id)
+	}
+	if err := workflows.CheckAnswer(st, a); err != nil {
+		return workflows.AnswerResult{}, err
+	}
 	f.answers = append(f.answers, answerCall{ID: id, Signal: a})
-	return nil
+	return workflows.AnswerResult{Round: st.Round}, nil
 }
 
 func (f *fakeEngine) End(_ context.Context, id string, e workflows.EndSignal) error {

@@ -1,8 +1,12 @@
 package workflows
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
@@ -13,11 +17,24 @@ import (
 // TaskQueue is the task queue interview workflows and activities run on.
 const TaskQueue = "mianshi-interviews"
 
-// Signal and query names of InterviewWorkflow.
+// Signal, update and query names of InterviewWorkflow. Answers come as
+// the answer update; the answer signal stays for clients and interviews
+// that predate it.
 const (
 	SignalAnswer = "answer"
 	SignalEnd    = "end"
 	QueryState   = "state"
+	UpdateAnswer = "submit-answer"
+)
+
+// Reasons the answer update refuses an answer: the types of the
+// application errors its validator returns, which the API maps to its
+// responses.
+const (
+	RefusedDuplicate   = "DuplicateAnswer"
+	RefusedFinished    = "InterviewFinished"
+	RefusedNotAwaiting = "AnswerNotAwaited"
+	RefusedEmpty       = "EmptyAnswer"
 )
 
 // interviewPrefix starts the workflow ID of every interview.
@@ -79,6 +96,30 @@ func DefaultOptions() Options {
 type AnswerSignal struct {
 	AnswerID string `json:"answer_id"`
 	Text     string `json:"text"`
+}
+
+// AnswerResult is what the answer update returns once the answer is taken.
+type AnswerResult struct {
+	// Round is the round the answer answers.
+	Round int `json:"round"`
+}
+
+// CheckAnswer returns nil when an interview in state s takes answer a,
+// and otherwise an application error whose type is one of the Refused
+// reasons. The answer update's validator runs it, and so does the API
+// for a workflow that has no update handler yet.
+func CheckAnswer(s *State, a AnswerSignal) error {
+	switch {
+	case slices.Contains(s.AnswerIDs, a.AnswerID):
+		return temporal.NewNonRetryableApplicationError("this answer was already taken", RefusedDuplicate, nil)
+	case s.Status.Terminal():
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("the interview is already %s", s.Status), RefusedFinished, nil)
+	case s.Status != interview.StatusAwaitingAnswer:
+		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("no answer is awaited now: the interview is %s", s.Status), RefusedNotAwaiting, nil)
+	case strings.TrimSpace(a.Text) == "":
+		return temporal.NewNonRetryableApplicationError("the answer text is empty", RefusedEmpty, nil)
+	}
+	return nil
 }
 
 // EndSignal asks to end the interview early.

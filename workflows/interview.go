@@ -88,6 +88,11 @@ func (w *impl) setup(ctx workflow.Context) error {
 	} else {
 		workflow.SetCurrentDetails(ctx, w.details())
 	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateAnswer, w.takeAnswer, workflow.UpdateHandlerOptions{
+		Validator: w.checkAnswer,
+	}); err != nil {
+		return fmt.Errorf("register answer update: %w", err)
+	}
 	w.answers = workflow.GetSignalChannel(ctx, SignalAnswer)
 	w.ends = workflow.GetSignalChannel(ctx, SignalEnd)
 	w.closed = workflow.GetSignalChannel(ctx, SignalWindowClosed)
@@ -119,6 +124,25 @@ func (w *impl) end(e EndSignal) {
 		w.state.EndRequested = true
 		w.state.EndReason = cmp.Or(e.Reason, "ended early")
 	}
+}
+
+// checkAnswer is the answer update's validator: it refuses, before
+// anything is written to the history, a duplicate, an answer to a
+// finished interview and one that comes while no answer is awaited.
+func (w *impl) checkAnswer(_ workflow.Context, a AnswerSignal) error {
+	if err := CheckAnswer(w.state, a); err != nil {
+		return err
+	}
+	if w.pending != nil {
+		return temporal.NewNonRetryableApplicationError("no answer is awaited now: another answer is being taken", RefusedNotAwaiting, nil)
+	}
+	return nil
+}
+
+// takeAnswer is the answer update's handler; the validator has passed.
+func (w *impl) takeAnswer(ctx workflow.Context, a AnswerSignal) (AnswerResult, error) {
+	w.accept(ctx, a)
+	return AnswerResult{Round: w.state.Round}, nil
 }
 
 // accept takes an answer if one is awaited and its id is new. Anything
@@ -573,13 +597,19 @@ func (w *impl) execute(ctx workflow.Context, summary string, kind activityKind, 
 	return workflow.ExecuteLocalActivity(workflow.WithLocalActivityOptions(ctx, o), activity, in)
 }
 
+// modelHeartbeatTimeout is how long a model step may go without a
+// heartbeat: how soon a dead worker's step is retried elsewhere. The step
+// heartbeats every half of it (activities.keepAlive), so a question that
+// streams in under 5 s costs the server no heartbeat at all.
+const modelHeartbeatTimeout = 10 * time.Second
+
 // options returns the activity options for one step. Model steps
 // heartbeat, so a dead worker's step is retried in seconds.
 func (w *impl) options(ctx workflow.Context, summary string, kind activityKind) workflow.Context {
 	o := workflow.ActivityOptions{Summary: summary, RetryPolicy: retryPolicy(kind), StartToCloseTimeout: 30 * time.Second}
 	if kind == modelActivity {
 		o.StartToCloseTimeout = 3 * time.Minute
-		o.HeartbeatTimeout = 5 * time.Second
+		o.HeartbeatTimeout = modelHeartbeatTimeout
 	}
 	return workflow.WithActivityOptions(ctx, o)
 }

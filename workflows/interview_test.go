@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -130,11 +131,94 @@ func (h *harness) answerEach(t *testing.T, answer func(s State) string) {
 			return
 		}
 		if s.Status == interview.StatusAwaitingAnswer {
-			h.env.SignalWorkflow(SignalAnswer, AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: answer(s)})
+			a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: answer(s)}
+			h.env.UpdateWorkflow(UpdateAnswer, a.AnswerID, &testsuite.TestUpdateCallback{
+				OnReject:   func(err error) { t.Errorf("answer %s refused: %v", a.AnswerID, err) },
+				OnAccept:   func() {},
+				OnComplete: func(any, error) {},
+			}, a)
 		}
 		h.env.RegisterDelayedCallback(tick, time.Minute)
 	}
 	h.env.RegisterDelayedCallback(tick, time.Minute)
+}
+
+// update sends the answer update and returns the type of the application
+// error it was refused with ("" when it was taken) and, when taken, the
+// round it answers.
+func (h *harness) update(t *testing.T, a AnswerSignal, done func(refused string, round int)) {
+	h.env.UpdateWorkflow(UpdateAnswer, "", &testsuite.TestUpdateCallback{
+		OnReject: func(err error) {
+			var app *temporal.ApplicationError
+			if !errors.As(err, &app) {
+				t.Errorf("answer %s refused with %v, want an application error", a.AnswerID, err)
+				return
+			}
+			done(app.Type(), 0)
+		},
+		OnAccept: func() {},
+		OnComplete: func(v any, err error) {
+			if err != nil {
+				t.Errorf("answer %s failed after it was accepted: %v", a.AnswerID, err)
+				return
+			}
+			done("", v.(AnswerResult).Round)
+		},
+	}, a)
+}
+
+// TestAnswerUpdateRefuses checks the answer update's validator: an answer
+// while none is awaited, a duplicate (in the same round and a round later)
+// and a blank answer are refused with their reasons, and only the answers
+// taken count.
+func TestAnswerUpdateRefuses(t *testing.T) {
+	h := newHarness(t)
+	var got []string
+	note := func(what string) func(string, int) {
+		return func(refused string, round int) { got = append(got, fmt.Sprintf("%s: %q %d", what, refused, round)) }
+	}
+	h.env.RegisterDelayedCallback(func() {
+		// Round 1 is being written at the start: nothing is awaited.
+		h.update(t, AnswerSignal{AnswerID: "early", Text: "too soon"}, note("early"))
+	}, 0)
+	var tick func()
+	tick = func() {
+		s := h.state(t)
+		switch {
+		case s.Status.Terminal():
+			return
+		case s.Status == interview.StatusAwaitingAnswer && s.Round == 1:
+			a := AnswerSignal{AnswerID: "same", Text: goodAnswer(s.Question.Topic)}
+			h.update(t, a, note("round 1"))
+			h.update(t, a, note("round 1 again"))
+		case s.Status == interview.StatusAwaitingAnswer && s.Round == 2:
+			h.update(t, AnswerSignal{AnswerID: "same", Text: "late duplicate"}, note("late duplicate"))
+			h.update(t, AnswerSignal{AnswerID: "blank", Text: " "}, note("blank"))
+			h.update(t, AnswerSignal{AnswerID: "a2", Text: goodAnswer(s.Question.Topic)}, note("round 2"))
+		}
+		h.env.RegisterDelayedCallback(tick, time.Minute)
+	}
+	h.env.RegisterDelayedCallback(tick, time.Minute)
+	h.env.ExecuteWorkflow(InterviewWorkflow, input(2))
+	s := h.result(t)
+
+	want := []string{
+		`early: "AnswerNotAwaited" 0`,
+		`round 1: "" 1`,
+		`round 1 again: "DuplicateAnswer" 0`,
+		`late duplicate: "DuplicateAnswer" 0`,
+		`blank: "EmptyAnswer" 0`,
+		`round 2: "" 2`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("outcomes:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if !slices.Equal(s.AnswerIDs, []string{"same", "a2"}) {
+		t.Errorf("accepted answers = %v, want [same a2]", s.AnswerIDs)
+	}
+	if s.Turns[1].Answer == "late duplicate" {
+		t.Error("a duplicate answer id was counted again in round 2")
+	}
 }
 
 func (h *harness) result(t *testing.T) State {
@@ -213,6 +297,41 @@ func TestVagueAnswerGetsOneFollowUp(t *testing.T) {
 	}
 	if s.Turns[3].Evaluation.FollowUp {
 		t.Error("the last round asked for a follow-up there is no room for")
+	}
+}
+
+func TestCheckAnswer(t *testing.T) {
+	awaiting := State{Status: interview.StatusAwaitingAnswer, Round: 2, AnswerIDs: []string{"a1"}}
+	tests := []struct {
+		name   string
+		status interview.Status
+		a      AnswerSignal
+		want   string
+	}{
+		{"taken", interview.StatusAwaitingAnswer, AnswerSignal{AnswerID: "a2", Text: "x"}, ""},
+		{"duplicate", interview.StatusAwaitingAnswer, AnswerSignal{AnswerID: "a1", Text: "x"}, RefusedDuplicate},
+		{"duplicate after the end", interview.StatusCompleted, AnswerSignal{AnswerID: "a1", Text: "x"}, RefusedDuplicate},
+		{"completed", interview.StatusCompleted, AnswerSignal{AnswerID: "a2", Text: "x"}, RefusedFinished},
+		{"failed", interview.StatusFailed, AnswerSignal{AnswerID: "a2", Text: "x"}, RefusedFinished},
+		{"evaluating", interview.StatusEvaluating, AnswerSignal{AnswerID: "a2", Text: "x"}, RefusedNotAwaiting},
+		{"generating", interview.StatusGenerating, AnswerSignal{AnswerID: "a2", Text: "x"}, RefusedNotAwaiting},
+		{"blank", interview.StatusAwaitingAnswer, AnswerSignal{AnswerID: "a2", Text: " \n"}, RefusedEmpty},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := awaiting
+			s.Status = tt.status
+			err := CheckAnswer(&s, tt.a)
+			var app *temporal.ApplicationError
+			switch {
+			case tt.want == "" && err != nil:
+				t.Errorf("refused with %v, want taken", err)
+			case tt.want != "" && !errors.As(err, &app):
+				t.Errorf("got %v, want an application error of type %s", err, tt.want)
+			case tt.want != "" && app.Type() != tt.want:
+				t.Errorf("refused as %s (%v), want %s", app.Type(), err, tt.want)
+			}
+		})
 	}
 }
 

@@ -41,11 +41,12 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	// normal, follow-ups, ended early and abandoned before the local-steps
-	// change (-v0), before the rolling-memory change (-v1) and now, and
-	// both runs of an interview that continued as new; a résumé read and a
-	// campaign occurrence.
-	if len(files) < 16 {
-		t.Fatalf("found %d recorded histories in testdata, want 16", len(files))
+	// change (-v0), before the rolling-memory change (-v1), before answers
+	// came as an update (-v2) and now, and both runs of an interview that
+	// continued as new with answer signals (-v2) and with the update; a
+	// résumé read and a campaign occurrence.
+	if len(files) < 22 {
+		t.Fatalf("found %d recorded histories in testdata, want 22", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {

@@ -248,7 +248,9 @@ func (steadyEngine) State(context.Context, string) (*workflows.State, error) {
 	return &workflows.State{Status: interview.StatusGenerating}, nil
 }
 
-func (steadyEngine) Answer(context.Context, string, workflows.AnswerSignal) error { return nil }
+func (steadyEngine) Answer(context.Context, string, workflows.AnswerSignal) (workflows.AnswerResult, error) {
+	return workflows.AnswerResult{}, nil
+}
 
 func (steadyEngine) End(context.Context, string, workflows.EndSignal) error { return nil }
 
