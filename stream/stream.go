@@ -40,8 +40,9 @@ type Options struct {
 
 // Redis publishes and reads interview streams.
 type Redis struct {
-	rdb  redis.UniversalClient
-	opts Options
+	rdb   redis.UniversalClient
+	opts  Options
+	batch *batcher
 }
 
 // New returns a Redis stream store on rdb.
@@ -52,7 +53,7 @@ func New(rdb redis.UniversalClient, opts Options) *Redis {
 	if opts.Retention <= 0 {
 		opts.Retention = 24 * time.Hour
 	}
-	return &Redis{rdb: rdb, opts: opts}
+	return &Redis{rdb: rdb, opts: opts, batch: &batcher{rdb: rdb}}
 }
 
 // Key returns the Redis key of an interview's stream. The braces are a
@@ -64,13 +65,14 @@ func Key(interviewID string) string { return "mianshi:interview:{" + interviewID
 func Channel(interviewID string) string { return "mianshi:interview:{" + interviewID + "}:live" }
 
 // Publish appends an event to the interview's stream and announces it on
-// the live channel, atomically in one round trip, and returns its id.
+// the live channel, atomically, and returns its id. Publishes made at the
+// same time share one pipeline (batch.go).
 func (r *Redis) Publish(ctx context.Context, interviewID, typ string, data any) (string, error) {
 	body, err := json.Marshal(data)
 	if err != nil {
 		return "", fmt.Errorf("encode %s event: %w", typ, err)
 	}
-	id, err := publishScript.Run(ctx, r.rdb, []string{Key(interviewID), Channel(interviewID), erasedKey(interviewID)}, r.opts.MaxLen, typ, body).Text()
+	id, err := r.batch.publish(ctx, []string{Key(interviewID), Channel(interviewID), erasedKey(interviewID)}, r.opts.MaxLen, typ, string(body))
 	if err != nil {
 		return "", fmt.Errorf("publish %s event: %w", typ, err)
 	}

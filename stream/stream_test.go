@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -24,7 +25,11 @@ import (
 
 func TestMiniredis(t *testing.T) {
 	mr := miniredis.RunT(t)
-	runSuite(t, newClient(t, &redis.Options{Addr: mr.Addr()}))
+	rdb := newClient(t, &redis.Options{Addr: mr.Addr()})
+	runSuite(t, rdb)
+	// Only here: SCRIPT FLUSH empties a shared Redis server's script cache
+	// for every client.
+	t.Run("PublishAfterScriptFlush", func(t *testing.T) { testScriptFlush(t, rdb) })
 }
 
 func TestRedis(t *testing.T) {
@@ -61,6 +66,7 @@ func runSuite(t *testing.T, rdb *redis.Client) {
 	t.Run("HubDeliversLiveEventsInAChain", func(t *testing.T) { testHub(t, rdb) })
 	t.Run("PublishUnencodable", func(t *testing.T) { testUnencodable(t, rdb) })
 	t.Run("EraseDeletesAndStopsPublishing", func(t *testing.T) { testErase(t, rdb) })
+	t.Run("ConcurrentPublishersKeepOrder", func(t *testing.T) { testConcurrentPublishers(t, rdb) })
 }
 
 func testErase(t *testing.T, rdb *redis.Client) {
@@ -85,6 +91,58 @@ func testErase(t *testing.T, rdb *redis.Client) {
 	}
 	if n, err := rdb.Exists(ctx, stream.Key(id)).Result(); err != nil || n != 0 {
 		t.Fatalf("a late publish made the stream again: %d, %v", n, err)
+	}
+}
+
+// testConcurrentPublishers publishes from many streams at once, so that
+// publishes share pipelines, and checks each stream holds its events in
+// the order they were published, under the ids Publish returned.
+func testConcurrentPublishers(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	const streams, events = 50, 20
+	ids := make([]string, streams)
+	got := make([][]string, streams)
+	var wg sync.WaitGroup
+	for i := range streams {
+		ids[i] = newInterview(t, rdb)
+		wg.Go(func() {
+			for j := range events {
+				eid, err := s.Publish(context.Background(), ids[i], stream.TypeQuestionDelta, delta{Round: 1, Text: strconv.Itoa(j)})
+				if err != nil {
+					t.Errorf("Publish: %v", err)
+					return
+				}
+				got[i] = append(got[i], eid)
+			}
+		})
+	}
+	wg.Wait()
+	for i := range streams {
+		evs := read(t, s, ids[i], "", 0)
+		if len(evs) != events {
+			t.Fatalf("stream %d holds %d events, want %d", i, len(evs), events)
+		}
+		for j, ev := range evs {
+			var d delta
+			if err := json.Unmarshal(ev.Data, &d); err != nil || d.Text != strconv.Itoa(j) || ev.ID != got[i][j] {
+				t.Fatalf("stream %d event %d = %s %s, want text %d under id %s", i, j, ev.ID, ev.Data, j, got[i][j])
+			}
+		}
+	}
+}
+
+// testScriptFlush checks a publish still works after Redis forgot the
+// script (as after a restart).
+func testScriptFlush(t *testing.T, rdb *redis.Client) {
+	s := stream.New(rdb, stream.Options{})
+	id := newInterview(t, rdb)
+	publish(t, s, id, 1)
+	if err := rdb.ScriptFlush(context.Background()).Err(); err != nil {
+		t.Skipf("SCRIPT FLUSH: %v", err)
+	}
+	publish(t, s, id, 2)
+	if n := len(read(t, s, id, "", 0)); n != 3 {
+		t.Errorf("stream holds %d events, want 3", n)
 	}
 }
 
