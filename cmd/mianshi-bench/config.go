@@ -20,7 +20,7 @@ const (
 	partRetrieval  = "retrieval"
 )
 
-var allParts = []string{partDelivery, partTurnaround, partCapacity, partCampaign, partRetrieval}
+var allParts = []string{partDelivery, partTurnaround, partCohort, partCapacity, partCampaign, partRetrieval}
 
 // config is every setting of a bench run, read once from flags and the
 // environment.
@@ -47,6 +47,11 @@ type config struct {
 	TurnInterviews int
 	TurnRounds     int
 
+	// Cohort: numbers of candidates answering at once, and how many
+	// times each cohort answers together.
+	Cohorts     []int
+	CohortWaves int
+
 	// Capacity: interviews left waiting, interviews kept streaming, how
 	// many are created at once, and how long streaming is measured.
 	Waiting         int
@@ -72,6 +77,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	only := fs.String("only", strings.Join(allParts, ","), "parts to run: "+strings.Join(allParts, ", "))
 	out := fs.String("out", "", "report file (default docs/benchmarks.md in the module; - prints it)")
 	streams := fs.String("streams", "", "numbers of streams for the delivery part, comma-separated (default 1,100,1000; -quick 1,100)")
+	cohorts := fs.String("cohorts", "", "cohort sizes for the cohort part, comma-separated (default 50,200,500; -quick 20,50)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -101,6 +107,16 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.RedisURL = "redis://127.0.0.1:6379/0"
 	}
 	c.setSizes()
+	if *cohorts != "" {
+		c.Cohorts = nil
+		for f := range strings.SplitSeq(*cohorts, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n < 1 || n > 5000 {
+				return c, fmt.Errorf("-cohorts %q: want numbers from 1 to 5000", *cohorts)
+			}
+			c.Cohorts = append(c.Cohorts, n)
+		}
+	}
 	if *streams != "" {
 		c.Scales = nil
 		for f := range strings.SplitSeq(*streams, ",") {
@@ -119,6 +135,7 @@ func (c *config) setSizes() {
 	c.Deltas, c.Interval, c.Reps, c.QuietWait = 40, 50*time.Millisecond, 3, 2*time.Minute
 	c.TurnInterviews, c.TurnRounds = 20, 10
 	c.Scales = []int{1, 100, 1000}
+	c.Cohorts, c.CohortWaves = []int{50, 200, 500}, 2
 	c.Waiting, c.Streaming, c.FillConcurrency = 2000, 200, 100
 	c.FillTimeout, c.WarmUp, c.Window = 5*time.Minute, 15*time.Second, 60*time.Second
 	c.CampaignSize = 1000
@@ -129,6 +146,7 @@ func (c *config) setSizes() {
 		c.Reps, c.QuietWait = 1, 15*time.Second
 		c.TurnInterviews, c.TurnRounds = 3, 5
 		c.Scales = []int{1, 100}
+		c.Cohorts, c.CohortWaves = []int{20, 50}, 1
 		c.Waiting, c.Streaming, c.FillConcurrency = 200, 20, 50
 		c.FillTimeout, c.WarmUp, c.Window = time.Minute, 5*time.Second, 10*time.Second
 	}

@@ -26,7 +26,7 @@ const (
 	partRetrieveRun  = "Retrieve activity: run (bank search)"
 	partGaps         = "between tasks (completion → next task scheduled)"
 	partAskFirstTok  = "Ask activity: start → first token read by the client"
-	partSignalToResp = "answer signal recorded → 202 read by the client"
+	partSignalToResp = "answer update's workflow task scheduled → 202 read by the client"
 )
 
 // historyParts lists the parts in the order they happen.
@@ -73,6 +73,14 @@ func (x *execution) add(ev *historypb.HistoryEvent, byID map[int64]*task) {
 	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
 		if ev.GetWorkflowExecutionSignaledEventAttributes().GetSignalName() == workflows.SignalAnswer {
 			x.signals = append(x.signals, at)
+		}
+	case enumspb.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED:
+		// An answer update is written with the completion of the workflow
+		// task that took it: the answer reached the server when that task
+		// was scheduled.
+		name := ev.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetName()
+		if name == workflows.UpdateAnswer && len(x.workflowTasks) > 0 {
+			x.signals = append(x.signals, x.workflowTasks[len(x.workflowTasks)-1].scheduled)
 		}
 	case enumspb.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED:
 		t := &task{scheduled: at}

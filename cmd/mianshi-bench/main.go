@@ -6,6 +6,8 @@
 //	            channel → SSE path on the same machine
 //	turnaround  answer accepted → first token of the next question on the
 //	            embedded stack (`mianshi dev`, zero-latency model)
+//	cohort      N candidates (50, 200, 500) answering at the same moment
+//	            on `mianshi dev`: answer 202 → next question's first token
 //	capacity    interviews one `mianshi dev` process holds live while 200
 //	            more stream, and its memory
 //	campaign    one once-now campaign occurrence of 1,000 candidates on
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string) error {
 		}
 	}
 	campaign := ""
-	if cfg.runs(partTurnaround) || cfg.runs(partCapacity) || cfg.runs(partCampaign) {
+	if cfg.runs(partTurnaround) || cfg.runs(partCohort) || cfg.runs(partCapacity) || cfg.runs(partCampaign) {
 		bin, cleanup, err := buildMianshi(ctx, cfg.Root)
 		if err != nil {
 			return err
@@ -66,6 +68,12 @@ func run(ctx context.Context, args []string) error {
 			progress("turnaround: %d interviews × %d rounds on mianshi dev", cfg.TurnInterviews, cfg.TurnRounds)
 			if res.Turnaround, err = runTurnaround(ctx, cfg, bin); err != nil {
 				return fmt.Errorf("turnaround: %w", err)
+			}
+		}
+		if cfg.runs(partCohort) {
+			progress("cohort: %v candidates answering at once on mianshi dev", cfg.Cohorts)
+			if res.Cohort, err = runCohorts(ctx, cfg, bin); err != nil {
+				return fmt.Errorf("cohort: %w", err)
 			}
 		}
 		if cfg.runs(partCapacity) {

@@ -15,6 +15,7 @@ type results struct {
 	Elapsed    time.Duration
 	Delivery   *deliveryResults
 	Turnaround *turnaroundResults
+	Cohort     []cohortResult
 	Capacity   *capacityResults
 	Retrieval  *retrievalResults
 }
@@ -57,6 +58,14 @@ func (r *results) verdicts() []verdict {
 		v = append(v, verdict{"2. Answer accepted → next question's first token", "p50 < 30 ms, p99 < 100 ms",
 			fmt.Sprintf("p50 %s, p99 %s (%d rounds)", ms(t.AnswerToDelta.P50), ms(t.AnswerToDelta.P99), t.AnswerToDelta.N),
 			met(t.AnswerToDelta.P50 < goalTurnP50 && t.AnswerToDelta.P99 < goalTurnP99)})
+	}
+	for _, c := range r.Cohort {
+		if c.N != goalCohortAt {
+			continue
+		}
+		v = append(v, verdict{"2b. 200 candidates answer at the same moment", "202 → first token p99 < 300 ms",
+			fmt.Sprintf("p50 %s, p99 %s (%d answers); POST → 202 p99 %s", ms(c.AnswerToDelta.P50), ms(c.AnswerToDelta.P99), c.AnswerToDelta.N, ms(c.Post.P99)),
+			met(c.AnswerToDelta.P99 < goalCohortP99)})
 	}
 	if c := r.Capacity; c != nil {
 		mark := met(c.Reached >= goalWaiting && c.LiveOK == c.LiveChecked && max(c.RSSPeak, c.HWM) < goalRSSKB) + " (memory)"
@@ -118,6 +127,9 @@ func renderReport(r *results) string {
 	}
 	if r.Turnaround != nil {
 		writeTurnaround(&b, r.Turnaround)
+	}
+	if len(r.Cohort) > 0 {
+		writeCohort(&b, r.Cohort)
 	}
 	if r.Capacity != nil {
 		writeCapacity(&b, r.Capacity, r.Turnaround)

@@ -269,7 +269,7 @@ func (a *turnaroundAggregate) add(samples []roundSample, first time.Duration, x 
 }
 
 var stageNames = [4]string{
-	"202 → status evaluating (signal → workflow task → Record)",
+	"202 → status evaluating (update's workflow task → Record)",
 	"status evaluating → evaluation (Evaluate, then Record)",
 	"evaluation → status generating (same Record)",
 	"status generating → first token (Retrieve, then Ask)",
