@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cloudwego/eino/adk"
@@ -178,6 +179,17 @@ type deltaWriter struct {
 	broken     bool
 	retryAt    time.Time
 	retryEvery time.Duration
+	// coalesce holds text the model produces within this long of the
+	// last delta sent and sends it as one delta when the time is up (zero
+	// sends every piece at once). The first piece of a question goes at
+	// once; a reader sees the same text, in fewer events.
+	coalesce time.Duration
+	// mu guards the writer between the model's stream and the timer that
+	// sends held text.
+	mu       sync.Mutex
+	lastSent time.Time
+	held     *string
+	timer    *time.Timer
 }
 
 // probeTimeout bounds the publish that checks whether Redis is back.
@@ -189,7 +201,37 @@ type delta struct {
 }
 
 func (w *deltaWriter) update(partial string) {
-	w.sendUpTo(llm.Visible(partial))
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	visible := llm.Visible(partial)
+	since := time.Since(w.lastSent)
+	if w.coalesce <= 0 || w.lastSent.IsZero() || since >= w.coalesce {
+		w.sendUpTo(visible)
+		return
+	}
+	w.held = &visible
+	if w.timer == nil {
+		w.timer = time.AfterFunc(w.coalesce-since, w.sendHeld)
+	}
+}
+
+// sendHeld sends the text held back by update.
+func (w *deltaWriter) sendHeld() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.timer = nil
+	if w.held != nil {
+		w.sendUpTo(*w.held)
+	}
+}
+
+// dropHeld forgets held text: what comes next supersedes it.
+func (w *deltaWriter) dropHeld() {
+	w.held = nil
+	if w.timer != nil {
+		w.timer.Stop()
+		w.timer = nil
+	}
 }
 
 func (w *deltaWriter) sendUpTo(visible string) {
@@ -210,14 +252,16 @@ func (w *deltaWriter) sendUpTo(visible string) {
 			return
 		}
 	}
+	w.held = nil
 	if !strings.HasPrefix(visible, w.sent) {
-		w.reset()
+		w.voidSent()
 	}
 	if len(visible) == len(w.sent) {
 		return
 	}
 	w.publish(stream.TypeQuestionDelta, delta{Round: w.round, Text: visible[len(w.sent):]})
 	w.sent = visible
+	w.lastSent = time.Now()
 }
 
 // publish sends an event unless Redis is failing. Streaming is best
@@ -245,10 +289,22 @@ func (w *deltaWriter) done(q any) {
 }
 
 // finish sends whatever of the final text is still unsent.
-func (w *deltaWriter) finish(text string) { w.sendUpTo(text) }
+func (w *deltaWriter) finish(text string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dropHeld()
+	w.sendUpTo(text)
+}
 
-// reset voids what was sent for this round.
+// reset voids what was sent for this round, and what was held.
 func (w *deltaWriter) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.dropHeld()
+	w.voidSent()
+}
+
+func (w *deltaWriter) voidSent() {
 	if w.sent != "" {
 		w.announceReset(w.ctx)
 	}

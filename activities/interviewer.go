@@ -57,6 +57,9 @@ type Interviewer struct {
 	// StreamRetry is how long a question's stream waits after Redis
 	// failed before it tries again (default 1 s).
 	StreamRetry time.Duration
+	// StreamCoalesce sends what the model writes within this long as one
+	// question.delta (zero: every piece as it comes).
+	StreamCoalesce time.Duration
 }
 
 // Retrieve finds grounding questions for the next round in the bank, with
@@ -94,7 +97,7 @@ func candidates(qs []questionbank.Question) []llm.Candidate {
 // to the interview's stream token by token. The question cites the bank
 // entries it came from; ids the model made up are dropped.
 func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
-	out := &deltaWriter{ctx: ctx, pub: a.Stream, interviewID: in.InterviewID, round: in.Round, retryEvery: a.StreamRetry}
+	out := &deltaWriter{ctx: ctx, pub: a.Stream, interviewID: in.InterviewID, round: in.Round, retryEvery: a.StreamRetry, coalesce: a.StreamCoalesce}
 	if attempt := activity.GetInfo(ctx).Attempt; attempt > 1 {
 		// An earlier attempt may have streamed part of a question: tell
 		// readers to drop it before this attempt streams.

@@ -173,6 +173,11 @@ func (h *harness) update(t *testing.T, a AnswerSignal, done func(refused string,
 // taken count.
 func TestAnswerUpdateRefuses(t *testing.T) {
 	h := newHarness(t)
+	// Seven updates and three rounds under -race on a busy machine can
+	// take longer than the test environment's defaults (3 s in all, 1 s
+	// per workflow task).
+	h.env.SetTestTimeout(time.Minute)
+	h.env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 10 * time.Second})
 	var got []string
 	note := func(what string) func(string, int) {
 		return func(refused string, round int) { got = append(got, fmt.Sprintf("%s: %q %d", what, refused, round)) }

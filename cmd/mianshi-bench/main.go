@@ -109,6 +109,12 @@ func run(ctx context.Context, args []string) error {
 		doc = string(old)
 	}
 	doc = spliceCampaign(doc, string(old), campaign)
+	if !cfg.runs(partRetrieval) {
+		// A run without the retrieval part keeps its figures.
+		if section := retrievalSection(string(old)); section != "" {
+			doc = spliceSection(doc, section)
+		}
+	}
 	if cfg.Out == "" {
 		fmt.Print(doc)
 		return nil

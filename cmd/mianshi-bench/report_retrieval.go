@@ -97,6 +97,16 @@ func writeRetrievalOnly(cfg config, res *results) error {
 	return nil
 }
 
+// retrievalSection returns the marked retrieval section of doc, or "".
+func retrievalSection(doc string) string {
+	i := strings.Index(doc, retrievalBegin)
+	j := strings.Index(doc, retrievalEnd)
+	if i < 0 || j < i {
+		return ""
+	}
+	return doc[i : j+len(retrievalEnd)]
+}
+
 // spliceSection replaces the marked section of doc, or appends it.
 func spliceSection(doc, section string) string {
 	i := strings.Index(doc, retrievalBegin)

@@ -40,6 +40,11 @@ import (
 // shutdownGrace bounds how long open requests get to finish on shutdown.
 const shutdownGrace = 10 * time.Second
 
+// streamCoalesce is how long a streaming question's text is gathered into
+// one question.delta: a model writing 50-100 tokens a second sends one
+// event per 2-4 tokens, and a reader sees the same text at the same pace.
+const streamCoalesce = 40 * time.Millisecond
+
 // stack is a running mianshi process: what it started, in start order, so
 // it can be stopped in reverse.
 type stack struct {
@@ -115,7 +120,7 @@ func runStack(ctx context.Context, cfg config) error {
 	g.Go(func() error { <-ctx.Done(); return nil })
 	if cfg.runsWorker() {
 		w := worker.New(tc,
-			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db},
+			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db, StreamCoalesce: streamCoalesce},
 			&activities.Recorder{Store: db, Stream: events},
 			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()})
 		if err := s.registerCampaigns(w, db, tc); err != nil {
