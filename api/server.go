@@ -156,7 +156,10 @@ func (s *Server) routes() {
 	e := s.echo
 	limit := middleware.BodyLimit(maxBodyBytes)
 	l := s.cfg.Limits
-	e.GET("/healthz", s.health)
+	e.GET("/livez", s.live)
+	e.GET("/readyz", s.ready)
+	// /healthz is /readyz under its old name.
+	e.GET("/healthz", s.ready)
 	e.GET("/api/openapi.yaml", s.openAPI)
 	v1 := e.Group("/api/v1", s.rateLimit("api", l.API))
 	v1.GET("/info", s.info)
@@ -176,6 +179,7 @@ func (s *Server) routes() {
 	v1.GET("/hr/session", s.whoAmI, s.hr)
 	v1.DELETE("/hr/session", s.endHRSession)
 	v1.GET("/hr/audit", s.auditLog, s.hrAdmin)
+	v1.GET("/hr/auth", s.hrAuth, s.hr)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.campaignRoutes(v1)
@@ -201,12 +205,22 @@ func (s *Server) tracks(c *echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"tracks": s.cfg.Bank.Tracks()})
 }
 
-// health answers 200 when Temporal, the database and Redis all answer.
-func (s *Server) health(c *echo.Context) error {
+// live answers 200 while the process serves requests: a liveness probe
+// that no dependency being down can fail.
+func (s *Server) live(c *echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"status": "ok"})
+}
+
+// ready answers 200 when Temporal and the database answer, so the process
+// can serve interviews; 503 otherwise. Redis is reported but not required:
+// without it interviews go on and only live streaming pauses, and as every
+// replica shares one Redis, failing on it would take the whole API out of
+// the load balancer for a blip.
+func (s *Server) ready(c *echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()
 	checks := map[string]string{}
-	healthy := true
+	status := "ok"
 	for name, check := range map[string]func(context.Context) error{
 		"temporal": s.cfg.Engine.Health,
 		"database": s.cfg.Store.Ping,
@@ -214,13 +228,18 @@ func (s *Server) health(c *echo.Context) error {
 	} {
 		if err := check(ctx); err != nil {
 			checks[name] = "down: " + err.Error()
-			healthy = false
+			if name != "redis" {
+				status = "unavailable"
+			} else if status == "ok" {
+				status = "degraded"
+			}
 		} else {
 			checks[name] = "ok"
 		}
 	}
-	if !healthy {
-		return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": checks})
+	code := http.StatusOK
+	if status == "unavailable" {
+		code = http.StatusServiceUnavailable
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ok", "checks": checks})
+	return c.JSON(code, map[string]any{"status": status, "checks": checks})
 }

@@ -374,46 +374,56 @@ type healthBody struct {
 	Checks map[string]string `json:"checks"`
 }
 
-func TestHealthz(t *testing.T) {
-	t.Run("all up", func(t *testing.T) {
-		h := newHarness(t)
-		rec := h.send(http.MethodGet, "/healthz", "", "")
-		if rec.Code != http.StatusOK {
-			t.Fatalf("status = %d, want 200; body %s", rec.Code, rec.Body)
-		}
-		got := decode[healthBody](t, rec)
-		want := healthBody{Status: "ok", Checks: map[string]string{"temporal": "ok", "database": "ok", "redis": "ok"}}
-		if got.Status != want.Status || !maps.Equal(got.Checks, want.Checks) {
-			t.Errorf("body = %+v, want %+v", got, want)
-		}
-	})
+func TestReadyz(t *testing.T) {
+	for _, path := range []string{"/readyz", "/healthz"} {
+		t.Run(path+" all up", func(t *testing.T) {
+			h := newHarness(t)
+			got := wantReady(t, h, path, http.StatusOK, "ok")
+			want := map[string]string{"temporal": "ok", "database": "ok", "redis": "ok"}
+			if !maps.Equal(got.Checks, want) {
+				t.Errorf("checks = %v, want %v", got.Checks, want)
+			}
+		})
+	}
 	t.Run("temporal down", func(t *testing.T) {
 		h := newHarness(t)
 		h.engine.failHealth(errors.New("connection refused"))
-		got := wantUnhealthy(t, h)
+		got := wantReady(t, h, "/readyz", http.StatusServiceUnavailable, "unavailable")
 		if !strings.HasPrefix(got.Checks["temporal"], "down:") || got.Checks["redis"] != "ok" || got.Checks["database"] != "ok" {
 			t.Errorf("checks = %v, want only temporal down", got.Checks)
 		}
 	})
-	t.Run("redis down", func(t *testing.T) {
+	// Redis down pauses streaming only: every replica shares it, so it
+	// must not take them all out of the load balancer.
+	t.Run("redis down is not fatal", func(t *testing.T) {
 		h := newHarness(t)
 		h.redis.Close()
-		got := wantUnhealthy(t, h)
+		got := wantReady(t, h, "/readyz", http.StatusOK, "degraded")
 		if !strings.HasPrefix(got.Checks["redis"], "down:") || got.Checks["temporal"] != "ok" || got.Checks["database"] != "ok" {
 			t.Errorf("checks = %v, want only redis down", got.Checks)
 		}
 	})
 }
 
-func wantUnhealthy(t *testing.T, h *harness) healthBody {
+// /livez answers while the process serves, whatever is down.
+func TestLivez(t *testing.T) {
+	h := newHarness(t)
+	h.engine.failHealth(errors.New("connection refused"))
+	h.redis.Close()
+	if rec := h.send(http.MethodGet, "/livez", "", ""); rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"ok"`) {
+		t.Fatalf("livez = %d %s, want 200 ok", rec.Code, rec.Body)
+	}
+}
+
+func wantReady(t *testing.T, h *harness, path string, code int, status string) healthBody {
 	t.Helper()
-	rec := h.send(http.MethodGet, "/healthz", "", "")
-	if rec.Code != http.StatusServiceUnavailable {
-		t.Fatalf("status = %d, want 503; body %s", rec.Code, rec.Body)
+	rec := h.send(http.MethodGet, path, "", "")
+	if rec.Code != code {
+		t.Fatalf("%s: status = %d, want %d; body %s", path, rec.Code, code, rec.Body)
 	}
 	got := decode[healthBody](t, rec)
-	if got.Status != "unavailable" {
-		t.Errorf("status field = %q, want unavailable", got.Status)
+	if got.Status != status {
+		t.Errorf("%s: status field = %q, want %s", path, got.Status, status)
 	}
 	return got
 }
