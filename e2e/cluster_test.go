@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -38,6 +39,8 @@ func newClusterWith(t *testing.T, temporalArgs ...string) *cluster {
 		"MIANSHI_DATA_DIR=" + c.dataDir, // shared SQLite unless DATABASE_URL is set
 		"MIANSHI_OFFLINE_TOKEN_DELAY=40ms",
 		"MIANSHI_SSE_KEEPALIVE=500ms",
+		"MIANSHI_CAMPAIGN_SECRET=" + strings.Repeat("e2e-", 10),
+		"MIANSHI_PUBLIC_URL=http://mianshi.test",
 		// Every client of these tests is 127.0.0.1: the per-address rate
 		// limits of `mianshi api` would count them all as one.
 		"MIANSHI_LIMIT_CREATE=off", "MIANSHI_LIMIT_ANSWER=off", "MIANSHI_LIMIT_EVENTS=off", "MIANSHI_LIMIT_API=off",

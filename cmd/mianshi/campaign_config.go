@@ -70,6 +70,24 @@ func loadCampaignConfig(getenv func(string) string, dataDir, httpAddr string) (c
 	return c, errs
 }
 
+// requireSharedSettings refuses to start an api or worker process without
+// the settings every process of a deployment must share: a secret made up
+// by each worker would make a reminder sent by one fail on another, and
+// links built from the listen address would point at 0.0.0.0.
+func requireSharedSettings(command string, getenv func(string) string) []error {
+	if command != "api" && command != "worker" {
+		return nil
+	}
+	var errs []error
+	if getenv("MIANSHI_CAMPAIGN_SECRET") == "" {
+		errs = append(errs, fmt.Errorf("mianshi %s needs MIANSHI_CAMPAIGN_SECRET, the same for every api and worker process: at least 32 random characters (head -c 32 /dev/urandom | base64)", command))
+	}
+	if getenv("MIANSHI_PUBLIC_URL") == "" {
+		errs = append(errs, fmt.Errorf("mianshi %s needs MIANSHI_PUBLIC_URL: the address candidates open, such as https://interviews.example.com (invitation links are built from it)", command))
+	}
+	return errs
+}
+
 // campaignSecret returns the token secret: the configured one, or one
 // kept in the data dir (created on first use). Every worker of a
 // deployment needs the same one.

@@ -184,6 +184,7 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	var campaignErrs []error
 	c.Campaigns, campaignErrs = loadCampaignConfig(getenv, c.DataDir, c.HTTPAddr)
 	errs = append(errs, campaignErrs...)
+	errs = append(errs, requireSharedSettings(command, getenv)...)
 	var limitErrs []error
 	c.Limits, limitErrs = loadLimitsConfig(getenv, command)
 	errs = append(errs, limitErrs...)

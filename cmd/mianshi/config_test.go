@@ -75,6 +75,8 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"negative shards", "temporal", []string{"--shards", "-2"}, nil, "history shards -2"},
 		{"shards from the environment", "dev", nil, map[string]string{"MIANSHI_TEMPORAL_SHARDS": "four"}, "MIANSHI_TEMPORAL_SHARDS"},
 		{"Temporal database and address", "dev", []string{"--temporal-db", "postgres://t@h/temporal", "--temporal-address", "x:7233"}, nil, "external cluster keeps its own database"},
+		{"api without the campaign secret", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "MIANSHI_PUBLIC_URL": "https://i.example"}, "MIANSHI_CAMPAIGN_SECRET"},
+		{"worker without the public URL", "worker", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "MIANSHI_CAMPAIGN_SECRET": strings.Repeat("s", 32)}, "MIANSHI_PUBLIC_URL"},
 		{"log format", "dev", nil, map[string]string{"MIANSHI_LOG_FORMAT": "xml"}, "MIANSHI_LOG_FORMAT"},
 		{"unknown trace exporter", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
 	} {
@@ -84,5 +86,20 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 				t.Errorf("error = %v, want one naming %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// api and worker start with the settings a deployment shares; dev makes
+// its own.
+func TestSharedSettingsAreEnoughForAPIAndWorker(t *testing.T) {
+	env := map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x",
+		"MIANSHI_CAMPAIGN_SECRET": strings.Repeat("s", 32), "MIANSHI_PUBLIC_URL": "https://i.example"}
+	for _, cmd := range []string{"api", "worker"} {
+		if _, err := loadConfig(cmd, nil, envOf(env)); err != nil {
+			t.Errorf("%s: %v", cmd, err)
+		}
+	}
+	if _, err := loadConfig("dev", nil, envOf(nil)); err != nil {
+		t.Errorf("dev without them: %v", err)
 	}
 }

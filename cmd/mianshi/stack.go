@@ -75,8 +75,8 @@ func (s *stack) say(format string, args ...any) {
 func runStack(ctx context.Context, cfg config) error {
 	s := &stack{cfg: cfg, log: newLogger(cfg), temporalUI: cfg.TemporalUI, metrics: telemetry.NewMetrics()}
 	defer s.close()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
+	if err := prepareDataDir(cfg.DataDir, s.log); err != nil {
+		return err
 	}
 	if err := s.startTracing(ctx); err != nil {
 		return err
@@ -109,6 +109,10 @@ func runStack(ctx context.Context, cfg config) error {
 	}
 	s.onClose(func() { questions.Close() })
 	s.say("Questions:    %s", about)
+	// The databases are open: their new files join the rest at 0600.
+	if err := restrictDataDir(cfg.DataDir, s.log); err != nil {
+		return err
+	}
 	bank := questionbank.NewCatalog(questions)
 	m, who, err := s.openModel(ctx)
 	if err != nil {
@@ -171,10 +175,13 @@ func runStack(ctx context.Context, cfg config) error {
 func serveTemporal(ctx context.Context, cfg config) error {
 	s := &stack{cfg: cfg, log: newLogger(cfg)}
 	defer s.close()
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return fmt.Errorf("create data dir: %w", err)
+	if err := prepareDataDir(cfg.DataDir, s.log); err != nil {
+		return err
 	}
 	if _, err := s.startTemporal(); err != nil {
+		return err
+	}
+	if err := restrictDataDir(cfg.DataDir, s.log); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stdout, "mianshi temporal is running\n  %s\n", strings.Join(s.lines, "\n  "))
