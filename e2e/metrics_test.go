@@ -22,20 +22,31 @@ func scrape(t *testing.T, url string) string {
 	return string(body)
 }
 
-// An API process serves its metrics beside the API, a worker on its
-// metrics address with a health check; both include the Temporal SDK's.
+// An API process and a worker serve their metrics on their admin
+// listeners, never on the API's public address; both include the Temporal
+// SDK's.
 func TestProcessesServeMetrics(t *testing.T) {
 	c := newCluster(t)
-	api := c.api()
+	apiPort, adminPort := freePort(t), freePort(t)
+	api := startHTTP(t, "api", []string{"api", "--http-addr", fmt.Sprintf("127.0.0.1:%d", apiPort),
+		"--admin-addr", fmt.Sprintf("127.0.0.1:%d", adminPort)}, c.env, apiPort)
 	metricsPort := freePort(t)
-	startRunning(t, "worker", []string{"worker", "--metrics-addr", fmt.Sprintf("127.0.0.1:%d", metricsPort)}, c.env)
+	startRunning(t, "worker", []string{"worker", "--admin-addr", fmt.Sprintf("127.0.0.1:%d", metricsPort)}, c.env)
+	resp, err := http.Get(api.baseURL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("the public address answers /metrics with %d, want 404", resp.StatusCode)
+	}
 
 	s := newSession(t, api.baseURL, 1)
 	ls := follow(t, s.url("/events?token="+s.iv.Token), "")
 	view := newClientView()
 	until(t, ls, view, func(ev sseEvent) bool { return ev.Type == "question.done" })
 
-	body := scrape(t, api.baseURL+"/metrics")
+	body := scrape(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", adminPort))
 	for _, want := range []string{
 		`mianshi_http_requests_total{method="POST",route="/api/v1/interviews",status="201"} 1`,
 		"mianshi_sse_streams_open 1",
@@ -61,8 +72,8 @@ func TestProcessesServeMetrics(t *testing.T) {
 			t.Errorf("the worker's /metrics lacks %q:\n%s", want, grepLines(body, "mianshi_model"))
 		}
 	}
-	if body := scrape(t, worker+"/healthz"); !strings.Contains(body, "ok") {
-		t.Errorf("worker /healthz = %q", body)
+	if body := scrape(t, worker+"/livez"); !strings.Contains(body, "ok") {
+		t.Errorf("worker /livez = %q", body)
 	}
 }
 

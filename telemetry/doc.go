@@ -4,7 +4,8 @@
 // metrics) and OpenTelemetry traces that follow a request through Temporal
 // into the workflow and its activities.
 //
-// Metrics are always collected and served at /metrics. Traces are off
+// Metrics are always collected, and served at /metrics on the admin
+// listener when one is set (MIANSHI_ADMIN_ADDR). Traces are off
 // unless the standard OTEL_* environment asks for an exporter (see
 // TracingFromEnv).
 package telemetry

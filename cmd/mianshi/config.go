@@ -78,9 +78,9 @@ type config struct {
 	// text.
 	LogJSON bool
 
-	// MetricsAddr is where a worker serves /metrics and /healthz (the API
-	// serves /metrics on its own address); empty turns it off.
-	MetricsAddr string
+	// AdminAddr is where the process serves /metrics, /livez and /readyz,
+	// apart from the API's public address; empty turns it off.
+	AdminAddr string
 	// Tracing says where traces go (the standard OTEL_* variables).
 	Tracing telemetry.Tracing
 	// Campaigns holds the settings of scheduled campaigns.
@@ -134,7 +134,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	fs.StringVar(&c.TemporalNamespace, "temporal-namespace", env("TEMPORAL_NAMESPACE", "default"), "Temporal namespace (TEMPORAL_NAMESPACE)")
 	fs.StringVar(&c.DatabaseURL, "database-url", getenv("DATABASE_URL"), "postgres:// URL (DATABASE_URL); empty uses SQLite in the data dir")
 	fs.StringVar(&c.RedisURL, "redis-url", getenv("REDIS_URL"), "redis:// URL (REDIS_URL); empty in dev runs an in-process Redis-compatible server")
-	fs.StringVar(&c.MetricsAddr, "metrics-addr", getenv("MIANSHI_METRICS_ADDR"), "host:port where a worker serves /metrics and /healthz (MIANSHI_METRICS_ADDR); empty turns it off")
+	adminHelp := "host:port of the admin listener: /metrics, /livez and /readyz, never on the public address (MIANSHI_ADMIN_ADDR); empty turns it off"
+	fs.StringVar(&c.AdminAddr, "admin-addr", env("MIANSHI_ADMIN_ADDR", getenv("MIANSHI_METRICS_ADDR")), adminHelp)
+	fs.StringVar(&c.AdminAddr, "metrics-addr", c.AdminAddr, "the same as --admin-addr (its older name; MIANSHI_METRICS_ADDR)")
 	var errs []error
 	if v := getenv("MIANSHI_TEMPORAL_SHARDS"); v != "" {
 		c.TemporalShards = parseInt(v, "MIANSHI_TEMPORAL_SHARDS", &errs)
@@ -221,9 +223,9 @@ func (c config) validate() []error {
 	if c.TemporalShards < 0 || c.TemporalShards > 16384 {
 		errs = append(errs, fmt.Errorf("Temporal history shards %d: want 1 to 16384 (or 0 for the default)", c.TemporalShards))
 	}
-	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			errs = append(errs, fmt.Errorf("--metrics-addr %q: want host:port", c.MetricsAddr))
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			errs = append(errs, fmt.Errorf("--admin-addr (MIANSHI_ADMIN_ADDR) %q: want host:port", c.AdminAddr))
 		}
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {

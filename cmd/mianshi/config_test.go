@@ -23,8 +23,8 @@ func TestConfigDefaultsAndPrecedence(t *testing.T) {
 	if c.DataDir != "./data" || c.TemporalPort != 7233 || c.UIPort != 8233 || c.IdleTimeout != 24*time.Hour || c.OfflineTokenDelay != 0 {
 		t.Errorf("defaults = %+v", c)
 	}
-	if c.MetricsAddr != "" || c.Tracing.Exporter != "" || c.Tracing.ServiceName != "mianshi-dev" {
-		t.Errorf("metrics address %q and tracing %+v: want both off by default", c.MetricsAddr, c.Tracing)
+	if c.AdminAddr != "" || c.Tracing.Exporter != "" || c.Tracing.ServiceName != "mianshi-dev" {
+		t.Errorf("admin address %q and tracing %+v: want both off by default", c.AdminAddr, c.Tracing)
 	}
 	if !c.offline() || !c.runsAPI() || !c.runsWorker() {
 		t.Errorf("dev without a model should run offline, with API and worker: %+v", c)
@@ -70,7 +70,8 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"weak HR token", "dev", nil, map[string]string{"MIANSHI_HR_TOKEN": "short"}, "MIANSHI_HR_TOKEN"},
 		{"bad address", "dev", []string{"--http-addr", "8080"}, nil, "--http-addr"},
 		{"stray argument", "dev", []string{"extra"}, nil, "unexpected arguments"},
-		{"bad metrics address", "worker", []string{"--metrics-addr", "9090"}, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x"}, "--metrics-addr"},
+		{"bad metrics address", "worker", []string{"--metrics-addr", "9090"}, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x"}, "--admin-addr"},
+		{"bad admin address", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "MIANSHI_ADMIN_ADDR": "9090"}, "MIANSHI_ADMIN_ADDR"},
 		{"Temporal on MySQL", "temporal", []string{"--database", "mysql://t@h/temporal"}, nil, "postgres:// URL"},
 		{"negative shards", "temporal", []string{"--shards", "-2"}, nil, "history shards -2"},
 		{"shards from the environment", "dev", nil, map[string]string{"MIANSHI_TEMPORAL_SHARDS": "four"}, "MIANSHI_TEMPORAL_SHARDS"},

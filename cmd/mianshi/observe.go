@@ -32,23 +32,25 @@ func (s *stack) startTracing(ctx context.Context) error {
 	return nil
 }
 
-// apiMux serves the API, traced, and the process's metrics at /metrics.
+// apiMux serves the API, traced. Metrics are not on the public address:
+// they are on the admin listener (adminMux).
 func (s *stack) apiMux(api http.Handler) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", s.metrics.Handler())
-	mux.Handle("/", s.tracer.Handler(api, "mianshi-api"))
-	return mux
+	return s.tracer.Handler(api, "mianshi-api")
 }
 
-// workerMux serves a worker's metrics, and /healthz for a liveness probe:
-// it answers while the process runs.
-func (s *stack) workerMux() http.Handler {
+// adminMux serves the process's metrics and its liveness, for the admin
+// listener (MIANSHI_ADMIN_ADDR), which is never the public address. A
+// worker takes no traffic, so its /readyz is its /livez.
+func (s *stack) adminMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+	ok := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
-	})
+	}
+	for _, path := range []string{"GET /livez", "GET /readyz", "GET /healthz"} {
+		mux.HandleFunc(path, ok)
+	}
 	return mux
 }
 

@@ -135,14 +135,6 @@ func runStack(ctx context.Context, cfg config) error {
 		}
 		s.onClose(w.Stop)
 		s.say("Worker:       task queue %s", workflows.TaskQueue)
-		if cfg.Command == "worker" && cfg.MetricsAddr != "" {
-			ln, err := net.Listen("tcp", cfg.MetricsAddr)
-			if err != nil {
-				return fmt.Errorf("listen on %s: %w", cfg.MetricsAddr, err)
-			}
-			s.say("Metrics:      http://%s/metrics", ln.Addr())
-			g.Go(func() error { return serve(ctx, ln, s.workerMux()) })
-		}
 	}
 	if cfg.runsAPI() {
 		opts := cfg.interviewOptions()
@@ -166,6 +158,14 @@ func runStack(ctx context.Context, cfg config) error {
 		}
 		s.lines = append([]string{"API:          http://" + ln.Addr().String()}, s.lines...)
 		g.Go(func() error { return serve(ctx, ln, s.apiMux(srv)) })
+	}
+	if cfg.AdminAddr != "" {
+		ln, err := net.Listen("tcp", cfg.AdminAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", cfg.AdminAddr, err)
+		}
+		s.say("Admin:        http://%s/metrics, /livez, /readyz", ln.Addr())
+		g.Go(func() error { return serve(ctx, ln, s.adminMux()) })
 	}
 	fmt.Fprintf(os.Stdout, "mianshi %s is running\n  %s\n", cfg.Command, strings.Join(s.lines, "\n  "))
 	return g.Wait()

@@ -18,6 +18,7 @@ const composeFile = "../../docker-compose.yml"
 var secretsEnv = []string{
 	"MIANSHI_CODEC_KEYS=k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 	"MIANSHI_HR_TOKEN=0123456789abcdef0123",
+	"MIANSHI_CAMPAIGN_SECRET=0123456789abcdef0123456789abcdef",
 }
 
 func loadCompose(t *testing.T, env []string) (*types.Project, error) {
@@ -99,6 +100,38 @@ func TestComposeFile(t *testing.T) {
 	}
 }
 
+// Only the proxy listens on the host's interfaces; every other service is
+// reached on the compose network (or, if ever published, on loopback).
+func TestComposePublishesOnlyTheProxy(t *testing.T) {
+	p, err := loadCompose(t, secretsEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range p.Services {
+		for _, port := range s.Ports {
+			if name != "proxy" && port.HostIP != "127.0.0.1" {
+				t.Errorf("%s publishes %s:%d on all interfaces", name, port.Published, port.Target)
+			}
+		}
+	}
+	proxy, _ := p.GetService("proxy")
+	if len(proxy.Ports) == 0 {
+		t.Error("the proxy publishes nothing")
+	}
+	ui, _ := p.GetService("temporal-ui")
+	if v := ui.Environment["TEMPORAL_DISABLE_WRITE_ACTIONS"]; v == nil || *v != "true" {
+		t.Errorf("Temporal UI write actions are not off by default: %v", v)
+	}
+	for _, name := range []string{"api-1", "api-2", "worker"} {
+		s, _ := p.GetService(name)
+		for _, k := range []string{"MIANSHI_CAMPAIGN_SECRET", "MIANSHI_PUBLIC_URL"} {
+			if v := s.Environment[k]; v == nil || *v == "" {
+				t.Errorf("%s: %s is not set", name, k)
+			}
+		}
+	}
+}
+
 // Without the secrets compose refuses to start, naming the setting.
 func TestComposeNeedsSecrets(t *testing.T) {
 	_, err := loadCompose(t, nil)
@@ -120,7 +153,10 @@ func TestProxyKeepsEventStreamsUnbuffered(t *testing.T) {
 			directives = append(directives, line)
 		}
 	}
-	for _, want := range []string{"reverse_proxy api-1:8080 api-2:8080 {", "flush_interval -1", "health_uri /healthz"} {
+	for _, want := range []string{"reverse_proxy api-1:8080 api-2:8080 {", "flush_interval -1", "health_uri /readyz",
+		// Temporal UI only behind HR sign-in, writes refused.
+		"forward_auth api-1:8080 api-2:8080 {", "uri /api/v1/hr/auth", "respond @writes \"Temporal UI write actions are off (TEMPORAL_UI_WRITE_ACTIONS)\" 403",
+		"reverse_proxy temporal-ui:8080"} {
 		if !slices.Contains(directives, want) {
 			t.Errorf("Caddyfile lacks %q", want)
 		}

@@ -136,8 +136,11 @@ func checkDeployment(t *testing.T, d *appsv1.Deployment, cms map[string]*corev1.
 			t.Errorf("%s: %s probe on port %s, which the container does not declare", d.Name, kind, p.TCPSocket.Port.String())
 		}
 	}
-	if c.ReadinessProbe != nil && (c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/healthz") {
-		t.Errorf("%s: readiness is not GET /healthz", d.Name)
+	if c.ReadinessProbe != nil && (c.ReadinessProbe.HTTPGet == nil || c.ReadinessProbe.HTTPGet.Path != "/readyz") {
+		t.Errorf("%s: readiness is not GET /readyz", d.Name)
+	}
+	if c.LivenessProbe != nil && (c.LivenessProbe.HTTPGet == nil || c.LivenessProbe.HTTPGet.Path != "/livez") {
+		t.Errorf("%s: liveness is not GET /livez", d.Name)
 	}
 	req := c.Resources.Requests
 	if req.Cpu().IsZero() || req.Memory().IsZero() || c.Resources.Limits.Memory().IsZero() {
@@ -172,6 +175,8 @@ func checkDeployment(t *testing.T, d *appsv1.Deployment, cms map[string]*corev1.
 		"TEMPORAL_ADDRESS": "configmap", "DATABASE_URL": "secret mianshi-secrets",
 		"REDIS_URL": "secret mianshi-secrets", "MIANSHI_CODEC_KEYS": "secret mianshi-secrets",
 		"MIANSHI_LLM_API_KEY": "secret mianshi-secrets",
+		// Shared by every process: without them api and worker refuse to start.
+		"MIANSHI_CAMPAIGN_SECRET": "secret mianshi-secrets", "MIANSHI_PUBLIC_URL": "configmap",
 	}
 	if d.Name == "mianshi-api" {
 		want["MIANSHI_HR_TOKEN"] = "secret mianshi-secrets"
