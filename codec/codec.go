@@ -128,15 +128,45 @@ func (k *Keys) Current() string { return k.current }
 // (data and metadata) with AES-256-GCM.
 type AESGCM struct {
 	keys *Keys
+	// dataKeys, when set, gives interviews' workflows keys of their own;
+	// keyName is the one this codec encrypts with (set by
+	// WithSerializationContext), "" for the master key.
+	dataKeys *DataKeys
+	keyName  string
 }
 
-var _ converter.PayloadCodec = (*AESGCM)(nil)
+var (
+	_ converter.PayloadCodec                         = (*AESGCM)(nil)
+	_ converter.PayloadCodecWithSerializationContext = (*AESGCM)(nil)
+)
 
 // New returns the codec for a key ring.
 func New(keys *Keys) *AESGCM { return &AESGCM{keys: keys} }
 
-// Encode encrypts payloads with the current key.
+// WithDataKeys returns the codec that encrypts the workflows dk picks with
+// their own data keys, and decrypts payloads of either kind.
+func (c *AESGCM) WithDataKeys(dk *DataKeys) *AESGCM { return &AESGCM{keys: c.keys, dataKeys: dk} }
+
+// WithSerializationContext returns the codec for one workflow's payloads:
+// with its own data key where it has one. The SDK calls it with the
+// workflow id for workflow, signal, query, update and activity payloads.
+func (c *AESGCM) WithSerializationContext(sc converter.SerializationContext) converter.PayloadCodec {
+	if c.dataKeys == nil {
+		return c
+	}
+	name := c.dataKeys.keyName(sc)
+	if name == c.keyName {
+		return c
+	}
+	return &AESGCM{keys: c.keys, dataKeys: c.dataKeys, keyName: name}
+}
+
+// Encode encrypts payloads with the workflow's data key, or the current
+// master key.
 func (c *AESGCM) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {
+	if c.keyName != "" {
+		return c.encodeWithDataKey(payloads)
+	}
 	aead := c.keys.aeads[c.keys.current]
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
@@ -163,6 +193,14 @@ func (c *AESGCM) Decode(payloads []*commonpb.Payload) ([]*commonpb.Payload, erro
 	for i, p := range payloads {
 		if string(p.GetMetadata()[converter.MetadataEncoding]) != Encoding {
 			out[i] = p
+			continue
+		}
+		if name := string(p.GetMetadata()[MetadataDataKey]); name != "" {
+			decoded, err := c.decodeWithDataKey(name, p)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = decoded
 			continue
 		}
 		id := string(p.GetMetadata()[MetadataKeyID])
@@ -194,7 +232,27 @@ func DataConverter(c converter.PayloadCodec) converter.DataConverter {
 }
 
 // FailureConverter returns a failure converter that also encrypts error
-// messages and stack traces, which can quote candidate text.
+// messages and stack traces, which can quote candidate text, with the
+// workflow's own data key where it has one.
 func FailureConverter(dc converter.DataConverter) converter.FailureConverter {
+	return &failureConverter{dc: dc, FailureConverter: defaultFailureConverter(dc)}
+}
+
+func defaultFailureConverter(dc converter.DataConverter) converter.FailureConverter {
 	return temporal.NewDefaultFailureConverter(temporal.DefaultFailureConverterOptions{DataConverter: dc, EncodeCommonAttributes: true})
+}
+
+type failureConverter struct {
+	dc converter.DataConverter
+	converter.FailureConverter
+}
+
+// WithSerializationContext encodes failures with the data converter of
+// the workflow they belong to.
+func (f *failureConverter) WithSerializationContext(sc converter.SerializationContext) converter.FailureConverter {
+	dc := converter.WithDataConverterSerializationContext(f.dc, sc)
+	if dc == f.dc {
+		return f
+	}
+	return &failureConverter{dc: dc, FailureConverter: defaultFailureConverter(dc)}
 }

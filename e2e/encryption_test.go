@@ -11,6 +11,7 @@ import (
 	commonpb "go.temporal.io/api/common/v1"
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/converter"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/mianshi/mianshi/codec"
@@ -27,7 +28,8 @@ func TestHistoryIsEncryptedAtRest(t *testing.T) {
 	const project = "Okapi-ledger-4410"
 	keySpec := codec.NewKeySpec("e2e")
 	p := freePorts(t)
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", t.TempDir(),
+	dataDir := t.TempDir()
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
 		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
 		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + keySpec, "MIANSHI_LOG_LEVEL=debug"}, p.http)
@@ -54,11 +56,9 @@ func TestHistoryIsEncryptedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	keys, err := codec.ParseKeys(keySpec)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hr := codec.New(keys)
+	// HR decodes through the API's codec server: interviews' payloads are
+	// encrypted with data keys of their own, which the server unwraps.
+	hr := hrCodec(d.baseURL, readHRToken(t, dataDir))
 	it := c.GetWorkflowHistory(context.Background(), workflows.InterviewID(s.iv.ID), "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	events, decodedHits, projectHits := 0, 0, 0
 	for it.HasNext() {
@@ -139,4 +139,16 @@ func TestHistoryIsEncryptedAtRest(t *testing.T) {
 			t.Errorf("the process log quotes %q", secret)
 		}
 	}
+}
+
+// hrCodec decodes payloads through the API's codec server, as Temporal UI
+// does, with the HR token.
+func hrCodec(baseURL, token string) converter.PayloadCodec {
+	return converter.NewRemotePayloadCodec(converter.RemotePayloadCodecOptions{
+		Endpoint: baseURL + "/codec",
+		ModifyRequest: func(r *http.Request) error {
+			r.Header.Set("Authorization", "Bearer "+token)
+			return nil
+		},
+	})
 }

@@ -92,7 +92,7 @@ func runStack(ctx context.Context, cfg config) error {
 		return err
 	}
 	events := stream.New(rdb, stream.Options{})
-	if err := s.openCodec(); err != nil {
+	if err := s.openCodec(db); err != nil {
 		return err
 	}
 	hrToken, err := s.hrToken()
@@ -150,7 +150,7 @@ func runStack(ctx context.Context, cfg config) error {
 			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
-			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: &erasure.Temporal{Client: tc, Namespace: cfg.TemporalNamespace}},
+			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: &erasure.Temporal{Client: tc, Namespace: cfg.TemporalNamespace}, Keys: s.codec.DataKeys()},
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
@@ -291,8 +291,10 @@ func (s *stack) openTemporal(ctx context.Context) (client.Client, error) {
 	return c, nil
 }
 
-// openCodec loads the payload encryption keys.
-func (s *stack) openCodec() error {
+// openCodec loads the payload encryption keys. Interviews' and résumés'
+// workflows get data keys of their own, wrapped by these and kept in the
+// database, so erasing one destroys its key (crypto-shredding).
+func (s *stack) openCodec(db *store.Store) error {
 	var keys *codec.Keys
 	var err error
 	source := "MIANSHI_CODEC_KEYS"
@@ -305,7 +307,7 @@ func (s *stack) openCodec() error {
 	if err != nil {
 		return fmt.Errorf("payload encryption keys: %w", err)
 	}
-	s.codec = codec.New(keys)
+	s.codec = codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, db, codec.PerInterview))
 	s.say("Encryption:   payloads encrypted with key %q (%s)", keys.Current(), source)
 	return nil
 }
