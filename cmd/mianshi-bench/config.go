@@ -77,6 +77,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	only := fs.String("only", strings.Join(allParts, ","), "parts to run: "+strings.Join(allParts, ", "))
 	out := fs.String("out", "", "report file (default docs/benchmarks.md in the module; - prints it)")
 	streams := fs.String("streams", "", "numbers of streams for the delivery part, comma-separated (default 1,100,1000; -quick 1,100)")
+	quietWait := fs.Duration("quiet-wait", 0, "how long each part waits for the machine to be idle (default 2m; -quick 15s)")
 	cohorts := fs.String("cohorts", "", "cohort sizes for the cohort part, comma-separated (default 50,200,500; -quick 20,50)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -107,6 +108,9 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 		c.RedisURL = "redis://127.0.0.1:6379/0"
 	}
 	c.setSizes()
+	if *quietWait > 0 {
+		c.QuietWait = *quietWait
+	}
 	if *cohorts != "" {
 		c.Cohorts = nil
 		for f := range strings.SplitSeq(*cohorts, ",") {

@@ -22,9 +22,9 @@ func deliveryLimits(d *deliveryResults) []string {
 	m, dr := big.Mianshi, big.Direct
 	perToken := func(cores float64) float64 { return cores / rate * 1e6 }
 	lines := []string{
-		fmt.Sprintf("With few streams nothing queues, and the latency is the fixed cost of the path: at %s mianshi's p50 is %s against %s direct. The difference is two Redis hops (the publisher's EVALSHA round trip, then the pub/sub message to the hub) and the hand-off from the hub to the SSE handler.",
+		fmt.Sprintf("With few streams nothing queues, and the latency is the fixed cost of the path: at %s mianshi's p50 is %s against %s direct. The difference is two Redis hops (the publisher's EVALSHA, in a pipeline shared with whatever else is being published at that moment, then the pub/sub message to the hub) and the hand-off from the hub to the SSE handler.",
 			streams(small.Streams), ms(small.Mianshi.Latency.P50), ms(small.Direct.Latency.P50)),
-		fmt.Sprintf("Each token costs CPU: at %s streams (%s tokens/s) the mianshi path kept %.2f cores busy, %.2f in this process and %.2f in Redis, which is %.0f µs per token against %.0f µs for the direct path with the same clients. The extra is one EVALSHA per token (the Lua script reads the last id with XREVRANGE, then XADDs and PUBLISHes; Redis alone spends %.0f µs per token on it), the publisher's go-redis round trip, and the hub decoding each pub/sub message.",
+		fmt.Sprintf("Each token costs CPU: at %s streams (%s tokens/s) the mianshi path kept %.2f cores busy, %.2f in this process and %.2f in Redis, which is %.0f µs per token against %.0f µs for the direct path with the same clients. The extra is one EVALSHA per token (the Lua script reads the last id with XREVRANGE, then XADDs and PUBLISHes; Redis alone spends %.0f µs per token on it), sent in pipelines shared by the publishes made at the same time, and the hub decoding each pub/sub message.",
 			thousands(big.Streams), thousands(int(rate)), m.BenchCPU+m.RedisCPU, m.BenchCPU, m.RedisCPU,
 			perToken(m.BenchCPU+m.RedisCPU), perToken(dr.BenchCPU), perToken(m.RedisCPU)),
 	}
@@ -38,7 +38,7 @@ func deliveryLimits(d *deliveryResults) []string {
 			m.OtherCPU, busy, ms(m.SchedP99), ms(dr.SchedP99), thousands(big.Streams)))
 	}
 	lines = append(lines,
-		"To do better: (1) publish fewer, larger deltas: one event per stream every 100 ms instead of one per token halves the Redis, hub and SSE work at 20 tokens/s, and a reader sees no difference; (2) measure a cheaper publish than the Lua script, for example a pipelined XADD + PUBLISH where the Ask activity, the only writer during a turn, passes the previous id it already has (keeping the gap check the hub relies on); (3) in production keep the API processes, the workers and Redis on separate cores or hosts; here they share two with 1,000 clients.")
+		"What is done and what is left: the Ask activity's delta writer sends what the model writes within 40 ms as one delta (a model writing 50-100 tokens a second sends one event per 2-4 tokens), but this part publishes through `stream.Redis.Publish` directly, one token every 50 ms per stream, where there is nothing to coalesce, so its figures are per event; publishes share Redis pipelines. Left: a publish without the Lua script (the Ask activity, the only writer during a turn, could pass the previous id it already has, keeping the gap check the hub relies on), and in production the API processes, the workers and Redis on separate cores or hosts; here they share two with 1,000 clients.")
 	return lines
 }
 
@@ -65,7 +65,7 @@ func turnaroundLimits(t *turnaroundResults) []string {
 	ran := mean[partRecordRun] + mean[partEvaluateRun] + mean[partRetrieveRun]
 	wfts := len(t.Steps) + 1
 	lines := []string{
-		fmt.Sprintf("Between the answer and the next question's first token there are %d Temporal tasks in a row: the answer signal's workflow task, then %s, each followed by a workflow task, then Ask. Each completion schedules the next workflow task, and workflow tasks waited %s in all for the worker (mean), **%s of the %s** from signal to first token. The activities ran for %s in all (each run includes its completion call to the server, a few ms even for an in-memory step): Evaluate, the offline model, for %s; %s.",
+		fmt.Sprintf("Between the answer and the next question's first token there are %d Temporal tasks in a row: the answer update's workflow task, then %s, each followed by a workflow task, then Ask. Each completion schedules the next workflow task, and workflow tasks waited %s in all for the worker (mean), **%s of the %s** from signal to first token. The activities ran for %s in all (each run includes its completion call to the server, a few ms even for an in-memory step): Evaluate, the offline model, for %s; %s.",
 			t.Tasks, strings.Join(t.Steps, ", "), ms(mean[partWFTQueued]), pct(float64(mean[partWFTQueued])/float64(max(total, 1))), ms(total), ms(ran), ms(mean[partEvaluateRun]), recordClause(t.Steps, mean[partRecordRun])),
 	}
 	floor := fmt.Sprintf("The probe shows the price of a step on this server: a no-op activity step costs %s, a no-op local activity %s.", ms(t.RoundTrip.Activity), small(t.RoundTrip.Local))
@@ -88,7 +88,7 @@ func turnaroundLimits(t *turnaroundResults) []string {
 		second = fmt.Sprintf("(2) run Record and Retrieve as local activities (short, idempotent, no model): that removes %d of the %d workflow-task round trips and leaves about %d round trips of ~%s plus Evaluate and Ask's first token, near the 30 ms goal by that arithmetic (not measured); ",
 			local, wfts, wfts-local, ms(step))
 	}
-	lines = append(lines, fmt.Sprintf("Suggestions: %s%s(3) `POST /answers` queries the workflow's state before it signals (%s p50 from request to 202): a workflow Update with a validator would accept or refuse the answer in one call.",
+	lines = append(lines, fmt.Sprintf("Suggestions: %s%s`POST /answers` is one Workflow Update, validated and taken in one workflow task (%s p50 from request to 202, no state query first).",
 		first, second, ms(t.PostAnswer.P50)))
 	return lines
 }
@@ -121,12 +121,12 @@ func capacityLimits(c *capacityResults, t *turnaroundResults) []string {
 	}
 	if t != nil && t.RoundTrip.Throughput > 0 {
 		steps := len(t.Steps) + 1
-		streaming += fmt.Sprintf(" Each round is %d activity steps (%s, Ask), about %.0f steps/s here, and every streaming question's Ask activity heartbeats once a second; part 2's probe found this server completes at most about %.0f no-op activity steps per second with %d workflows at once. So it is the embedded Temporal server's throughput, not memory, that the streaming interviews wait on.",
+		streaming += fmt.Sprintf(" Each round is %d activity steps (%s, Ask), about %.0f steps/s here, and a streaming question's Ask activity heartbeats every 5 s, so one that streams in under 5 s costs the server no heartbeat; part 2's probe found this server completes at most about %.0f no-op activity steps per second with %d workflows at once. So it is the embedded Temporal server's throughput, not memory, that the streaming interviews wait on.",
 			steps, strings.Join(t.Steps, ", "), rounds*float64(steps), t.RoundTrip.Throughput, probeConcurrency)
 	}
 	streaming += " What caps that throughput was not pinned down: by hand, on this machine, neither a higher transfer-queue poll rate, SQLite in WAL mode with 8 connections, 4 history shards nor 16 pollers raised the no-op throughput much, while the server used about one core."
 	lines = append(lines, streaming,
-		"Suggestions: fewer Temporal steps per round (local activities for Record and Retrieve, as in part 2) is what lets more interviews stream at once on one server; a process meant to hold thousands of live interviews should run against a real Temporal cluster and real Redis (bounded retention) rather than the embedded ones, whose state lives in its heap.")
+		"Suggestions: Record and Retrieve already run as local activities and answers as one Update, so a round is two activity steps and two workflow tasks; fewer would mean merging Evaluate into the answer's workflow task (a local activity), which holds the 202 until the model has judged the answer; a process meant to hold thousands of live interviews should run against a real Temporal cluster and real Redis (bounded retention) rather than the embedded ones, whose state lives in its heap.")
 	return lines
 }
 

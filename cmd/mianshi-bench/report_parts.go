@@ -91,7 +91,7 @@ func writeTurnaround(b *strings.Builder, t *turnaroundResults) {
 	w("")
 	w("While the interviews ran, mianshi dev kept %.2f cores busy, the bench %.2f, other work %.2f (other work just before the part: %.2f).", t.CPUDev, t.CPUBench, t.CPUOther, t.Busy)
 	w("")
-	w("The same time from the workflow's history (read through the Temporal SDK after each interview), from the answer signal being recorded to the client reading the first token. Between the two there are typically %d Temporal tasks (workflow tasks and activities) in a row. The means add up to the mean from signal to first token; the last row is the offset to the 202 the client reads.", t.Tasks)
+	w("The same time from the workflow's history (read through the Temporal SDK after each interview), from the answer reaching the server (the answer update's workflow task scheduled) to the client reading the first token. Between the two there are typically %d Temporal tasks (workflow tasks and activities) in a row. The means add up to the mean from the answer to first token; the last row is the offset to the 202 the client reads.", t.Tasks)
 	w("")
 	w("| part | p50 | p99 | mean |")
 	w("| --- | ---: | ---: | ---: |")
