@@ -54,6 +54,8 @@ type Interviewer struct {
 	// of an interview that continued as new.
 	Resumes     Resumes
 	Transcripts Transcripts
+	// Planner plans interviews from job descriptions.
+	Planner JobPlanner
 	// StreamRetry is how long a question's stream waits after Redis
 	// failed before it tries again (default 1 s).
 	StreamRetry time.Duration
@@ -74,7 +76,22 @@ func (a *Interviewer) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveR
 		}
 		query = resumeQuery(p)
 	}
-	qs, err := a.Bank.Search(ctx, query, filterFor(in.Spec, in.Asked, in.AvoidTopics), in.K)
+	f := filterFor(in.Spec, in.Asked, in.AvoidTopics)
+	if in.Topic != "" {
+		// The plan's topic for this round, searched for with the job
+		// description's words; when the topic has nothing left, the
+		// interview goes on across the track.
+		topical := f
+		topical.Topic, topical.AvoidTopics = in.Topic, nil
+		qs, err := a.Bank.Search(ctx, strings.TrimSpace(strings.Join(in.Phrases, " ")+" "+query), topical, in.K)
+		if err != nil {
+			return RetrieveResult{}, fmt.Errorf("search question bank: %w", err)
+		}
+		if len(qs) > 0 {
+			return RetrieveResult{Candidates: candidates(qs)}, nil
+		}
+	}
+	qs, err := a.Bank.Search(ctx, query, f, in.K)
 	if err != nil {
 		return RetrieveResult{}, fmt.Errorf("search question bank: %w", err)
 	}
@@ -160,6 +177,9 @@ type searchArgs struct {
 // chooses the query.
 func (a *Interviewer) searchTool(in AskInput, seen *seenSet) (tool.BaseTool, error) {
 	f := filterFor(in.Spec, in.Asked, in.AvoidTopics)
+	if in.Topic != "" {
+		f.Topic, f.AvoidTopics = in.Topic, nil
+	}
 	return utils.InferTool(llm.SearchToolName,
 		"Search the interview question bank. Returns up to 5 questions not asked yet, best first, each with its id and topic.",
 		func(ctx context.Context, args searchArgs) ([]llm.Candidate, error) {
@@ -323,6 +343,7 @@ func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult,
 	if answered > 0 {
 		rep.OverallScore = (total*10 + answered/2) / answered
 	}
+	rep.Requirements = requirementResults(in.Plan, turns)
 	return ReportResult{Report: rep}, nil
 }
 

@@ -2,6 +2,7 @@ package activities
 
 import (
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
 )
@@ -30,6 +31,24 @@ type RetrieveInput struct {
 	K           int      `json:"k"`
 	// FromResume builds the query from the résumé's skills instead.
 	FromResume bool `json:"from_resume,omitempty"`
+	// Topic, from a job description's plan, narrows the search to one
+	// topic while it has questions left; Phrases are the description's
+	// words for it, searched for.
+	Topic   string   `json:"topic,omitempty"`
+	Phrases []string `json:"phrases,omitempty"`
+}
+
+// PlanInput asks for the plan of an interview from a job description.
+// The description is the recruiter's text: encrypted in the payload like
+// every other, and never logged.
+type PlanInput struct {
+	Spec
+	JobDescription string `json:"job_description"`
+}
+
+// PlanResult is the plan.
+type PlanResult struct {
+	Plan jobdesc.Plan `json:"plan"`
 }
 
 // RetrieveResult lists the bank questions found, best first.
@@ -52,6 +71,9 @@ type AskInput struct {
 	// FromResume asks about the candidate's own projects, read from the
 	// résumé with a tool.
 	FromResume bool `json:"from_resume,omitempty"`
+	// Topic, from a job description's plan, keeps the question-bank tool
+	// to one topic.
+	Topic string `json:"topic,omitempty"`
 }
 
 // AskResult is the question asked, with the bank ids it cites.
@@ -83,6 +105,9 @@ type EvaluateResult struct {
 // holds; turns of earlier runs are read from the database.
 type ReportInput struct {
 	Spec
+	// Plan is the job description's plan, when there is one: the report
+	// then says how the candidate did on each of its requirements.
+	Plan    *jobdesc.Plan       `json:"plan,omitempty"`
 	Turns   []interview.Turn    `json:"turns"`
 	Summary string              `json:"summary,omitempty"`
 	Sheet   []memory.TopicScore `json:"sheet,omitempty"`

@@ -20,6 +20,7 @@ import (
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/workflows"
@@ -47,6 +48,9 @@ type createRequest struct {
 	// the résumé is the caller's.
 	ResumeID    string `json:"resume_id"`
 	ResumeToken string `json:"resume_token"`
+	// JobDescription plans the interview's topics; it may stand in for
+	// track and level.
+	JobDescription string `json:"job_description"`
 }
 
 type createResponse struct {
@@ -66,13 +70,16 @@ func (s *Server) createInterview(c *echo.Context) error {
 	if req.MaxRounds == 0 {
 		req.MaxRounds = defaultRounds
 	}
+	ctx := c.Request().Context()
+	if err := s.applyJobDescription(ctx, &req); err != nil {
+		return err
+	}
 	if req.Language == "" {
 		req.Language = "en"
 	}
 	if err := s.validateCreate(&req); err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
 	if err := s.checkResume(ctx, &req); err != nil {
 		return err
 	}
@@ -91,7 +98,8 @@ func (s *Server) createInterview(c *echo.Context) error {
 			InterviewID: iv.ID, Track: iv.Track, Level: iv.Level, Language: iv.Language, MaxRounds: iv.MaxRounds,
 			ResumeID: iv.ResumeID,
 		},
-		Options: s.cfg.Options,
+		Options:        s.cfg.Options,
+		JobDescription: req.JobDescription,
 	}
 	if err := s.cfg.Engine.Start(ctx, in); err != nil {
 		s.log.Error("start interview", "interview", iv.ID, "error", err)
@@ -229,7 +237,9 @@ type view struct {
 	Question   *interview.Question `json:"question"`
 	Transcript []transcriptEntry   `json:"transcript"`
 	Report     *interview.Report   `json:"report"`
-	Error      string              `json:"error,omitempty"`
+	// Plan is the job description's plan, while the workflow answers.
+	Plan  *jobdesc.Plan `json:"plan,omitempty"`
+	Error string        `json:"error,omitempty"`
 	// Source says where the view was read: "workflow" while Temporal
 	// answers, "database" when it does not.
 	Source string `json:"source"`
@@ -277,7 +287,7 @@ func (s *Server) viewOf(ctx context.Context, iv *store.Interview, st *workflows.
 	v := &view{
 		ID: iv.ID, Status: st.Status, Round: st.Round, MaxRounds: iv.MaxRounds,
 		Track: iv.Track, Level: iv.Level, Language: iv.Language,
-		Question: st.Question, Report: st.Report, Error: st.Error, Source: "workflow",
+		Question: st.Question, Report: st.Report, Plan: st.Plan, Error: st.Error, Source: "workflow",
 	}
 	if st.Status != interview.StatusAwaitingAnswer {
 		v.Question = nil

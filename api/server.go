@@ -84,6 +84,8 @@ type Config struct {
 	// Refusals is told of requests refused by a limit (for metrics).
 	// Optional.
 	Refusals RefusalObserver
+	// Planner plans interviews from job descriptions; nil turns that off.
+	Planner JobPlanner
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -164,6 +166,7 @@ func (s *Server) routes() {
 	v1 := e.Group("/api/v1", s.rateLimit("api", l.API))
 	v1.GET("/info", s.info)
 	v1.GET("/tracks", s.tracks)
+	v1.POST("/job-descriptions/plan", s.planJobDescription, limit)
 	v1.POST("/interviews", s.createInterview, s.rateLimit("create", l.Create), limit)
 	v1.GET("/interviews/:id", s.getInterview, s.candidate)
 	answer := s.rateLimit("answer", l.Answer)

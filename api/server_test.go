@@ -89,6 +89,7 @@ func newHarnessWith(t *testing.T, configure func(*api.Config)) *harness {
 		Options:     workflows.DefaultOptions(),
 		Interviewer: api.Interviewer{Mode: "offline"},
 		Logger:      slog.New(slog.DiscardHandler),
+		Planner:     starterPlanner(t),
 	}
 	if configure != nil {
 		configure(&cfg)

@@ -85,6 +85,22 @@ type Report struct {
 	Strengths    []string      `json:"strengths"`
 	Improvements []string      `json:"improvements"`
 	Rounds       []RoundResult `json:"rounds"`
+	// Requirements says how the candidate did on each requirement of the
+	// job description the interview was planned from; empty without one.
+	Requirements []RequirementResult `json:"requirements,omitempty"`
+}
+
+// RequirementResult is one requirement of a job description in a report.
+type RequirementResult struct {
+	Requirement string   `json:"requirement"`
+	Topics      []string `json:"topics"`
+	// Rounds are the answered rounds on those topics; Score is their mean
+	// on 0-100, nil when no round touched the requirement (the bank
+	// cannot cover it, or the interview ended first).
+	Rounds []int `json:"rounds"`
+	Score  *int  `json:"score"`
+	// Resume quotes what the candidate's résumé shows of it.
+	Resume []string `json:"resume,omitempty"`
 }
 
 // RoundResult is one round as the report lists it.

@@ -199,7 +199,8 @@ func (b *Bank) Search(ctx context.Context, query string, f Filter, k int) ([]Que
 	for _, level := range levelsByDistance(f.Level) {
 		var matches []scored
 		for _, q := range b.questions {
-			if q.Track != f.Track || q.Level != level || q.Language != f.Language || slices.Contains(f.Exclude, q.ID) {
+			if q.Track != f.Track || q.Level != level || q.Language != f.Language || slices.Contains(f.Exclude, q.ID) ||
+				f.Topic != "" && q.Topic != f.Topic || slices.Contains(f.ExcludeTopics, q.Topic) {
 				continue
 			}
 			matches = append(matches, scored{q: q, overlap: overlap(queryTerms, q), avoid: slices.Contains(f.AvoidTopics, q.Topic)})

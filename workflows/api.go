@@ -10,6 +10,7 @@ import (
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
 )
@@ -58,6 +59,9 @@ type InterviewInput struct {
 	// Campaign names the campaign that created the interview, if any.
 	Campaign string  `json:"campaign,omitempty"`
 	Options  Options `json:"options"`
+	// JobDescription, when set, is planned into topics by an activity
+	// before the first question; only the plan is carried on.
+	JobDescription string `json:"job_description,omitempty"`
 	// State carries an interview across continue-as-new. Nil for a new one.
 	State *State `json:"state,omitempty"`
 }
@@ -163,4 +167,8 @@ type State struct {
 	EarlierFollowUps int `json:"earlier_follow_ups,omitempty"`
 	// Runs counts the times the interview continued as new.
 	Runs int `json:"runs,omitempty"`
+	// Plan is the job description's plan; PlanNext counts the questions
+	// asked from it, to choose the next one's topic.
+	Plan     *jobdesc.Plan `json:"plan,omitempty"`
+	PlanNext int           `json:"plan_next,omitempty"`
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
+	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/stream"
@@ -172,9 +173,17 @@ const localStepsChange = "local-record-retrieve"
 // rounds.
 const memoryChange = "rolling-memory"
 
+// jobPlanChange versions interviews planned from a job description.
+const jobPlanChange = "job-description-plan"
+
 func (w *impl) run(ctx workflow.Context) (*State, error) {
 	w.local = workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
 	w.memory = workflow.GetVersion(ctx, memoryChange, workflow.DefaultVersion, 1) == 1
+	if w.in.JobDescription != "" && w.state.Plan == nil && workflow.GetVersion(ctx, jobPlanChange, workflow.DefaultVersion, 1) == 1 {
+		if err := w.plan(ctx); err != nil {
+			return w.fail(ctx, err)
+		}
+	}
 	for !w.state.Status.Terminal() {
 		var err error
 		switch {
@@ -194,6 +203,20 @@ func (w *impl) run(ctx workflow.Context) (*State, error) {
 		}
 	}
 	return w.state, nil
+}
+
+// plan turns the job description into weighted topics, once: the plan
+// travels on in the state, the description does not.
+func (w *impl) plan(ctx workflow.Context) error {
+	var res activities.PlanResult
+	err := workflow.ExecuteActivity(w.options(ctx, "Plan from the job description", modelActivity), interviewer.Plan, activities.PlanInput{
+		Spec: w.in.Spec, JobDescription: w.in.JobDescription,
+	}).Get(ctx, &res)
+	if err != nil {
+		return fmt.Errorf("plan: %w", err)
+	}
+	w.state.Plan = &res.Plan
+	return nil
 }
 
 func (w *impl) answeredRounds() int {
@@ -227,10 +250,17 @@ func (w *impl) ask(ctx workflow.Context) error {
 		if in.FromResume {
 			summary += " · résumé"
 		}
-		err := w.execute(ctx, summary, bankActivity, interviewer.Retrieve, activities.RetrieveInput{
+		retrieve := activities.RetrieveInput{
 			Spec: w.in.Spec, Round: round, Query: memory.Query(s.Turns), Asked: s.Asked, AvoidTopics: in.AvoidTopics, K: w.in.Options.GroundingK,
 			FromResume: in.FromResume,
-		}).Get(ctx, &found)
+		}
+		if s.Plan != nil && len(s.Plan.Topics) > 0 && !in.FromResume {
+			retrieve.Topic = jobdesc.Schedule(s.Plan.Topics, s.PlanNext)
+			retrieve.Phrases = s.Plan.Topics[slices.IndexFunc(s.Plan.Topics, func(t jobdesc.Topic) bool { return t.Topic == retrieve.Topic })].Phrases
+			s.PlanNext++
+			summary += " · plan: " + retrieve.Topic
+		}
+		err := w.execute(ctx, summary, bankActivity, interviewer.Retrieve, retrieve).Get(ctx, &found)
 		if err != nil {
 			return fmt.Errorf("round %d: retrieve: %w", round, err)
 		}
@@ -241,6 +271,9 @@ func (w *impl) ask(ctx workflow.Context) error {
 			return nil
 		}
 		in.Grounding = found.Candidates
+		if retrieve.Topic != "" && found.Candidates[0].Topic == retrieve.Topic {
+			in.Topic = retrieve.Topic
+		}
 	}
 	var asked activities.AskResult
 	summary := fmt.Sprintf("Round %d · ask · %s", round, askTopic(in))
@@ -445,7 +478,7 @@ func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	w.setStatus(ctx, interview.StatusGenerating)
 	var rep activities.ReportResult
 	err := workflow.ExecuteActivity(w.options(ctx, fmt.Sprintf("Report on %d rounds", w.answeredRounds()), modelActivity), interviewer.Report, activities.ReportInput{
-		Spec: w.in.Spec, Turns: s.Turns, Summary: s.Memory.Summary, Sheet: s.Memory.Sheet,
+		Spec: w.in.Spec, Turns: s.Turns, Summary: s.Memory.Summary, Sheet: s.Memory.Sheet, Plan: s.Plan,
 	}).Get(ctx, &rep)
 	if err != nil {
 		return fmt.Errorf("report: %w", err)

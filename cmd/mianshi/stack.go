@@ -27,6 +27,7 @@ import (
 	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/codec"
 	"github.com/mianshi/mianshi/erasure"
+	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
@@ -114,6 +115,7 @@ func runStack(ctx context.Context, cfg config) error {
 		return err
 	}
 	bank := questionbank.NewCatalog(questions)
+	planner := jobdesc.NewPlanner(bank)
 	m, who, err := s.openModel(ctx)
 	if err != nil {
 		return err
@@ -124,7 +126,7 @@ func runStack(ctx context.Context, cfg config) error {
 	g.Go(func() error { <-ctx.Done(); return nil })
 	if cfg.runsWorker() {
 		w := worker.New(tc,
-			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db, StreamCoalesce: streamCoalesce},
+			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db, StreamCoalesce: streamCoalesce, Planner: planner},
 			&activities.Recorder{Store: db, Stream: events},
 			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()})
 		if err := s.registerCampaigns(w, db, tc); err != nil {
@@ -147,7 +149,7 @@ func runStack(ctx context.Context, cfg config) error {
 			SecureCookies: strings.HasPrefix(cfg.Campaigns.PublicURL, "https://"), PublicOrigin: publicOrigin(cfg.Campaigns.PublicURL),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
-			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort,
+			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
 			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: &erasure.Temporal{Client: tc, Namespace: cfg.TemporalNamespace}, Keys: s.codec.DataKeys()},
