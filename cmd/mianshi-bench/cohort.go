@@ -26,6 +26,10 @@ type cohortResult struct {
 	N, Waves int
 	// Fill is how many interviews were created at once.
 	Fill int
+	// Failed counts candidates whose answer or next question failed, and
+	// FirstError says how the first did.
+	Failed     int
+	FirstError string
 	// AnswerToDelta runs from reading the 202 of POST /answers to reading
 	// the next question's first token; PressToDelta from sending the POST.
 	AnswerToDelta, PressToDelta, Post summary
@@ -148,37 +152,47 @@ func runCohort(ctx context.Context, cfg config, bin string, n int) (*cohortResul
 	load := loadAverage()
 	var toDelta, press, post []time.Duration
 	dev, machine := startCPU(p.pid()), startMachine()
+	// A candidate whose answer or next question fails (a 503 when the
+	// API's answer timeout passes, say) is counted and sits out the later
+	// waves; the others go on.
+	failed := make([]error, n)
 	for wave := 1; wave <= cfg.CohortWaves; wave++ {
 		// Let the last Records and the stream settle, then all answer at
 		// once.
 		time.Sleep(time.Second)
 		fire := make(chan struct{})
-		errs := make(chan error, n)
 		var wg sync.WaitGroup
-		for _, c := range cands {
+		for i, c := range cands {
+			if failed[i] != nil {
+				continue
+			}
 			wg.Go(func() {
 				<-fire
-				if err := c.rec.answer(ctx, d, c.iv, wave); err != nil {
-					errs <- err
-					return
+				err := c.rec.answer(ctx, d, c.iv, wave)
+				if err == nil {
+					err = c.awaitToken(ctx, wave+1)
 				}
-				if err := c.awaitToken(ctx, wave+1); err != nil {
-					errs <- err
-					return
+				if err == nil && wave < cfg.CohortWaves {
+					err = c.awaitRound(ctx, wave+1)
 				}
-				if wave < cfg.CohortWaves {
-					errs <- c.awaitRound(ctx, wave+1)
+				if err != nil {
+					failed[i] = fmt.Errorf("wave %d: %w", wave, err)
 				}
 			})
 		}
 		close(fire)
 		wg.Wait()
-		close(errs)
-		for err := range errs {
-			if err != nil {
-				return nil, fmt.Errorf("wave %d: %w", wave, err)
+	}
+	for _, err := range failed {
+		if err != nil {
+			res.Failed++
+			if res.FirstError == "" {
+				res.FirstError = err.Error()
 			}
 		}
+	}
+	if res.Failed == n {
+		return nil, fmt.Errorf("every candidate failed; the first: %s", res.FirstError)
 	}
 	res.CPUDev = dev.cores()
 	res.CPUOther = max(0, machine.cores()-res.CPUDev)
@@ -202,13 +216,19 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 	w("")
 	w("**How:** for each cohort size a fresh `mianshi dev` (as in part 2, `MIANSHI_OFFLINE_TOKEN_DELAY=0`). N interviews are created (at most %d at a time) and each is followed on its SSE stream until its first question is awaited. Then, %d times, after a pause of 1 s, every client sends `POST /answers` at the same moment (one goroutine each, released together) with the reference answer, and waits for the first `question.delta` of the next round; the next wave starts when all have their next question. The time runs from reading the 202 to reading that first token, as in part 2; \"press → first token\" runs from sending the POST.", rs[0].Fill, rs[0].Waves)
 	w("")
-	w("| candidates at once | answers | 202 → first token p50 | p90 | **p99** | max | press → first token p50 / p99 | POST → 202 p50 / p99 | created and awaiting in | CPU: mianshi dev / other | load before |")
-	w("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	w("| candidates at once | answers | failed | 202 → first token p50 | p90 | **p99** | max | press → first token p50 / p99 | POST → 202 p50 / p99 | created and awaiting in | CPU: mianshi dev / other | load before |")
+	w("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rs {
-		w("| %s | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %.2f / %.2f | %.1f |", thousands(r.N), r.AnswerToDelta.N,
+		w("| %s | %d | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %.2f / %.2f | %.1f |", thousands(r.N), r.AnswerToDelta.N, r.Failed,
 			ms(r.AnswerToDelta.P50), ms(r.AnswerToDelta.P90), ms(r.AnswerToDelta.P99), ms(r.AnswerToDelta.Max),
 			ms(r.PressToDelta.P50), ms(r.PressToDelta.P99), ms(r.Post.P50), ms(r.Post.P99),
 			r.Ready.Round(100*time.Millisecond), r.CPUDev, r.CPUOther, r.Load)
 	}
 	w("")
+	for _, r := range rs {
+		if r.Failed > 0 {
+			w("With %s at once, %d candidates failed; the first: %s", thousands(r.N), r.Failed, r.FirstError)
+			w("")
+		}
+	}
 }

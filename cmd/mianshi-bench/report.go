@@ -64,8 +64,8 @@ func (r *results) verdicts() []verdict {
 			continue
 		}
 		v = append(v, verdict{"2b. 200 candidates answer at the same moment", "202 → first token p99 < 300 ms",
-			fmt.Sprintf("p50 %s, p99 %s (%d answers); POST → 202 p99 %s", ms(c.AnswerToDelta.P50), ms(c.AnswerToDelta.P99), c.AnswerToDelta.N, ms(c.Post.P99)),
-			met(c.AnswerToDelta.P99 < goalCohortP99)})
+			fmt.Sprintf("p50 %s, p99 %s (%d answers, %d candidates failed); POST → 202 p99 %s", ms(c.AnswerToDelta.P50), ms(c.AnswerToDelta.P99), c.AnswerToDelta.N, c.Failed, ms(c.Post.P99)),
+			met(c.AnswerToDelta.P99 < goalCohortP99 && c.Failed == 0)})
 	}
 	if c := r.Capacity; c != nil {
 		mark := met(c.Reached >= goalWaiting && c.LiveOK == c.LiveChecked && max(c.RSSPeak, c.HWM) < goalRSSKB) + " (memory)"
