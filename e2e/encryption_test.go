@@ -77,10 +77,13 @@ func TestHistoryIsEncryptedAtRest(t *testing.T) {
 		if bytes.Contains(raw, []byte(project)) {
 			t.Errorf("event %d (%s) holds résumé data in plaintext", ev.EventId, ev.EventType)
 		}
-		if sig := ev.GetWorkflowExecutionSignaledEventAttributes(); sig != nil {
-			plain, err := hr.Decode(sig.GetInput().GetPayloads())
+		// The answer arrives as the submit-answer update (a signal before).
+		answer := ev.GetWorkflowExecutionSignaledEventAttributes().GetInput().GetPayloads()
+		answer = append(answer, ev.GetWorkflowExecutionUpdateAcceptedEventAttributes().GetAcceptedRequest().GetInput().GetArgs().GetPayloads()...)
+		if len(answer) > 0 {
+			plain, err := hr.Decode(answer)
 			if err != nil {
-				t.Fatalf("decode the answer signal with the key: %v", err)
+				t.Fatalf("decode the answer with the key: %v", err)
 			}
 			for _, p := range plain {
 				if bytes.Contains(p.GetData(), []byte(phrase)) {
