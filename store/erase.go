@@ -198,14 +198,3 @@ func (s *Store) checkpoint(ctx context.Context) error {
 	}
 	return nil
 }
-
-// ErasableBefore returns the ids of interviews created before t, oldest
-// first, at most limit of them: the candidates for retention.
-func (s *Store) ErasableBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
-	var out []string
-	err := s.db.WithContext(ctx).Model(&Interview{}).Where("created_at < ?", t).Order("created_at").Limit(limit).Pluck("id", &out).Error
-	if err != nil {
-		return nil, fmt.Errorf("list interviews to erase: %w", err)
-	}
-	return out, nil
-}
