@@ -27,10 +27,14 @@ func prepareDataDir(dir string, log *slog.Logger) error {
 // the payload keys, the HR token and the campaign secret. A mount point
 // the process does not own (a container volume) cannot be changed: that
 // is logged, not fatal.
+//
+// An entry that vanishes during the walk is skipped: another process on
+// the same data dir (`mianshi temporal serve` beside `mianshi api`) makes
+// and deletes SQLite journals all the time.
 func restrictDataDir(dir string, log *slog.Logger) error {
 	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return err
+			return gone(err)
 		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			return nil
@@ -41,9 +45,12 @@ func restrictDataDir(dir string, log *slog.Logger) error {
 		}
 		info, err := d.Info()
 		if err != nil || info.Mode().Perm() == mode {
-			return err
+			return gone(err)
 		}
 		if err := os.Chmod(path, mode); err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				return nil
+			}
 			if errors.Is(err, fs.ErrPermission) {
 				log.Warn("cannot restrict a data dir entry to its owner", "path", path, "mode", info.Mode().Perm().String(), "error", err)
 				return nil
@@ -52,4 +59,12 @@ func restrictDataDir(dir string, log *slog.Logger) error {
 		}
 		return nil
 	})
+}
+
+// gone drops the error of an entry that no longer exists.
+func gone(err error) error {
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	return err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -57,5 +58,33 @@ func TestPreExistingOpenDataDirIsRestricted(t *testing.T) {
 	})
 	if files < 3 {
 		t.Fatalf("%d files checked", files)
+	}
+}
+
+// Another process on the same data dir (mianshi temporal serve beside
+// mianshi api) creates and deletes SQLite journals while the walk runs: an
+// entry that vanishes between the listing and its chmod is skipped.
+func TestRestrictDataDirSkipsEntriesThatVanish(t *testing.T) {
+	dir := t.TempDir()
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			path := filepath.Join(dir, fmt.Sprintf("temporal.db-journal-%d", i%64))
+			os.WriteFile(path, nil, 0o644)
+			os.Remove(path)
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	for range 300 {
+		if err := restrictDataDir(dir, slog.New(slog.DiscardHandler)); err != nil {
+			t.Fatalf("restrictDataDir while files come and go: %v", err)
+		}
 	}
 }
