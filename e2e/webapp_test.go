@@ -335,9 +335,12 @@ func surviveServerDeath(t *testing.T, b *browser, d *devProcess, restart func() 
 // ones, and opens one with its Temporal UI link.
 func hrListAndFilter(t *testing.T, b *browser, base, dataDir string, completed, open webInterview) {
 	t.Helper()
-	// A named HR account, made with the CLI next to the running server.
+	// A named HR account, made with the CLI next to the running server. Its
+	// name is new each run: with DATABASE_URL the accounts live in a
+	// PostgreSQL database that outlives the test.
 	const password = "a reviewer's long password"
-	add := exec.Command(binary, "hr", "add-user", "rae", "--role", "reviewer", "--data-dir", dataDir)
+	user := fmt.Sprintf("rae-%d", time.Now().UnixNano())
+	add := exec.Command(binary, "hr", "add-user", user, "--role", "reviewer", "--data-dir", dataDir)
 	add.Stdin = strings.NewReader(password + "\n")
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("mianshi hr add-user: %v\n%s", err, out)
@@ -345,10 +348,10 @@ func hrListAndFilter(t *testing.T, b *browser, base, dataDir string, completed, 
 	b.steps("open the HR page", chromedp.Navigate(base+"/hr"))
 	wait[bool](b, "the sign-in form", `!document.querySelector('#hr-login').hidden`)
 	b.steps("sign in",
-		chromedp.SendKeys(chromedp.CSS("#hr-name"), "rae"),
+		chromedp.SendKeys(chromedp.CSS("#hr-name"), user),
 		chromedp.SendKeys(chromedp.CSS("#hr-password"), password),
 		chromedp.KeyEvent("\r"))
-	if loc := do(b, "read the address", chromedp.Location()); strings.Contains(loc, "password") || strings.Contains(loc, "rae") {
+	if loc := do(b, "read the address", chromedp.Location()); strings.Contains(loc, "password") || strings.Contains(loc, user) {
 		t.Errorf("after signing in the address is %s; no credential may ever be in a URL", loc)
 	}
 	waitEvery[bool](b, "both interviews in the list", fmt.Sprintf(`(() => {
