@@ -13,6 +13,7 @@ import (
 	"github.com/mianshi/mianshi/resume"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // Eraser erases an interview everywhere (see package erasure).
@@ -176,9 +177,9 @@ func (s *Server) exportInterview(c *echo.Context) error {
 	if err := s.audit(c, "export", iv.ID); err != nil {
 		return err
 	}
-	wfs := []string{"interview/" + iv.ID}
+	wfs := []string{workflows.InterviewID(iv.ID)}
 	if iv.ResumeID != "" {
-		wfs = append(wfs, "resume/"+iv.ResumeID)
+		wfs = append(wfs, workflows.ResumeID(iv.ResumeID))
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="interview-`+iv.ID+`.json"`)
 	return c.JSON(http.StatusOK, exportOf(held, events, wfs))

@@ -7,7 +7,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -188,12 +187,6 @@ func (d *DataKeys) keyName(sc converter.SerializationContext) string {
 		return ""
 	}
 	return id
-}
-
-// PerInterview picks the workflows that hold a candidate's data: those of
-// interviews and résumés.
-func PerInterview(workflowID string) bool {
-	return strings.HasPrefix(workflowID, "interview/") || strings.HasPrefix(workflowID, "resume/")
 }
 
 func (c *AESGCM) encodeWithDataKey(payloads []*commonpb.Payload) ([]*commonpb.Payload, error) {

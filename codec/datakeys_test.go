@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/converter"
 
 	"github.com/mianshi/mianshi/codec"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // memKeys is a KeyStore in memory.
@@ -65,7 +66,7 @@ func forWorkflow(dc converter.DataConverter, id string) converter.DataConverter 
 func TestDataKeysShredOneWorkflow(t *testing.T) {
 	keys := mustKeys(t, codec.NewKeySpec("m1"))
 	store := newMemKeys()
-	dk := codec.NewDataKeys(keys, store, codec.PerInterview)
+	dk := codec.NewDataKeys(keys, store, workflows.HoldsCandidateData)
 	base := codec.New(keys)
 	c := base.WithDataKeys(dk)
 	dc := codec.DataConverter(c)
@@ -99,7 +100,7 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 
 	// The codec server decodes without any context: the key is named in
 	// the payload.
-	server := codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, store, codec.PerInterview))
+	server := codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, store, workflows.HoldsCandidateData))
 	for name, p := range map[string]*commonpb.Payload{"old": old, "erased": erased, "kept": kept, "campaign": campaign} {
 		plain, err := server.Decode([]*commonpb.Payload{p})
 		if err != nil || !bytes.Contains(plain[0].Data, []byte(secret)) {
@@ -134,7 +135,7 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 // workflow's data key too.
 func TestFailuresUseTheWorkflowsDataKey(t *testing.T) {
 	keys := mustKeys(t, codec.NewKeySpec("m1"))
-	dc := codec.DataConverter(codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, newMemKeys(), codec.PerInterview)))
+	dc := codec.DataConverter(codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, newMemKeys(), workflows.HoldsCandidateData)))
 	fc := converter.WithFailureConverterSerializationContext(codec.FailureConverter(dc), converter.WorkflowSerializationContext{WorkflowID: "interview/a"})
 	f := fc.ErrorToFailure(errors.New("zebra-quokka-7731"))
 	attrs := f.GetEncodedAttributes()

@@ -50,8 +50,18 @@ func InterviewOf(workflowID string) (string, bool) {
 	return strings.CutPrefix(workflowID, interviewPrefix)
 }
 
+// resumePrefix starts the workflow ID of every résumé read.
+const resumePrefix = "resume/"
+
 // ResumeID returns the workflow ID that reads an uploaded résumé.
-func ResumeID(id string) string { return "resume/" + id }
+func ResumeID(id string) string { return resumePrefix + id }
+
+// HoldsCandidateData picks the workflows whose payloads hold a candidate's
+// data, interviews and résumé reads: each gets a data key of its own, so
+// erasing the candidate can shred it (codec.NewDataKeys).
+func HoldsCandidateData(workflowID string) bool {
+	return strings.HasPrefix(workflowID, interviewPrefix) || strings.HasPrefix(workflowID, resumePrefix)
+}
 
 // InterviewInput starts an interview.
 type InterviewInput struct {

@@ -309,7 +309,7 @@ func (s *stack) openCodec(db *store.Store) error {
 	if err != nil {
 		return fmt.Errorf("payload encryption keys: %w", err)
 	}
-	s.codec = codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, db, codec.PerInterview))
+	s.codec = codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, db, workflows.HoldsCandidateData))
 	s.say("Encryption:   payloads encrypted with key %q (%s)", keys.Current(), source)
 	return nil
 }
