@@ -167,7 +167,12 @@ func (c *AESGCM) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, erro
 	if c.keyName != "" {
 		return c.encodeWithDataKey(payloads)
 	}
-	aead := c.keys.aeads[c.keys.current]
+	return seal(c.keys.aeads[c.keys.current], payloads, MetadataKeyID, c.keys.current, nil)
+}
+
+// seal encrypts each payload with aead under a fresh nonce, naming its key
+// in the metadata field keyField; aad, when set, binds the ciphertext to it.
+func seal(aead cipher.AEAD, payloads []*commonpb.Payload, keyField, keyName string, aad []byte) ([]*commonpb.Payload, error) {
 	out := make([]*commonpb.Payload, len(payloads))
 	for i, p := range payloads {
 		plain, err := proto.Marshal(p)
@@ -179,9 +184,9 @@ func (c *AESGCM) Encode(payloads []*commonpb.Payload) ([]*commonpb.Payload, erro
 		out[i] = &commonpb.Payload{
 			Metadata: map[string][]byte{
 				converter.MetadataEncoding: []byte(Encoding),
-				MetadataKeyID:              []byte(c.keys.current),
+				keyField:                   []byte(keyName),
 			},
-			Data: aead.Seal(nonce, nonce, plain, nil),
+			Data: aead.Seal(nonce, nonce, plain, aad),
 		}
 	}
 	return out, nil

@@ -194,23 +194,7 @@ func (c *AESGCM) encodeWithDataKey(payloads []*commonpb.Payload) ([]*commonpb.Pa
 	if err != nil {
 		return nil, fmt.Errorf("encode payload: %w", err)
 	}
-	out := make([]*commonpb.Payload, len(payloads))
-	for i, p := range payloads {
-		plain, err := proto.Marshal(p)
-		if err != nil {
-			return nil, fmt.Errorf("encode payload: %w", err)
-		}
-		nonce := make([]byte, aead.NonceSize())
-		rand.Read(nonce)
-		out[i] = &commonpb.Payload{
-			Metadata: map[string][]byte{
-				converter.MetadataEncoding: []byte(Encoding),
-				MetadataDataKey:            []byte(c.keyName),
-			},
-			Data: aead.Seal(nonce, nonce, plain, []byte(c.keyName)),
-		}
-	}
-	return out, nil
+	return seal(aead, payloads, MetadataDataKey, c.keyName, []byte(c.keyName))
 }
 
 func (c *AESGCM) decodeWithDataKey(name string, p *commonpb.Payload) (*commonpb.Payload, error) {
