@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"unicode"
 
 	"github.com/mianshi/mianshi/questionbank"
 )
@@ -85,16 +84,7 @@ func (r *Row) normalise() string {
 // characters, else "en". Chinese technical answers are full of English
 // words, so a majority rule would misjudge them.
 func Detect(text string) string {
-	han, letters := 0, 0
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			han++
-			letters++
-		case unicode.IsLetter(r):
-			letters++
-		}
-	}
+	han, letters := questionbank.Letters(text)
 	if letters > 0 && han*5 >= letters {
 		return "zh"
 	}

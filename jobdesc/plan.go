@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/mianshi/mianshi/questionbank"
 )
 
 // MaxBytes bounds a job description. Longer ones are refused, not cut:
@@ -81,16 +83,7 @@ func isBlank(s string) bool {
 // DetectLanguage guesses the language of text: "zh" when Han characters
 // are a tenth or more of its letters, else "en".
 func DetectLanguage(text string) string {
-	han, letters := 0, 0
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Han, r):
-			han++
-			letters++
-		case unicode.IsLetter(r):
-			letters++
-		}
-	}
+	han, letters := questionbank.Letters(text)
 	if letters > 0 && han*10 >= letters {
 		return "zh"
 	}

@@ -85,3 +85,18 @@ var stopWords = func() map[string]bool {
 	}
 	return m
 }()
+
+// Letters counts the letters of text and, among them, the Han characters:
+// what a guess of the text's language ("zh" or "en") is made from.
+func Letters(text string) (han, letters int) {
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			han++
+			letters++
+		case unicode.IsLetter(r):
+			letters++
+		}
+	}
+	return han, letters
+}

@@ -46,3 +46,19 @@ func TestTerms(t *testing.T) {
 		})
 	}
 }
+
+func TestLetters(t *testing.T) {
+	for _, c := range []struct {
+		text         string
+		han, letters int
+	}{
+		{"", 0, 0},
+		{"GC 3 次", 1, 3},
+		{"用 pprof 看 goroutine", 2, 16},
+		{"1, 2; ...", 0, 0},
+	} {
+		if han, letters := questionbank.Letters(c.text); han != c.han || letters != c.letters {
+			t.Errorf("Letters(%q) = %d, %d; want %d, %d", c.text, han, letters, c.han, c.letters)
+		}
+	}
+}
