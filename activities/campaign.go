@@ -40,6 +40,9 @@ type CampaignInterview struct {
 	Spec
 	CampaignID   string
 	OccurrenceID string
+	// JobDescription is the campaign's, when it has one: the interview
+	// plans its topics from it.
+	JobDescription string
 }
 
 // InterviewStarter starts and ends campaign interviews' workflows.
@@ -195,7 +198,7 @@ func (a *Campaigns) startAll(ctx context.Context, c *store.Campaign, occurrenceI
 		g.Go(func() error {
 			err := a.Starter.StartInterview(gctx, CampaignInterview{
 				Spec:       Spec{InterviewID: p.InterviewID, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds},
-				CampaignID: c.ID, OccurrenceID: occurrenceID,
+				CampaignID: c.ID, OccurrenceID: occurrenceID, JobDescription: c.JobDescription,
 			})
 			if err != nil {
 				return fmt.Errorf("start interview %s: %w", p.InterviewID, err)

@@ -37,15 +37,18 @@ type scheduleInput struct {
 }
 
 type campaignRequest struct {
-	Name      string           `json:"name"`
-	Track     string           `json:"track"`
-	Level     string           `json:"level"`
-	Language  string           `json:"language"`
-	MaxRounds int              `json:"max_rounds"`
-	Schedule  scheduleInput    `json:"schedule"`
-	Window    string           `json:"window"`
-	Reminders []string         `json:"reminders"`
-	Cohort    []candidateInput `json:"candidates"`
+	Name      string `json:"name"`
+	Track     string `json:"track"`
+	Level     string `json:"level"`
+	Language  string `json:"language"`
+	MaxRounds int    `json:"max_rounds"`
+	// JobDescription plans every interview's topics; it may stand in for
+	// track and level, as on an interview.
+	JobDescription string           `json:"job_description"`
+	Schedule       scheduleInput    `json:"schedule"`
+	Window         string           `json:"window"`
+	Reminders      []string         `json:"reminders"`
+	Cohort         []candidateInput `json:"candidates"`
 	// CSV is the cohort as CSV lines "name,email": bad lines are reported
 	// and left out, good ones kept.
 	CSV string `json:"candidates_csv,omitempty"`

@@ -28,9 +28,11 @@ type campaignSummary struct {
 
 type campaignView struct {
 	campaignSummary
-	ScheduleID string      `json:"schedule_id"`
-	Paused     bool        `json:"paused"`
-	NextRuns   []time.Time `json:"next_runs"`
+	// JobDescription is the description the interviews are planned from.
+	JobDescription string      `json:"job_description,omitempty"`
+	ScheduleID     string      `json:"schedule_id"`
+	Paused         bool        `json:"paused"`
+	NextRuns       []time.Time `json:"next_runs"`
 	// ScheduleError says why the schedule could not be read.
 	ScheduleError string           `json:"schedule_error,omitempty"`
 	Cohort        []cohortEntry    `json:"candidates"`
@@ -86,7 +88,7 @@ func (s *Server) getCampaign(c *echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	v := campaignView{campaignSummary: summaryOf(camp), ScheduleID: camp.ScheduleID, NextRuns: []time.Time{}, Cohort: []cohortEntry{}, Occurrences: []occurrenceView{}}
+	v := campaignView{campaignSummary: summaryOf(camp), JobDescription: camp.JobDescription, ScheduleID: camp.ScheduleID, NextRuns: []time.Time{}, Cohort: []cohortEntry{}, Occurrences: []occurrenceView{}}
 	if sch, err := s.scheduler(); err == nil {
 		next, paused, err := sch.NextRuns(ctx, camp.ID)
 		if err != nil {

@@ -61,11 +61,11 @@ func (s *Server) createCampaign(c *echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	camp, cohort, rejected, spec, err := s.checkCampaign(&req)
+	ctx := c.Request().Context()
+	camp, cohort, rejected, spec, err := s.checkCampaign(ctx, &req)
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
 	if err := s.cfg.Store.CreateCampaign(ctx, camp, cohort); err != nil {
 		return err
 	}
@@ -96,20 +96,26 @@ func (s *Server) createCampaign(c *echo.Context) error {
 	})
 }
 
-// checkCampaign validates a campaign request and builds its rows.
-func (s *Server) checkCampaign(req *campaignRequest) (*store.Campaign, []store.CampaignCandidate, []rejectedLine, ScheduleSpec, error) {
+// checkCampaign validates a campaign request and builds its rows. A job
+// description is checked, and planned when it stands in for the track or
+// level, exactly as an interview's is.
+func (s *Server) checkCampaign(ctx context.Context, req *campaignRequest) (*store.Campaign, []store.CampaignCandidate, []rejectedLine, ScheduleSpec, error) {
 	var spec ScheduleSpec
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name == "" || len(req.Name) > 200 {
 		return nil, nil, nil, spec, invalid("name is required (at most 200 characters)")
 	}
 	req.MaxRounds = cmp.Or(req.MaxRounds, defaultRounds)
-	req.Language = cmp.Or(req.Language, "en")
-	probe := createRequest{Track: req.Track, Level: req.Level, MaxRounds: req.MaxRounds, Language: req.Language}
+	probe := createRequest{Track: req.Track, Level: req.Level, MaxRounds: req.MaxRounds, Language: req.Language, JobDescription: req.JobDescription}
 	probe.Candidate.Name = req.Name
+	if err := s.applyJobDescription(ctx, &probe); err != nil {
+		return nil, nil, nil, spec, err
+	}
+	probe.Language = cmp.Or(probe.Language, "en")
 	if err := s.validateCreate(&probe); err != nil {
 		return nil, nil, nil, spec, err
 	}
+	req.Track, req.Level, req.Language = probe.Track, probe.Level, probe.Language
 	spec, err := parseSchedule(req.Schedule, time.Now())
 	if err != nil {
 		return nil, nil, nil, spec, err
@@ -133,8 +139,9 @@ func (s *Server) checkCampaign(req *campaignRequest) (*store.Campaign, []store.C
 	}
 	camp := &store.Campaign{
 		ID: "c" + shortID(10), Name: req.Name, Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds,
-		Schedule: store.CampaignSchedule{Cron: spec.Cron, TimeZone: spec.TimeZone, Start: req.Schedule.Start, End: req.Schedule.End, Once: spec.Once},
-		Window:   window, Reminders: reminders, Status: store.CampaignActive,
+		JobDescription: req.JobDescription,
+		Schedule:       store.CampaignSchedule{Cron: spec.Cron, TimeZone: spec.TimeZone, Start: req.Schedule.Start, End: req.Schedule.End, Once: spec.Once},
+		Window:         window, Reminders: reminders, Status: store.CampaignActive,
 	}
 	return camp, cohortRows(camp.ID, people), rejected, spec, nil
 }

@@ -130,7 +130,7 @@ func newCampaignHarness(t *testing.T) *campaignHarness {
 	h.server = api.New(api.Config{
 		Engine: h.engine, Store: h.store, Stream: h.stream, Hub: h.hub, Bank: bank,
 		Options: workflows.DefaultOptions(), HRToken: testHRToken, Logger: slog.New(slog.DiscardHandler),
-		Scheduler: sched, MaxCohort: 5,
+		Scheduler: sched, MaxCohort: 5, Planner: starterPlanner(t),
 	})
 	return &campaignHarness{harness: h, sched: sched}
 }

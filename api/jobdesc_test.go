@@ -114,3 +114,53 @@ func TestCreateInterviewFromJobDescription(t *testing.T) {
 		wantError(t, h.send(http.MethodPost, "/api/v1/interviews", "", body), http.StatusUnprocessableEntity, code)
 	}
 }
+
+// A campaign takes a job description instead of a track and level: they
+// are planned from it, and the description is stored for every interview
+// the campaign starts. A bad description is refused as on an interview.
+func TestCreateCampaignFromJobDescription(t *testing.T) {
+	h := newCampaignHarness(t)
+	jd := strings.ReplaceAll(`"job_description":"`+dataPlatformJD+`"`, "\n", "")
+	body := strings.Replace(validCampaign, `"track":"go-backend","level":"mid","language":"en",`, jd+",", 1)
+	got := h.create(body)
+	camp, err := h.store.Campaign(t.Context(), got.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if camp.Track != "data-engineering" || camp.Level != "mid" || camp.Language != "en" || camp.JobDescription != dataPlatformJD {
+		t.Fatalf("stored %s/%s/%s with %q", camp.Track, camp.Level, camp.Language, camp.JobDescription)
+	}
+	rec := h.send(http.MethodGet, "/api/v1/hr/campaigns/"+got.ID, testHRToken, "")
+	if v := decode[struct {
+		Track          string `json:"track"`
+		JobDescription string `json:"job_description"`
+	}](t, rec); v.Track != "data-engineering" || v.JobDescription != dataPlatformJD {
+		t.Fatalf("campaign view %+v", v)
+	}
+
+	// Beside a track and level, both are kept.
+	body = strings.Replace(validCampaign, `"language":"en",`, `"language":"en",`+jd+",", 1)
+	got = h.create(body)
+	if camp, err := h.store.Campaign(t.Context(), got.ID); err != nil || camp.Track != "go-backend" || camp.JobDescription != dataPlatformJD {
+		t.Fatalf("stored %+v, %v", camp, err)
+	}
+
+	withJD := func(text string) string {
+		return strings.Replace(validCampaign, `"track":"go-backend","level":"mid","language":"en",`, `"job_description":"`+text+`",`, 1)
+	}
+	for _, tc := range []struct {
+		name, body string
+		status     int
+		code       string
+	}{
+		{"blank", withJD(" \\n "), http.StatusUnprocessableEntity, "empty_job_description"},
+		{"blank beside a track", strings.Replace(validCampaign, `"language":"en",`, `"language":"en","job_description":"  ",`, 1), http.StatusUnprocessableEntity, "empty_job_description"},
+		{"100 kB", withJD(strings.Repeat("Kafka ", 17000)), http.StatusRequestEntityTooLarge, "job_description_too_long"},
+		{"unmatched", withJD("qwzx lorem"), http.StatusUnprocessableEntity, "job_description_unmatched"},
+		{"neither track nor description", withJD(""), http.StatusUnprocessableEntity, "unknown_track"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantError(t, h.send(http.MethodPost, "/api/v1/hr/campaigns", testHRToken, tc.body), tc.status, tc.code)
+		})
+	}
+}

@@ -24,6 +24,9 @@ type Campaign struct {
 	Level     string `gorm:"size:16"`
 	Language  string `gorm:"size:8"`
 	MaxRounds int    `gorm:"not null"`
+	// JobDescription, when set, is planned into each interview's topics
+	// (track and level were planned from it when HR gave none).
+	JobDescription string `gorm:"type:text"`
 	// Schedule is the schedule as HR gave it, for display.
 	Schedule CampaignSchedule `gorm:"serializer:json;type:text"`
 	// Window is how long each occurrence's interviews stay open.

@@ -34,7 +34,7 @@ var _ activities.InterviewStarter = (*Starter)(nil)
 // by the campaign, occurrence and candidate; if a workflow with that id
 // runs or ran already, that one stands and no second one starts.
 func (s *Starter) StartInterview(ctx context.Context, iv activities.CampaignInterview) error {
-	in := workflows.InterviewInput{Spec: iv.Spec, Campaign: iv.CampaignID, Options: s.Options}
+	in := workflows.CampaignInterviewInput(iv, s.Options)
 	memo := workflows.Memo(in)
 	memo["occurrence"] = iv.OccurrenceID
 	_, err := s.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{

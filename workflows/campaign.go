@@ -21,6 +21,12 @@ func CampaignScheduleID(campaignID string) string { return "campaign/" + campaig
 // the schedule appends "-<scheduled time, RFC 3339>".
 func CampaignRunID(campaignID string) string { return "campaign-run/" + campaignID }
 
+// CampaignInterviewInput is the input of a campaign interview's workflow:
+// the campaign's spec and job description, with the server's options.
+func CampaignInterviewInput(iv activities.CampaignInterview, opts Options) InterviewInput {
+	return InterviewInput{Spec: iv.Spec, Campaign: iv.CampaignID, Options: opts, JobDescription: iv.JobDescription}
+}
+
 // OccurrenceKey names an occurrence by its scheduled time, in a form that
 // fits in ids: 20261201T010000Z.
 func OccurrenceKey(t time.Time) string { return t.UTC().Format("20060102T150405Z") }

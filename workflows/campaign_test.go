@@ -30,6 +30,8 @@ type fakeStarter struct {
 	// writes, like a worker dying mid-activity.
 	failOnce bool
 	failed   bool
+	// started keeps the last start of each interview.
+	started map[string]activities.CampaignInterview
 }
 
 func (f *fakeStarter) StartInterview(_ context.Context, iv activities.CampaignInterview) error {
@@ -40,6 +42,7 @@ func (f *fakeStarter) StartInterview(_ context.Context, iv activities.CampaignIn
 		return errors.New("worker died")
 	}
 	f.starts[iv.InterviewID]++
+	f.started[iv.InterviewID] = iv
 	return nil
 }
 
@@ -65,19 +68,24 @@ type campaignHarness struct {
 	cohort   []store.CampaignCandidate
 }
 
-func newCampaignHarness(t *testing.T, size int) *campaignHarness {
+// newCampaignHarness stores campaign c1, changed by edits, with a cohort
+// of size.
+func newCampaignHarness(t *testing.T, size int, edits ...func(*store.Campaign)) *campaignHarness {
 	t.Helper()
 	db, err := store.Open(t.Context(), "", t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	h := &campaignHarness{t: t, db: db, starter: &fakeStarter{db: db, starts: map[string]int{}}}
+	h := &campaignHarness{t: t, db: db, starter: &fakeStarter{db: db, starts: map[string]int{}, started: map[string]activities.CampaignInterview{}}}
 	h.acts = &activities.Campaigns{Store: db, Starter: h.starter, Secret: []byte("test secret"), BaseURL: "http://mianshi.test"}
 	h.campaign = &store.Campaign{
 		ID: "c1", Name: "Bootcamp", Track: "go-backend", Level: "mid", Language: "en", MaxRounds: 3,
 		Schedule: store.CampaignSchedule{Cron: "0 9 * * MON", TimeZone: "Asia/Shanghai"},
 		Window:   48 * time.Hour, Reminders: []time.Duration{24 * time.Hour}, Status: store.CampaignActive,
+	}
+	for _, edit := range edits {
+		edit(h.campaign)
 	}
 	for i := range size {
 		h.cohort = append(h.cohort, store.CampaignCandidate{ID: fmt.Sprintf("k%03d", i), CampaignID: "c1", Name: fmt.Sprintf("Student %d", i), Email: fmt.Sprintf("s%d@example.com", i)})
