@@ -24,7 +24,10 @@ func (a *Interviewer) Plan(ctx context.Context, in PlanInput) (PlanResult, error
 	if a.Planner == nil {
 		return PlanResult{}, temporal.NewNonRetryableApplicationError("no job-description planner on this worker", "NoPlanner", nil)
 	}
+	// A model planner may think for a while: heartbeat meanwhile.
+	stop := keepAlive(ctx)
 	p, err := a.Planner.Plan(ctx, in.JobDescription, in.Language, in.Track, in.Level)
+	stop()
 	switch {
 	case errors.Is(err, jobdesc.ErrEmpty), errors.Is(err, jobdesc.ErrTooLong), errors.Is(err, jobdesc.ErrNoMatch):
 		return PlanResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidJobDescription", nil)

@@ -115,12 +115,12 @@ func runStack(ctx context.Context, cfg config) error {
 		return err
 	}
 	bank := questionbank.NewCatalog(questions)
-	planner := jobdesc.NewPlanner(bank)
 	m, who, err := s.openModel(ctx)
 	if err != nil {
 		return err
 	}
 	s.say("Interviewer:  %s", describe(who))
+	planner := s.jobPlanner(bank, m, who)
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { <-ctx.Done(); return nil })
@@ -366,6 +366,17 @@ func (s *stack) openModel(ctx context.Context) (model.ToolCallingChatModel, api.
 		return nil, api.Interviewer{}, err
 	}
 	return m, api.Interviewer{Mode: "openai", Model: s.cfg.LLMModel}, nil
+}
+
+// jobPlanner plans interviews from job descriptions: with the model when
+// one is configured (falling back to the bank's vocabulary when it fails),
+// else from the vocabulary alone.
+func (s *stack) jobPlanner(bank *questionbank.Catalog, m model.ToolCallingChatModel, who api.Interviewer) api.JobPlanner {
+	offline := jobdesc.NewPlanner(bank)
+	if who.Mode == "offline" {
+		return offline
+	}
+	return &jobdesc.ModelPlanner{Model: m, Name: who.Model, Offline: offline, Log: s.log}
 }
 
 func describe(who api.Interviewer) string {
