@@ -13,6 +13,8 @@ import (
 	_ "time/tzdata"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // Campaign limits.
@@ -66,39 +68,39 @@ func invalid(format string, args ...any) error {
 
 // parseSchedule checks a schedule and returns its spec: the cron parses,
 // the zone exists, the end follows the start, and it fires at least once.
-func parseSchedule(in scheduleInput, now time.Time) (ScheduleSpec, error) {
+func parseSchedule(in scheduleInput, now time.Time) (workflows.ScheduleSpec, error) {
 	if in.Once {
 		if in.Cron != "" || in.Start != "" || in.End != "" {
-			return ScheduleSpec{}, invalid("schedule: once cannot be combined with cron, start or end")
+			return workflows.ScheduleSpec{}, invalid("schedule: once cannot be combined with cron, start or end")
 		}
-		return ScheduleSpec{Once: true}, nil
+		return workflows.ScheduleSpec{Once: true}, nil
 	}
 	if strings.TrimSpace(in.Cron) == "" {
-		return ScheduleSpec{}, invalid(`schedule: set cron (e.g. "0 9 * * MON") or "once": true`)
+		return workflows.ScheduleSpec{}, invalid(`schedule: set cron (e.g. "0 9 * * MON") or "once": true`)
 	}
 	if strings.Contains(in.Cron, "TZ=") {
-		return ScheduleSpec{}, invalid("schedule.cron: give the time zone in schedule.time_zone, not in the cron")
+		return workflows.ScheduleSpec{}, invalid("schedule.cron: give the time zone in schedule.time_zone, not in the cron")
 	}
 	sched, err := cron.ParseStandard(in.Cron)
 	if err != nil {
-		return ScheduleSpec{}, invalid("schedule.cron %q is not a cron spec (minute hour day-of-month month day-of-week): %v", in.Cron, err)
+		return workflows.ScheduleSpec{}, invalid("schedule.cron %q is not a cron spec (minute hour day-of-month month day-of-week): %v", in.Cron, err)
 	}
-	spec := ScheduleSpec{Cron: in.Cron, TimeZone: in.TimeZone}
+	spec := workflows.ScheduleSpec{Cron: in.Cron, TimeZone: in.TimeZone}
 	if spec.TimeZone == "" {
 		spec.TimeZone = "UTC"
 	}
 	loc, err := time.LoadLocation(spec.TimeZone)
 	if err != nil || spec.TimeZone == "Local" {
-		return ScheduleSpec{}, invalid("schedule.time_zone %q is not an IANA time zone such as Asia/Shanghai", in.TimeZone)
+		return workflows.ScheduleSpec{}, invalid("schedule.time_zone %q is not an IANA time zone such as Asia/Shanghai", in.TimeZone)
 	}
 	if spec.Start, err = parseDay(in.Start, loc, false); err != nil {
-		return ScheduleSpec{}, invalid("schedule.start: %v", err)
+		return workflows.ScheduleSpec{}, invalid("schedule.start: %v", err)
 	}
 	if spec.End, err = parseDay(in.End, loc, true); err != nil {
-		return ScheduleSpec{}, invalid("schedule.end: %v", err)
+		return workflows.ScheduleSpec{}, invalid("schedule.end: %v", err)
 	}
 	if !spec.End.IsZero() && !spec.End.After(spec.Start) {
-		return ScheduleSpec{}, invalid("schedule.end %s is not after schedule.start %s", in.End, in.Start)
+		return workflows.ScheduleSpec{}, invalid("schedule.end %s is not after schedule.start %s", in.End, in.Start)
 	}
 	from := now
 	if spec.Start.After(from) {
@@ -106,7 +108,7 @@ func parseSchedule(in scheduleInput, now time.Time) (ScheduleSpec, error) {
 	}
 	next := sched.Next(from.In(loc))
 	if next.IsZero() || (!spec.End.IsZero() && next.After(spec.End)) {
-		return ScheduleSpec{}, invalid("schedule %q never fires between now (or start) and end", in.Cron)
+		return workflows.ScheduleSpec{}, invalid("schedule %q never fires between now (or start) and end", in.Cron)
 	}
 	return spec, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/mianshi/mianshi/store"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 type campaignSummary struct {
@@ -144,7 +145,7 @@ func (s *Server) scheduleAction(c *echo.Context, status string, act func(Schedul
 		if errors.As(err, &apiErr) {
 			return err
 		}
-		if errors.Is(err, ErrNoSchedule) {
+		if errors.Is(err, workflows.ErrNoSchedule) {
 			return apiError(http.StatusConflict, "no_schedule", "the campaign has no schedule (any more)")
 		}
 		s.log.Error("campaign schedule action", "campaign", camp.ID, "error", err)

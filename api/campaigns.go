@@ -99,8 +99,8 @@ func (s *Server) createCampaign(c *echo.Context) error {
 // checkCampaign validates a campaign request and builds its rows. A job
 // description is checked, and planned when it stands in for the track or
 // level, exactly as an interview's is.
-func (s *Server) checkCampaign(ctx context.Context, req *campaignRequest) (*store.Campaign, []store.CampaignCandidate, []rejectedLine, ScheduleSpec, error) {
-	var spec ScheduleSpec
+func (s *Server) checkCampaign(ctx context.Context, req *campaignRequest) (*store.Campaign, []store.CampaignCandidate, []rejectedLine, workflows.ScheduleSpec, error) {
+	var spec workflows.ScheduleSpec
 	req.Name = strings.TrimSpace(req.Name)
 	if req.Name == "" || len(req.Name) > 200 {
 		return nil, nil, nil, spec, invalid("name is required (at most 200 characters)")

@@ -24,7 +24,7 @@ import (
 // next runs from the cron spec, as Temporal would.
 type fakeScheduler struct {
 	mu        sync.Mutex
-	specs     map[string]api.ScheduleSpec
+	specs     map[string]workflows.ScheduleSpec
 	paused    map[string]bool
 	calls     []string
 	backfills []time.Time
@@ -39,12 +39,12 @@ func (f *fakeScheduler) record(call, id string) error {
 		return f.err
 	}
 	if _, ok := f.specs[id]; !ok {
-		return api.ErrNoSchedule
+		return workflows.ErrNoSchedule
 	}
 	return nil
 }
 
-func (f *fakeScheduler) CreateSchedule(_ context.Context, s api.ScheduleSpec) error {
+func (f *fakeScheduler) CreateSchedule(_ context.Context, s workflows.ScheduleSpec) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.err != nil {
@@ -59,7 +59,7 @@ func (f *fakeScheduler) NextRuns(_ context.Context, id string) ([]time.Time, boo
 	defer f.mu.Unlock()
 	s, ok := f.specs[id]
 	if !ok {
-		return nil, false, api.ErrNoSchedule
+		return nil, false, workflows.ErrNoSchedule
 	}
 	if s.Once {
 		return nil, f.paused[id], nil
@@ -126,7 +126,7 @@ func newCampaignHarness(t *testing.T) *campaignHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sched := &fakeScheduler{specs: map[string]api.ScheduleSpec{}, paused: map[string]bool{}}
+	sched := &fakeScheduler{specs: map[string]workflows.ScheduleSpec{}, paused: map[string]bool{}}
 	h.server = api.New(api.Config{
 		Engine: h.engine, Store: h.store, Stream: h.stream, Hub: h.hub, Bank: bank,
 		Options: workflows.DefaultOptions(), HRToken: testHRToken, Logger: slog.New(slog.DiscardHandler),

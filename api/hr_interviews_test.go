@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/workflows"
@@ -39,7 +38,7 @@ func TestHRListUsesVisibilityForSearchAttributes(t *testing.T) {
 	h := newHarness(t)
 	id, _ := h.createInterview()
 	score := 85.0
-	h.engine.listed = []api.Listed{{InterviewID: id, Status: "completed", Track: "go-backend", Level: "mid", Language: "en", Round: 3, Score: &score, StartTime: time.Now()}}
+	h.engine.listed = []workflows.Listed{{InterviewID: id, Status: "completed", Track: "go-backend", Level: "mid", Language: "en", Round: 3, Score: &score, StartTime: time.Now()}}
 
 	rec := h.send(http.MethodGet, "/api/v1/hr/interviews?track=go-backend&status=completed&min_score=70&from=2026-01-01", testHRToken, "")
 	got := decode[hrList](t, rec)

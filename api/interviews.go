@@ -272,7 +272,7 @@ func (s *Server) load(ctx context.Context, iv *store.Interview) (*view, *workflo
 	if ctx.Err() != nil {
 		return nil, nil, ctx.Err()
 	}
-	if !errors.Is(err, ErrNoWorkflow) {
+	if !errors.Is(err, workflows.ErrNoWorkflow) {
 		s.log.Warn("state query failed; reading the database", "interview", iv.ID, "error", err)
 	}
 	v, err := s.storedView(ctx, iv)
@@ -420,7 +420,7 @@ func (s *Server) postAnswer(c *echo.Context) error {
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}
-	if !errors.Is(err, ErrNoWorkflow) {
+	if !errors.Is(err, workflows.ErrNoWorkflow) {
 		s.log.Warn("answer update failed", "interview", iv.ID, "error", err)
 	}
 	// The workflow did not answer: a finished interview says so, a running

@@ -203,7 +203,7 @@ type fakeEngine struct {
 	answers   []answerCall
 	ends      []endCall
 	// listed is what List answers; queries records what it was asked.
-	listed  []api.Listed
+	listed  []workflows.Listed
 	listErr error
 	queries []string
 	// readResume reads résumés; tests that upload one set it.
@@ -246,7 +246,7 @@ func (f *fakeEngine) State(_ context.Context, id string) (*workflows.State, erro
 	}
 	st, ok := f.states[id]
 	if !ok {
-		return nil, fmt.Errorf("%w: workflow interview/%s not found", api.ErrNoWorkflow, id)
+		return nil, fmt.Errorf("%w: workflow interview/%s not found", workflows.ErrNoWorkflow, id)
 	}
 	cp := *st
 	return &cp, nil
@@ -263,7 +263,7 @@ func (f *fakeEngine) Answer(_ context.Context, id string, a workflows.AnswerSign
 	}
 	st, ok := f.states[id]
 	if !ok {
-		return workflows.AnswerResult{}, fmt.Errorf("%w: workflow interview/%s not found", api.ErrNoWorkflow, id)
+		return workflows.AnswerResult{}, fmt.Errorf("%w: workflow interview/%s not found", workflows.ErrNoWorkflow, id)
 	}
 	if err := workflows.CheckAnswer(st, a); err != nil {
 		return workflows.AnswerResult{}, err
@@ -285,7 +285,7 @@ func (f *fakeEngine) Health(context.Context) error {
 	return f.healthErr
 }
 
-func (f *fakeEngine) List(_ context.Context, query string, pageSize int, _ []byte) ([]api.Listed, []byte, error) {
+func (f *fakeEngine) List(_ context.Context, query string, pageSize int, _ []byte) ([]workflows.Listed, []byte, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.queries = append(f.queries, query)

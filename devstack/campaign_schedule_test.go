@@ -11,7 +11,6 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -30,9 +29,9 @@ func TestCampaignSchedulesOnTheEmbeddedServer(t *testing.T) {
 	defer c.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s := &api.TemporalScheduler{Client: c}
+	s := workflows.NewClient(c, srv.Namespace())
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	weekly := api.ScheduleSpec{CampaignID: "cweekly", Cron: "0 9 * * MON", TimeZone: "Asia/Shanghai",
+	weekly := workflows.ScheduleSpec{CampaignID: "cweekly", Cron: "0 9 * * MON", TimeZone: "Asia/Shanghai",
 		Start: time.Date(2025, 11, 1, 0, 0, 0, 0, loc), End: time.Date(2100, 2, 1, 0, 0, 0, 0, loc)}
 	if err := s.CreateSchedule(ctx, weekly); err != nil {
 		t.Fatal(err)
@@ -93,7 +92,7 @@ func TestCampaignSchedulesOnTheEmbeddedServer(t *testing.T) {
 	}
 
 	// Once now: one run at once, no spec.
-	if err := s.CreateSchedule(ctx, api.ScheduleSpec{CampaignID: "conce", Once: true}); err != nil {
+	if err := s.CreateSchedule(ctx, workflows.ScheduleSpec{CampaignID: "conce", Once: true}); err != nil {
 		t.Fatal(err)
 	}
 	if runs := waitForRuns(ctx, t, c, "conce", 1); len(runs) != 1 {

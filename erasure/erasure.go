@@ -10,13 +10,16 @@ import (
 	"github.com/mianshi/mianshi/workflows"
 )
 
-// Workflows ends and deletes workflow executions.
+// Workflows ends and deletes workflow executions; workflows.Client does
+// it on Temporal.
 type Workflows interface {
 	// Terminate ends a workflow if it runs; one that does not is no error.
 	Terminate(ctx context.Context, workflowID, reason string) error
 	// Delete deletes every run of a workflow; none is no error.
 	Delete(ctx context.Context, workflowID string) error
 }
+
+var _ Workflows = (*workflows.Client)(nil)
 
 // Keys destroys the data keys that encrypt workflows' payloads.
 type Keys interface {

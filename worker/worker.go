@@ -30,3 +30,10 @@ func New(c client.Client, interviewer *activities.Interviewer, recorder *activit
 	w.RegisterActivity(reader)
 	return w
 }
+
+// RegisterCampaigns registers CampaignRunWorkflow and the campaign
+// activities on w.
+func RegisterCampaigns(w sdkworker.Registry, a *activities.Campaigns) {
+	w.RegisterWorkflow(workflows.CampaignRunWorkflow)
+	w.RegisterActivity(a)
+}

@@ -7,11 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 
-	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/mianshi/mianshi/activities"
-	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/mailer"
 	"github.com/mianshi/mianshi/worker"
 	"github.com/mianshi/mianshi/workflows"
@@ -111,12 +109,12 @@ func (s *stack) campaignSecret() ([]byte, error) {
 }
 
 // campaignActivities builds what campaign occurrences run with.
-func (s *stack) campaignActivities(db activities.CampaignStore, tc client.Client, opts workflows.Options) (*activities.Campaigns, error) {
+func (s *stack) campaignActivities(db activities.CampaignStore, wf *workflows.Client, opts workflows.Options) (*activities.Campaigns, error) {
 	secret, err := s.campaignSecret()
 	if err != nil {
 		return nil, err
 	}
-	a := &activities.Campaigns{Store: db, Starter: &worker.Starter{Client: tc, Options: opts}, Secret: secret, BaseURL: s.cfg.Campaigns.PublicURL}
+	a := &activities.Campaigns{Store: db, Starter: &workflows.CampaignStarter{Client: wf, Options: opts}, Secret: secret, BaseURL: s.cfg.Campaigns.PublicURL}
 	if c := s.cfg.Campaigns.SMTP; c != nil {
 		m, err := mailer.New(*c)
 		if err != nil {
@@ -130,12 +128,9 @@ func (s *stack) campaignActivities(db activities.CampaignStore, tc client.Client
 	return a, nil
 }
 
-// campaignAPI is the API's part of campaigns: the schedules.
-func campaignAPI(tc client.Client) api.Scheduler { return &api.TemporalScheduler{Client: tc} }
-
 // registerCampaigns adds the campaign workflow and activities to w.
-func (s *stack) registerCampaigns(w sdkworker.Registry, db activities.CampaignStore, tc client.Client) error {
-	a, err := s.campaignActivities(db, tc, s.cfg.interviewOptions())
+func (s *stack) registerCampaigns(w sdkworker.Registry, db activities.CampaignStore, wf *workflows.Client) error {
+	a, err := s.campaignActivities(db, wf, s.cfg.interviewOptions())
 	if err != nil {
 		return err
 	}

@@ -104,6 +104,7 @@ func runStack(ctx context.Context, cfg config) error {
 	if err != nil {
 		return err
 	}
+	wf := workflows.NewClient(tc, cfg.TemporalNamespace)
 	questions, about, err := openBank(ctx, cfg.Bank, cfg.DataDir, s.log)
 	if err != nil {
 		return err
@@ -129,7 +130,7 @@ func runStack(ctx context.Context, cfg config) error {
 			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db, StreamCoalesce: streamCoalesce, Planner: planner},
 			&activities.Recorder{Store: db, Stream: events},
 			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()})
-		if err := s.registerCampaigns(w, db, tc); err != nil {
+		if err := s.registerCampaigns(w, db, wf); err != nil {
 			return err
 		}
 		if err := w.Start(); err != nil {
@@ -143,16 +144,16 @@ func runStack(ctx context.Context, cfg config) error {
 		hub := stream.NewHub(ctx, rdb)
 		s.onClose(func() { hub.Close() })
 		srv := api.New(api.Config{
-			Engine: &api.Temporal{Client: tc}, Store: db, Stream: events, Hub: hub, Bank: bank, Questions: bank,
+			Engine: wf, Store: db, Stream: events, Hub: hub, Bank: bank, Questions: bank,
 			Options: opts, Interviewer: who, Logger: s.log, KeepAlive: cfg.SSEKeepAlive, ResumeWait: cfg.ResumeWait,
 			HRToken: hrToken, Codec: s.codec, CORSOrigins: s.corsOrigins(),
 			SecureCookies: strings.HasPrefix(cfg.Campaigns.PublicURL, "https://"), PublicOrigin: publicOrigin(cfg.Campaigns.PublicURL),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
-			Scheduler: campaignAPI(tc), MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner,
+			Scheduler: wf, MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
-			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: &erasure.Temporal{Client: tc, Namespace: cfg.TemporalNamespace}, Keys: s.codec.DataKeys()},
+			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: wf, Keys: s.codec.DataKeys()},
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)
 		if err != nil {
