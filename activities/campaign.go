@@ -37,7 +37,7 @@ type CampaignStore interface {
 
 // CampaignInterview is an interview a campaign occurrence starts.
 type CampaignInterview struct {
-	Spec
+	interview.Spec
 	CampaignID   string
 	OccurrenceID string
 	// JobDescription is the campaign's, when it has one: the interview
@@ -197,7 +197,7 @@ func (a *Campaigns) startAll(ctx context.Context, c *store.Campaign, occurrenceI
 	for _, p := range people {
 		g.Go(func() error {
 			err := a.Starter.StartInterview(gctx, CampaignInterview{
-				Spec:       Spec{InterviewID: p.InterviewID, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds},
+				Spec:       interview.Spec{InterviewID: p.InterviewID, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds},
 				CampaignID: c.ID, OccurrenceID: occurrenceID, JobDescription: c.JobDescription,
 			})
 			if err != nil {

@@ -14,13 +14,14 @@ import (
 	"github.com/cloudwego/eino/schema"
 	"go.temporal.io/sdk/testsuite"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 )
 
 // goJunior is the interview most tests run: junior Go back end, in English.
-var goJunior = Spec{InterviewID: "iv-1", Track: "go-backend", Level: "junior", Language: "en", MaxRounds: 5}
+var goJunior = interview.Spec{InterviewID: "iv-1", Track: "go-backend", Level: "junior", Language: "en", MaxRounds: 5}
 
 var loadStarter = sync.OnceValues(questionbank.LoadStarter)
 

@@ -98,7 +98,7 @@ func (a *Interviewer) Retrieve(ctx context.Context, in RetrieveInput) (RetrieveR
 	return RetrieveResult{Candidates: candidates(qs)}, nil
 }
 
-func filterFor(s Spec, asked, avoid []string) questionbank.Filter {
+func filterFor(s interview.Spec, asked, avoid []string) questionbank.Filter {
 	return questionbank.Filter{Track: s.Track, Level: s.Level, Language: s.Language, Exclude: asked, AvoidTopics: avoid}
 }
 

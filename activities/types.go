@@ -7,21 +7,9 @@ import (
 	"github.com/mianshi/mianshi/memory"
 )
 
-// Spec is what every model activity needs to know about its interview.
-type Spec struct {
-	InterviewID string `json:"interview_id"`
-	Track       string `json:"track"`
-	Level       string `json:"level"`
-	Language    string `json:"language"`
-	MaxRounds   int    `json:"max_rounds"`
-	// ResumeID names the candidate's résumé in the database, if any. The
-	// résumé itself never travels in a payload.
-	ResumeID string `json:"resume_id,omitempty"`
-}
-
 // RetrieveInput asks for grounding questions for the next round.
 type RetrieveInput struct {
-	Spec
+	interview.Spec
 	Round int `json:"round"`
 	// Query is built from the conversation: the topic and words of the
 	// last answer. Empty on the first round.
@@ -42,7 +30,7 @@ type RetrieveInput struct {
 // The description is the recruiter's text: encrypted in the payload like
 // every other, and never logged.
 type PlanInput struct {
-	Spec
+	interview.Spec
 	JobDescription string `json:"job_description"`
 }
 
@@ -58,7 +46,7 @@ type RetrieveResult struct {
 
 // AskInput asks the interviewer for the question of one round.
 type AskInput struct {
-	Spec
+	interview.Spec
 	Round       int              `json:"round"`
 	Grounding   []llm.Candidate  `json:"grounding,omitempty"`
 	Asked       []string         `json:"asked,omitempty"`
@@ -83,7 +71,7 @@ type AskResult struct {
 
 // EvaluateInput asks for the evaluation of one answer.
 type EvaluateInput struct {
-	Spec
+	interview.Spec
 	Round    int      `json:"round"`
 	Question string   `json:"question"`
 	Sources  []string `json:"sources"`
@@ -104,7 +92,7 @@ type EvaluateResult struct {
 // ReportInput asks for the final report. Turns are the turns the workflow
 // holds; turns of earlier runs are read from the database.
 type ReportInput struct {
-	Spec
+	interview.Spec
 	// Plan is the job description's plan, when there is one: the report
 	// then says how the candidate did on each of its requirements.
 	Plan    *jobdesc.Plan       `json:"plan,omitempty"`
@@ -115,7 +103,7 @@ type ReportInput struct {
 
 // SummariseInput asks to fold turns into the rolling summary.
 type SummariseInput struct {
-	Spec
+	interview.Spec
 	Summary   string           `json:"summary,omitempty"`
 	Turns     []interview.Turn `json:"turns"`
 	MaxTokens int              `json:"max_tokens"`

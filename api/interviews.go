@@ -18,7 +18,6 @@ import (
 	"github.com/labstack/echo/v5"
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/questionbank"
@@ -94,7 +93,7 @@ func (s *Server) createInterview(c *echo.Context) error {
 		return err
 	}
 	in := workflows.InterviewInput{
-		Spec: activities.Spec{
+		Spec: interview.Spec{
 			InterviewID: iv.ID, Track: iv.Track, Level: iv.Level, Language: iv.Language, MaxRounds: iv.MaxRounds,
 			ResumeID: iv.ResumeID,
 		},

@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/workflows"
@@ -101,7 +100,7 @@ func TestCreateInterview(t *testing.T) {
 	}
 
 	wantStart := []workflows.InterviewInput{{
-		Spec:    activities.Spec{InterviewID: got.ID, Track: "go-backend", Level: "mid", Language: "en", MaxRounds: 3},
+		Spec:    interview.Spec{InterviewID: got.ID, Track: "go-backend", Level: "mid", Language: "en", MaxRounds: 3},
 		Options: workflows.DefaultOptions(),
 	}}
 	if starts := h.engine.startCalls(); !reflect.DeepEqual(starts, wantStart) {

@@ -32,7 +32,7 @@ var _ Grader = Interviewer{}
 func (g Interviewer) Grade(ctx context.Context, r Row) (interview.Evaluation, error) {
 	a := &activities.Interviewer{Model: g.Model}
 	res, err := a.Evaluate(ctx, activities.EvaluateInput{
-		Spec:     activities.Spec{Language: r.Language},
+		Spec:     interview.Spec{Language: r.Language},
 		Question: r.Question, Rubric: r.KeyPoints, ReferenceAnswer: r.ReferenceAnswer, Answer: r.Answer,
 	})
 	if err != nil {

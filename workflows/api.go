@@ -8,7 +8,6 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
-	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/llm"
@@ -65,7 +64,7 @@ func HoldsCandidateData(workflowID string) bool {
 
 // InterviewInput starts an interview.
 type InterviewInput struct {
-	activities.Spec
+	interview.Spec
 	// Campaign names the campaign that created the interview, if any.
 	Campaign string  `json:"campaign,omitempty"`
 	Options  Options `json:"options"`

@@ -6,14 +6,14 @@ import (
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
-	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/interview"
 )
 
 // An interview started by the API is new or an error; one a campaign
 // starts joins the workflow its id already has, so a retried invitation
 // starts no second interview. Both carry the same id and search attributes.
 func TestInterviewStartOptions(t *testing.T) {
-	spec := activities.Spec{InterviewID: "iv1", Track: "go-backend", Level: "mid", Language: "en", MaxRounds: 3}
+	spec := interview.Spec{InterviewID: "iv1", Track: "go-backend", Level: "mid", Language: "en", MaxRounds: 3}
 	for _, tt := range []struct {
 		name       string
 		o          client.StartWorkflowOptions

@@ -103,7 +103,7 @@ func newHarness(t *testing.T) *harness {
 
 func input(maxRounds int) InterviewInput {
 	return InterviewInput{
-		Spec:    activities.Spec{InterviewID: "t1", Track: "go-backend", Level: "mid", Language: "en", MaxRounds: maxRounds},
+		Spec:    interview.Spec{InterviewID: "t1", Track: "go-backend", Level: "mid", Language: "en", MaxRounds: maxRounds},
 		Options: DefaultOptions(),
 	}
 }

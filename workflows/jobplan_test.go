@@ -96,7 +96,7 @@ func checkFollowsPlan(t *testing.T, s State, qs []questionbank.Question, want ..
 // made once, in an activity, and the questions follow its topics.
 func TestJobDescriptionInterviewAsksThePlansTopics(t *testing.T) {
 	s, qs := runPlanned(t, InterviewInput{
-		Spec:           activities.Spec{InterviewID: "jd1", Track: "data-engineering", Level: "senior", Language: "en", MaxRounds: 6},
+		Spec:           interview.Spec{InterviewID: "jd1", Track: "data-engineering", Level: "senior", Language: "en", MaxRounds: 6},
 		Options:        DefaultOptions(),
 		JobDescription: dataPlatformJD,
 	})
@@ -147,7 +147,7 @@ const dataPlatformZH = `数据开发工程师
 // description: planned and asked in Chinese, on the topics it names.
 func TestChineseJobDescriptionInterview(t *testing.T) {
 	s, qs := runPlanned(t, InterviewInput{
-		Spec:           activities.Spec{InterviewID: "jd2", Track: "data-engineering", Level: "mid", Language: "zh", MaxRounds: 8},
+		Spec:           interview.Spec{InterviewID: "jd2", Track: "data-engineering", Level: "mid", Language: "zh", MaxRounds: 8},
 		Options:        DefaultOptions(),
 		JobDescription: dataPlatformZH,
 	})
