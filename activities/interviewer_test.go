@@ -77,7 +77,7 @@ func TestAskOfflineFollowUp(t *testing.T) {
 	st := &memStream{}
 	a := &Interviewer{Bank: bank, Model: llm.NewOffline(0), Stream: st}
 	src := bankQuestion(t, "go-backend-junior-en-01")
-	in := AskInput{Spec: goJunior, Round: 2, FollowUp: &llm.FollowUp{
+	in := AskInput{Spec: goJunior, Round: 2, FollowUp: &interview.FollowUp{
 		Question: src.Question,
 		Answer:   "Goroutines are cheap.",
 		Missed:   []string{"sync.WaitGroup waits for completion"},

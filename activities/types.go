@@ -47,12 +47,12 @@ type RetrieveResult struct {
 // AskInput asks the interviewer for the question of one round.
 type AskInput struct {
 	interview.Spec
-	Round       int              `json:"round"`
-	Grounding   []llm.Candidate  `json:"grounding,omitempty"`
-	Asked       []string         `json:"asked,omitempty"`
-	AvoidTopics []string         `json:"avoid_topics,omitempty"`
-	FollowUp    *llm.FollowUp    `json:"follow_up,omitempty"`
-	Recent      []interview.Turn `json:"recent,omitempty"`
+	Round       int                 `json:"round"`
+	Grounding   []llm.Candidate     `json:"grounding,omitempty"`
+	Asked       []string            `json:"asked,omitempty"`
+	AvoidTopics []string            `json:"avoid_topics,omitempty"`
+	FollowUp    *interview.FollowUp `json:"follow_up,omitempty"`
+	Recent      []interview.Turn    `json:"recent,omitempty"`
 	// Summary and Sheet are the interviewer's memory of older turns.
 	Summary string              `json:"summary,omitempty"`
 	Sheet   []memory.TopicScore `json:"sheet,omitempty"`

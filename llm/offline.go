@@ -228,7 +228,7 @@ func (m *Offline) hasTool(name string) bool {
 	return false
 }
 
-func followUpQuestion(language string, f *FollowUp) string {
+func followUpQuestion(language string, f *interview.FollowUp) string {
 	missed := f.Missed
 	if len(missed) > 2 {
 		missed = missed[:2]

@@ -274,7 +274,7 @@ func TestOfflineFollowUp(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			c := llm.Context{
 				Task: llm.TaskAsk, Language: tt.language,
-				FollowUp: &llm.FollowUp{Question: "Q?", Answer: "A.", Missed: tt.missed, Sources: []string{"go-1", "go-2"}},
+				FollowUp: &interview.FollowUp{Question: "Q?", Answer: "A.", Missed: tt.missed, Sources: []string{"go-1", "go-2"}},
 			}
 			// A follow-up needs no search even when the tool is bound.
 			msg := generate(t, withSearchTool(t, llm.NewOffline(0)), conversation(t, c))
@@ -446,7 +446,7 @@ func taskConversations(t *testing.T) map[string][]*schema.Message {
 		"ask zh": conversation(t, llm.Context{Task: llm.TaskAsk, Language: "zh",
 			Grounding: []llm.Candidate{{ID: "go-zh-1", Topic: "并发", Question: "Go 中无缓冲 channel 和有缓冲 channel 有什么区别？"}}}),
 		"follow-up zh": conversation(t, llm.Context{Task: llm.TaskAsk, Language: "zh",
-			FollowUp: &llm.FollowUp{Question: "Q", Answer: "A", Missed: []string{"关闭 channel 后仍可接收"}, Sources: []string{"go-zh-1"}}}),
+			FollowUp: &interview.FollowUp{Question: "Q", Answer: "A", Missed: []string{"关闭 channel 后仍可接收"}, Sources: []string{"go-zh-1"}}}),
 		"evaluate": conversation(t, llm.Context{Task: llm.TaskEvaluate, Language: "en",
 			Eval: &llm.EvaluationTarget{Question: "Q", KeyPoints: goKeyPoints, Answer: "sync.WaitGroup waits for completion."}}),
 		"report": conversation(t, llm.Context{Task: llm.TaskReport, Language: "zh",

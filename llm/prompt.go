@@ -50,9 +50,9 @@ type Context struct {
 	Round     int    `json:"round,omitempty"`
 	MaxRounds int    `json:"max_rounds,omitempty"`
 	// Ask.
-	Grounding []Candidate      `json:"grounding,omitempty"`
-	FollowUp  *FollowUp        `json:"follow_up,omitempty"`
-	Recent    []interview.Turn `json:"recent_turns,omitempty"`
+	Grounding []Candidate         `json:"grounding,omitempty"`
+	FollowUp  *interview.FollowUp `json:"follow_up,omitempty"`
+	Recent    []interview.Turn    `json:"recent_turns,omitempty"`
 	// Summary is the rolling summary of the turns before Recent; Sheet is
 	// the score sheet by topic.
 	Summary string   `json:"summary,omitempty"`
@@ -66,14 +66,6 @@ type Context struct {
 	MaxTokens int `json:"max_tokens,omitempty"`
 	// Resume is the text of a résumé to read the profile from.
 	Resume string `json:"resume,omitempty"`
-}
-
-// FollowUp asks for a follow-up on the previous answer.
-type FollowUp struct {
-	Question string   `json:"question"`
-	Answer   string   `json:"answer"`
-	Missed   []string `json:"missed_key_points"`
-	Sources  []string `json:"sources"`
 }
 
 // EvaluationTarget is the answer to evaluate and its rubric: the key

@@ -223,7 +223,7 @@ func TestRenderParseContextRoundTrip(t *testing.T) {
 		}},
 		{"follow-up", llm.Context{
 			Task: llm.TaskAsk, Language: "en",
-			FollowUp: &llm.FollowUp{Question: "Q", Answer: "A", Missed: []string{"errgroup"}, Sources: []string{"go-1"}},
+			FollowUp: &interview.FollowUp{Question: "Q", Answer: "A", Missed: []string{"errgroup"}, Sources: []string{"go-1"}},
 		}},
 		{"evaluate", llm.Context{
 			Task: llm.TaskEvaluate, Language: "en",

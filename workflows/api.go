@@ -10,7 +10,6 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/jobdesc"
-	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
 )
 
@@ -158,7 +157,7 @@ type State struct {
 	// FollowUps counts follow-ups in a row on the current topic.
 	FollowUps int `json:"follow_ups"`
 	// NextFollowUp is set when the next question follows up on an answer.
-	NextFollowUp *llm.FollowUp `json:"next_follow_up,omitempty"`
+	NextFollowUp *interview.FollowUp `json:"next_follow_up,omitempty"`
 	// Rubric holds the key points of the current question when they are
 	// not its sources' (a follow-up is judged on what was missed).
 	Rubric       []string `json:"rubric,omitempty"`

@@ -13,7 +13,6 @@ import (
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/jobdesc"
-	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/stream"
 )
@@ -453,7 +452,7 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 		// A follow-up digs into at most two missed key points, and is
 		// judged on those alone.
 		missed := e.Missed[:min(len(e.Missed), followUpFocus)]
-		s.NextFollowUp = &llm.FollowUp{Question: turn.Question, Answer: turn.Answer, Missed: missed, Sources: turn.Sources}
+		s.NextFollowUp = &interview.FollowUp{Question: turn.Question, Answer: turn.Answer, Missed: missed, Sources: turn.Sources}
 	} else {
 		s.FollowUps = 0
 	}
