@@ -20,6 +20,8 @@ import (
 
 // openAPIRouter finds the documented operation of a request.
 var openAPIRouter = sync.OnceValues(func() (routers.Router, error) {
+	// A report page is checked for its status and content type only.
+	openapi3filter.RegisterBodyDecoder("text/html", openapi3filter.FileBodyDecoder)
 	doc, err := openapi3.NewLoader().LoadFromData(api.OpenAPI)
 	if err != nil {
 		return nil, err

@@ -86,6 +86,8 @@ type Config struct {
 	Refusals RefusalObserver
 	// Planner plans interviews from job descriptions; nil turns that off.
 	Planner JobPlanner
+	// Calibrator scores HR's calibrations; nil turns them off.
+	Calibrator Calibrator
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -186,6 +188,7 @@ func (s *Server) routes() {
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
 	v1.GET("/hr/interviews/:id", s.getHRInterview, s.hr)
 	s.campaignRoutes(v1)
+	s.calibrationRoutes(v1)
 	v1.GET("/questions/search", s.searchQuestions, s.rateLimit("search", l.Search), s.hr)
 	s.codecRoutes()
 	s.webRoutes()

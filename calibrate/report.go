@@ -1,7 +1,9 @@
 package calibrate
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/base64"
 	"fmt"
 	"hash/fnv"
 	"html/template"
@@ -19,6 +21,21 @@ var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
 	"fixed": func(x float64) string { return fmt.Sprintf("%.1f", x) },
 	"clip":  clip,
 }).Parse(reportTemplate))
+
+// ReportCSP is the Content-Security-Policy to serve the report under: no
+// script, nothing loaded, and only the report's own style sheet (by its
+// hash), so text from the file can never run or fetch anything.
+var ReportCSP = "default-src 'none'; style-src '" + styleHash(reportTemplate) + "'; img-src data:; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// styleHash is the CSP hash source of the template's one <style> element,
+// which has no template actions in it.
+func styleHash(tmpl string) string {
+	_, rest, _ := strings.Cut(tmpl, "<style>")
+	css, _, _ := strings.Cut(rest, "</style>")
+	sum := sha256.Sum256([]byte(css))
+	return "sha256-" + base64.StdEncoding.EncodeToString(sum[:])
+}
 
 // Page is what the HTML report shows.
 type Page struct {

@@ -61,6 +61,10 @@ type Options struct {
 	Backoff time.Duration
 	// Progress, when set, is called after each row with the rows done.
 	Progress func(done, total int)
+	// Scored, when set, is called with each row's result as soon as it is
+	// known (i is the row's index), one call at a time: a caller that
+	// keeps results durably saves them here.
+	Scored func(i int, r Result)
 }
 
 // Run grades every row, Concurrency at a time. A row whose grading fails
@@ -78,9 +82,15 @@ func Run(ctx context.Context, rows []Row, g Grader, o Options) ([]Result, error)
 	for range min(o.Concurrency, len(rows)) {
 		wg.Go(func() {
 			for i := range next {
+				if ctx.Err() != nil {
+					continue // cancelled: grade no more rows
+				}
 				results[i] = grade(ctx, g, rows[i], o)
 				mu.Lock()
 				done++
+				if o.Scored != nil {
+					o.Scored(i, results[i])
+				}
 				if o.Progress != nil {
 					o.Progress(done, len(rows))
 				}

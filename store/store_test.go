@@ -54,6 +54,7 @@ func runSuite(t *testing.T, s *Store) {
 	t.Run("EraseInterview", func(t *testing.T) { testEraseInterview(t, s) })
 	t.Run("DataKeys", func(t *testing.T) { testDataKeys(t, s) })
 	t.Run("HRAccounts", func(t *testing.T) { testHRAccounts(t, s) })
+	t.Run("Calibrations", func(t *testing.T) { testCalibrations(t, s) })
 }
 
 func openStore(t *testing.T, dsn, dataDir string) *Store {

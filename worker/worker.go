@@ -10,6 +10,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/calibrate"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -35,5 +36,12 @@ func New(c client.Client, interviewer *activities.Interviewer, recorder *activit
 // activities on w.
 func RegisterCampaigns(w sdkworker.Registry, a *activities.Campaigns) {
 	w.RegisterWorkflow(workflows.CampaignRunWorkflow)
+	w.RegisterActivity(a)
+}
+
+// RegisterCalibrations registers CalibrationWorkflow and the calibration
+// activities on w.
+func RegisterCalibrations(w sdkworker.Registry, a *calibrate.Activities) {
+	w.RegisterWorkflow(workflows.CalibrationWorkflow)
 	w.RegisterActivity(a)
 }

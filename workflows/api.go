@@ -54,6 +54,13 @@ const resumePrefix = "resume/"
 // ResumeID returns the workflow ID that reads an uploaded résumé.
 func ResumeID(id string) string { return resumePrefix + id }
 
+// calibrationPrefix starts the workflow ID of every calibration.
+const calibrationPrefix = "calibration/"
+
+// CalibrationID returns the workflow ID that scores an uploaded
+// calibration.
+func CalibrationID(id string) string { return calibrationPrefix + id }
+
 // HoldsCandidateData picks the workflows whose payloads hold a candidate's
 // data, interviews and résumé reads: each gets a data key of its own, so
 // erasing the candidate can shred it (codec.NewDataKeys).

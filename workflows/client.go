@@ -155,3 +155,18 @@ func isNotFound(err error) bool {
 	var notFound *serviceerror.NotFound
 	return errors.As(err, &notFound)
 }
+
+// StartCalibration starts the workflow that scores an uploaded calibration
+// of total rows, or leaves the one already running for it.
+func (c *Client) StartCalibration(ctx context.Context, id string, total int) error {
+	_, err := c.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       CalibrationID(id),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            fmt.Sprintf("Calibration of %d graded answers", total),
+	}, CalibrationWorkflow, CalibrationInput{CalibrationID: id, Total: total})
+	if err != nil {
+		return fmt.Errorf("start calibration workflow: %w", err)
+	}
+	return nil
+}

@@ -18,11 +18,11 @@ import (
 
 // replayed lists the workflow types whose recorded histories are replayed;
 // each must have at least one in testdata.
-var replayed = []any{InterviewWorkflow, ResumeWorkflow, CampaignRunWorkflow}
+var replayed = []any{InterviewWorkflow, ResumeWorkflow, CampaignRunWorkflow, CalibrationWorkflow}
 
 // TestReplayRecordedHistories replays recorded histories of real
-// interviews, résumé reads and campaign occurrences (recorded by
-// `go test ./e2e -run 'TestRecord.*Histories' -record-histories`) against
+// interviews, résumé reads, campaign occurrences and calibrations
+// (recorded by `go test ./e2e -run 'TestRecord.*Histor' -record-histories`) against
 // the current workflow code. A change that would break workflows already
 // running fails here: make it with workflow.GetVersion instead (see
 // docs/workflow-changes.md).
@@ -44,9 +44,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// change (-v0), before the rolling-memory change (-v1), before answers
 	// came as an update (-v2) and now, and both runs of an interview that
 	// continued as new with answer signals (-v2) and with the update; a
-	// résumé read and a campaign occurrence.
-	if len(files) < 22 {
-		t.Fatalf("found %d recorded histories in testdata, want 22", len(files))
+	// résumé read, a campaign occurrence and an HR calibration.
+	if len(files) < 23 {
+		t.Fatalf("found %d recorded histories in testdata, want 23", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {

@@ -25,6 +25,7 @@ import (
 
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/api"
+	"github.com/mianshi/mianshi/calibrate"
 	"github.com/mianshi/mianshi/codec"
 	"github.com/mianshi/mianshi/erasure"
 	"github.com/mianshi/mianshi/jobdesc"
@@ -133,6 +134,10 @@ func runStack(ctx context.Context, cfg config) error {
 		if err := s.registerCampaigns(w, db, wf); err != nil {
 			return err
 		}
+		worker.RegisterCalibrations(w, &calibrate.Activities{
+			Store: db, Grader: calibrate.Interviewer{Model: m}, Interviewer: interviewerName(who),
+			Options: calibrate.Options{Concurrency: calibrationConcurrency},
+		})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
@@ -150,7 +155,7 @@ func runStack(ctx context.Context, cfg config) error {
 			SecureCookies: strings.HasPrefix(cfg.Campaigns.PublicURL, "https://"), PublicOrigin: publicOrigin(cfg.Campaigns.PublicURL),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
-			Scheduler: wf, MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner,
+			Scheduler: wf, MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner, Calibrator: wf,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
 			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: wf, Keys: s.codec.DataKeys()},
@@ -378,6 +383,19 @@ func (s *stack) jobPlanner(bank *questionbank.Catalog, m model.ToolCallingChatMo
 		return offline
 	}
 	return &jobdesc.ModelPlanner{Model: m, Name: who.Model, Offline: offline, Log: s.log}
+}
+
+// calibrationConcurrency is how many rows of an HR calibration a worker
+// scores at once (model calls in flight), as "mianshi calibrate" does by
+// default.
+const calibrationConcurrency = 4
+
+// interviewerName names the interviewer in a calibration's report.
+func interviewerName(who api.Interviewer) string {
+	if who.Mode == "offline" {
+		return "offline"
+	}
+	return "OpenAI-compatible model " + who.Model
 }
 
 func describe(who api.Interviewer) string {
