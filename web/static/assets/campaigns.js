@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { h, safeLink, title, label, errorBox, formatDate } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
 import { hrShell } from './hr.js';
+import { modeChoice, jobDescription } from './jobplan.js';
 
 const levels = ['junior', 'mid', 'senior'];
 // outboxLimit is the most messages the list page shows (the oldest first,
@@ -134,13 +135,24 @@ function createForm(tracks, onCreated) {
 
   fill(track, tracks.map((x) => x.track), (v) => ({ text: v }));
   if (tracks.some((x) => x.track === 'go-backend')) track.value = 'go-backend';
+  const jd = jobDescription('c-jd', field, () => language.value);
+  const trackFields = [field('c-track', 'hr.track', track), field('c-level', 'hr.level', level)];
   const sync = () => {
     const info = tracks.find((x) => x.track === track.value);
     fill(level, info ? info.levels : levels, (l) => ({ i18n: 'level.' + l }));
-    fill(language, info ? info.languages : ['en', 'zh'], (l) => ({ text: langName(l) }));
+    // From a description, any language a track has: the plan picks the track.
+    const all = [...new Set(tracks.flatMap((x) => x.languages))].sort();
+    fill(language, mode.jd() || !info ? (all.length ? all : ['en', 'zh']) : info.languages, (l) => ({ text: langName(l) }));
   };
+  const mode = modeChoice('c-mode', (fromJD) => {
+    for (const f of trackFields) f.hidden = fromJD;
+    jd.hidden = !fromJD;
+    sync();
+  });
+  jd.hidden = true;
   sync();
   track.addEventListener('change', sync);
+  language.addEventListener('change', () => jd.clear());
   const cronFields = h('div', { class: 'row', id: 'c-cron-fields' },
     field('c-cron', 'camp.cron', cron, 'camp.cron.hint'),
     field('c-tz', 'camp.timezone', zone),
@@ -157,9 +169,10 @@ function createForm(tracks, onCreated) {
 
   const form = h('form', { id: 'camp-form', novalidate: true, method: 'post' },
     field('c-name', 'camp.name', name),
+    mode,
+    jd,
     h('div', { class: 'row' },
-      field('c-track', 'hr.track', track),
-      field('c-level', 'hr.level', level),
+      ...trackFields,
       field('c-language', 'start.language', language),
       field('c-rounds', 'start.rounds', rounds)),
     field('c-csv', 'camp.cohort', csv, 'camp.cohort.hint'),
@@ -192,6 +205,16 @@ function createForm(tracks, onCreated) {
       window: windowIn.value.trim(),
       reminders: reminders.value.split(/[,\s]+/).filter(Boolean),
     };
+    if (mode.jd()) {
+      // The plan is shown before the campaign is saved: the first press
+      // shows it, the next saves the campaign it describes.
+      const plan = jd.current();
+      if (!plan) {
+        await jd.show();
+        return;
+      }
+      Object.assign(body, { job_description: jd.text.value, track: plan.track, level: plan.level });
+    }
     const submit = form.querySelector('#c-submit');
     submit.disabled = true;
     let created;
@@ -207,6 +230,8 @@ function createForm(tracks, onCreated) {
     showCreated(result, body.name, created);
     name.value = '';
     csv.value = '';
+    jd.text.value = '';
+    jd.clear();
     onCreated();
   });
   return form;

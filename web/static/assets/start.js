@@ -1,9 +1,11 @@
-// The start page: choose what to be interviewed on, optionally upload a
-// résumé and confirm what was read from it, and start.
+// The start page: choose what to be interviewed on (a track, or a pasted
+// job description whose plan is shown first), optionally upload a résumé
+// and confirm what was read from it, and start.
 import { api, ApiError } from './api.js';
 import { h, main, title, label, errorBox } from './dom.js';
 import { t, setLang, chooseLang, hasChosenLang } from './i18n.js';
 import { rememberInterview, recentInterviews } from './recent.js';
+import { modeChoice, jobDescription } from './jobplan.js';
 
 // maxRounds is the most rounds the form offers; the API has the last word.
 const maxRounds = 50;
@@ -81,24 +83,38 @@ function buildForm(form, tracks, err) {
   options(track, tracks.map((x) => x.track));
   if (tracks.some((x) => x.track === 'go-backend')) track.value = 'go-backend';
   const langName = (l) => ({ en: 'English', zh: '中文' })[l] || l;
+  const jd = jobDescription('jd', field, () => language.value);
+  const trackRow = h('div', { class: 'row' },
+    field('track', 'start.track', track),
+    field('level', 'start.level', level));
+  const allLanguages = [...new Set(tracks.flatMap((x) => x.languages))].sort();
   const sync = () => {
     const info = tracks.find((x) => x.track === track.value);
     options(level, info ? info.levels : [], (l) => t('level.' + l));
-    options(language, info ? info.languages : [], langName);
+    // From a description, any language a track has: the plan picks the track.
+    options(language, mode.jd() ? allLanguages : info ? info.languages : [], langName);
   };
+  const mode = modeChoice('start-mode', (fromJD) => {
+    trackRow.hidden = fromJD;
+    jd.hidden = !fromJD;
+    sync();
+    (fromJD ? jd.text : track).focus();
+  });
+  jd.hidden = true;
   sync();
   if ([...language.options].some((o) => o.value === chooseLang())) language.value = chooseLang();
   track.addEventListener('change', sync);
   language.addEventListener('change', () => {
+    jd.clear();
     if (!hasChosenLang()) setLang(language.value, {});
   });
 
   form.append(
     field('name', 'start.name', name),
     field('email', 'start.email', email, 'start.email.hint'),
-    h('div', { class: 'row' },
-      field('track', 'start.track', track),
-      field('level', 'start.level', level)),
+    mode,
+    trackRow,
+    jd,
     h('div', { class: 'row' },
       field('language', 'start.language', language),
       field('rounds', 'start.rounds', rounds)),
@@ -118,6 +134,16 @@ function buildForm(form, tracks, err) {
       track: track.value, level: level.value, language: language.value,
       max_rounds: Number(rounds.value) || 0,
     };
+    if (mode.jd()) {
+      // The plan is shown before anything starts: the first press shows
+      // it, the next starts the interview it describes.
+      const plan = jd.current();
+      if (!plan) {
+        await jd.show();
+        return;
+      }
+      Object.assign(body, { job_description: jd.text.value, track: plan.track, level: plan.level });
+    }
     const r = resume.chosen();
     if (r) Object.assign(body, { resume_id: r.id, resume_token: r.token });
     submit.disabled = true;
