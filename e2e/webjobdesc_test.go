@@ -115,6 +115,11 @@ func TestWebJobDescription(t *testing.T) {
 	if camp.Track != hrPlan.Track || camp.Level != hrPlan.Level || camp.JobDescription != webDataPlatformJD {
 		t.Errorf("the campaign was saved as %s/%s with description %q; the form showed %s/%s", camp.Track, camp.Level, camp.JobDescription, hrPlan.Track, hrPlan.Level)
 	}
+	b.steps("open the campaign", chromedp.Navigate(base+"/hr/campaigns/"+id))
+	if shown := wait[string](b, "the campaign's description", `document.querySelector('#camp-jd pre')?.textContent`); shown != webDataPlatformJD {
+		t.Errorf("the campaign page shows the description %q", shown)
+	}
+	b.labelled("the campaign page with a job description")
 }
 
 // shownPlan is what a plan view shows.

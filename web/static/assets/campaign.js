@@ -151,6 +151,8 @@ function showFacts(dl, c) {
     ...row('hr.level', label(h('span'), 'level.' + c.level)),
     ...row('start.language', langName(c.language)),
     ...row('start.rounds', String(c.max_rounds)),
+    ...(c.job_description ? row('plan.text', h('details', { id: 'camp-jd' },
+      h('summary', { i18n: 'camp.jd.show' }), h('pre', { class: 'jd-text' }, c.job_description))) : []),
     ...row('camp.schedule', scheduleText(c.schedule)),
     ...row('camp.window', duration(c.window)),
     ...row('camp.reminders', (c.reminders || []).map(duration).join(', ') || '—'),
