@@ -102,10 +102,10 @@ func filterFor(s interview.Spec, asked, avoid []string) questionbank.Filter {
 	return questionbank.Filter{Track: s.Track, Level: s.Level, Language: s.Language, Exclude: asked, AvoidTopics: avoid}
 }
 
-func candidates(qs []questionbank.Question) []llm.Candidate {
-	out := make([]llm.Candidate, len(qs))
+func candidates(qs []questionbank.Question) []interview.BankQuestion {
+	out := make([]interview.BankQuestion, len(qs))
 	for i, q := range qs {
-		out[i] = llm.Candidate{ID: q.ID, Topic: q.Topic, Question: q.Question}
+		out[i] = interview.BankQuestion{ID: q.ID, Topic: q.Topic, Question: q.Question}
 	}
 	return out
 }
@@ -182,7 +182,7 @@ func (a *Interviewer) searchTool(in AskInput, seen *seenSet) (tool.BaseTool, err
 	}
 	return utils.InferTool(llm.SearchToolName,
 		"Search the interview question bank. Returns up to 5 questions not asked yet, best first, each with its id and topic.",
-		func(ctx context.Context, args searchArgs) ([]llm.Candidate, error) {
+		func(ctx context.Context, args searchArgs) ([]interview.BankQuestion, error) {
 			qs, err := a.Bank.Search(ctx, args.Query, f, 5)
 			if err != nil {
 				return nil, err
@@ -197,14 +197,14 @@ func (a *Interviewer) searchTool(in AskInput, seen *seenSet) (tool.BaseTool, err
 // question can only cite entries that exist and that the model saw.
 type seenSet struct {
 	mu    sync.Mutex
-	order []llm.Candidate
+	order []interview.BankQuestion
 }
 
-func newSeenSet(initial []llm.Candidate) *seenSet {
+func newSeenSet(initial []interview.BankQuestion) *seenSet {
 	return &seenSet{order: slices.Clone(initial)}
 }
 
-func (s *seenSet) add(cs []llm.Candidate) {
+func (s *seenSet) add(cs []interview.BankQuestion) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.order = append(s.order, cs...)
@@ -217,7 +217,7 @@ func (s *seenSet) validate(cited []string, text string) []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, id := range cited {
-		if slices.ContainsFunc(s.order, func(c llm.Candidate) bool { return c.ID == id }) && !slices.Contains(out, id) {
+		if slices.ContainsFunc(s.order, func(c interview.BankQuestion) bool { return c.ID == id }) && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}

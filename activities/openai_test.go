@@ -11,6 +11,7 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/llm/fakeopenai"
 	"github.com/mianshi/mianshi/questionbank"
@@ -118,7 +119,7 @@ func checkToolResult(t *testing.T, req fakeopenai.Request, hits []questionbank.Q
 	if len(calls) == 1 && result.ToolCallID != calls[0].ID {
 		t.Errorf("tool result answers call %q, want %q", result.ToolCallID, calls[0].ID)
 	}
-	var found []llm.Candidate
+	var found []interview.BankQuestion
 	decode(t, []byte(result.Content), &found)
 	var ids, want []string
 	for _, c := range found {

@@ -3,7 +3,6 @@ package activities
 import (
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/jobdesc"
-	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/memory"
 )
 
@@ -41,18 +40,18 @@ type PlanResult struct {
 
 // RetrieveResult lists the bank questions found, best first.
 type RetrieveResult struct {
-	Candidates []llm.Candidate `json:"candidates"`
+	Candidates []interview.BankQuestion `json:"candidates"`
 }
 
 // AskInput asks the interviewer for the question of one round.
 type AskInput struct {
 	interview.Spec
-	Round       int                 `json:"round"`
-	Grounding   []llm.Candidate     `json:"grounding,omitempty"`
-	Asked       []string            `json:"asked,omitempty"`
-	AvoidTopics []string            `json:"avoid_topics,omitempty"`
-	FollowUp    *interview.FollowUp `json:"follow_up,omitempty"`
-	Recent      []interview.Turn    `json:"recent,omitempty"`
+	Round       int                      `json:"round"`
+	Grounding   []interview.BankQuestion `json:"grounding,omitempty"`
+	Asked       []string                 `json:"asked,omitempty"`
+	AvoidTopics []string                 `json:"avoid_topics,omitempty"`
+	FollowUp    *interview.FollowUp      `json:"follow_up,omitempty"`
+	Recent      []interview.Turn         `json:"recent,omitempty"`
 	// Summary and Sheet are the interviewer's memory of older turns.
 	Summary string              `json:"summary,omitempty"`
 	Sheet   []memory.TopicScore `json:"sheet,omitempty"`

@@ -206,7 +206,7 @@ func (m *Offline) ask(c Context, results map[string]string) (*schema.Message, er
 	}
 	candidates := c.Grounding
 	if toolResult != "" {
-		var found []Candidate
+		var found []interview.BankQuestion
 		if err := json.Unmarshal([]byte(toolResult), &found); err != nil {
 			return nil, fmt.Errorf("read %s result: %w", SearchToolName, err)
 		}

@@ -174,7 +174,7 @@ func TestStarterReferenceAnswersCoverTheirKeyPoints(t *testing.T) {
 func TestOfflineAskCallsTheSearchTool(t *testing.T) {
 	c := llm.Context{
 		Task: llm.TaskAsk, Language: "en", Track: "go-backend", Level: "junior", Round: 1, MaxRounds: 5,
-		Grounding: []llm.Candidate{{ID: "go-backend-junior-en-01", Topic: "concurrency", Question: "What is a goroutine?"}},
+		Grounding: []interview.BankQuestion{{ID: "go-backend-junior-en-01", Topic: "concurrency", Question: "What is a goroutine?"}},
 	}
 	offline := llm.NewOffline(0)
 	msg := generate(t, withSearchTool(t, offline), conversation(t, c))
@@ -201,7 +201,7 @@ func TestOfflineAskCallsTheSearchTool(t *testing.T) {
 }
 
 func TestOfflineAskWithAToolResult(t *testing.T) {
-	found := []llm.Candidate{
+	found := []interview.BankQuestion{
 		{ID: "go-backend-mid-en-03", Topic: "context", Question: "How does context cancellation propagate?"},
 		{ID: "go-backend-mid-en-04", Topic: "errors", Question: "When do you wrap errors?"},
 	}
@@ -212,7 +212,7 @@ func TestOfflineAskWithAToolResult(t *testing.T) {
 	call := schema.ToolCall{ID: "call-1", Type: "function", Function: schema.FunctionCall{Name: llm.SearchToolName, Arguments: `{"query":"context"}`}}
 	c := llm.Context{
 		Task: llm.TaskAsk, Language: "en",
-		Grounding: []llm.Candidate{{ID: "go-backend-mid-en-01", Topic: "memory", Question: "Grounding question?"}},
+		Grounding: []interview.BankQuestion{{ID: "go-backend-mid-en-01", Topic: "memory", Question: "Grounding question?"}},
 	}
 	input := append(conversation(t, c),
 		schema.AssistantMessage("", []schema.ToolCall{call}),
@@ -442,9 +442,9 @@ func TestOfflineReport(t *testing.T) {
 func taskConversations(t *testing.T) map[string][]*schema.Message {
 	return map[string][]*schema.Message{
 		"ask en": conversation(t, llm.Context{Task: llm.TaskAsk, Language: "en",
-			Grounding: []llm.Candidate{{ID: "go-1", Topic: "concurrency", Question: "What is the difference between a goroutine and a thread?"}}}),
+			Grounding: []interview.BankQuestion{{ID: "go-1", Topic: "concurrency", Question: "What is the difference between a goroutine and a thread?"}}}),
 		"ask zh": conversation(t, llm.Context{Task: llm.TaskAsk, Language: "zh",
-			Grounding: []llm.Candidate{{ID: "go-zh-1", Topic: "并发", Question: "Go 中无缓冲 channel 和有缓冲 channel 有什么区别？"}}}),
+			Grounding: []interview.BankQuestion{{ID: "go-zh-1", Topic: "并发", Question: "Go 中无缓冲 channel 和有缓冲 channel 有什么区别？"}}}),
 		"follow-up zh": conversation(t, llm.Context{Task: llm.TaskAsk, Language: "zh",
 			FollowUp: &interview.FollowUp{Question: "Q", Answer: "A", Missed: []string{"关闭 channel 后仍可接收"}, Sources: []string{"go-zh-1"}}}),
 		"evaluate": conversation(t, llm.Context{Task: llm.TaskEvaluate, Language: "en",
@@ -497,7 +497,7 @@ func TestOfflineStreamMatchesGenerate(t *testing.T) {
 
 func TestOfflineStreamToolCall(t *testing.T) {
 	input := conversation(t, llm.Context{Task: llm.TaskAsk, Language: "en",
-		Grounding: []llm.Candidate{{ID: "go-1", Topic: "concurrency", Question: "Q?"}}})
+		Grounding: []interview.BankQuestion{{ID: "go-1", Topic: "concurrency", Question: "Q?"}}})
 	sr, err := withSearchTool(t, llm.NewOffline(0)).Stream(context.Background(), input)
 	if err != nil {
 		t.Fatalf("Stream: %v", err)

@@ -32,13 +32,6 @@ const (
 // cites the bank ids behind it. The line is never shown to the candidate.
 const SourcesMarker = "SOURCES:"
 
-// Candidate is a bank question offered to the model.
-type Candidate struct {
-	ID       string `json:"id"`
-	Topic    string `json:"topic"`
-	Question string `json:"question"`
-}
-
 // Context is the data part of a task prompt. It is serialised as JSON
 // between <context> tags; Go's encoder escapes '<' and '>', so nothing a
 // candidate writes can close the tag and pose as an instruction.
@@ -50,9 +43,9 @@ type Context struct {
 	Round     int    `json:"round,omitempty"`
 	MaxRounds int    `json:"max_rounds,omitempty"`
 	// Ask.
-	Grounding []Candidate         `json:"grounding,omitempty"`
-	FollowUp  *interview.FollowUp `json:"follow_up,omitempty"`
-	Recent    []interview.Turn    `json:"recent_turns,omitempty"`
+	Grounding []interview.BankQuestion `json:"grounding,omitempty"`
+	FollowUp  *interview.FollowUp      `json:"follow_up,omitempty"`
+	Recent    []interview.Turn         `json:"recent_turns,omitempty"`
 	// Summary is the rolling summary of the turns before Recent; Sheet is
 	// the score sheet by topic.
 	Summary string   `json:"summary,omitempty"`

@@ -217,7 +217,7 @@ func TestRenderParseContextRoundTrip(t *testing.T) {
 		{"minimal", llm.Context{Task: llm.TaskAsk, Language: "en"}},
 		{"ask with grounding and history", llm.Context{
 			Task: llm.TaskAsk, Language: "zh", Track: "go-backend", Level: "mid", Round: 2, MaxRounds: 5,
-			Grounding: []llm.Candidate{{ID: "go-1", Topic: "并发", Question: "什么是协程？"}},
+			Grounding: []interview.BankQuestion{{ID: "go-1", Topic: "并发", Question: "什么是协程？"}},
 			Recent:    []interview.Turn{{Round: 1, Topic: "并发", Question: "Q1", Sources: []string{"go-1"}, Answer: "A1", AskedAt: asked}},
 			Summary:   "候选人熟悉 goroutine。",
 		}},
