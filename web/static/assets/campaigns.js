@@ -4,7 +4,7 @@ import { api } from './api.js';
 import { h, safeLink, title, label, errorBox, formatDate } from './dom.js';
 import { t, lang, onLangChange } from './i18n.js';
 import { hrShell } from './hr.js';
-import { modeChoice, jobDescription } from './jobplan.js';
+import { modeChoice, jobDescription, withPlan } from './jobplan.js';
 
 const levels = ['junior', 'mid', 'senior'];
 // outboxLimit is the most messages the list page shows (the oldest first,
@@ -205,16 +205,7 @@ function createForm(tracks, onCreated) {
       window: windowIn.value.trim(),
       reminders: reminders.value.split(/[,\s]+/).filter(Boolean),
     };
-    if (mode.jd()) {
-      // The plan is shown before the campaign is saved: the first press
-      // shows it, the next saves the campaign it describes.
-      const plan = jd.current();
-      if (!plan) {
-        await jd.show();
-        return;
-      }
-      Object.assign(body, { job_description: jd.text.value, track: plan.track, level: plan.level });
-    }
+    if (mode.jd() && !(await withPlan(jd, body))) return;
     const submit = form.querySelector('#c-submit');
     submit.disabled = true;
     let created;

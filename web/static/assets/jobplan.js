@@ -74,6 +74,20 @@ export function jobDescription(prefix, field, language) {
   return el;
 }
 
+// withPlan puts the plan shown into body (the description, and the track
+// and level it planned) and resolves true. With no plan shown for the text
+// as it is, it shows one and resolves false: the plan is seen before
+// anything starts, and the next press goes ahead.
+export async function withPlan(jd, body) {
+  const plan = jd.current();
+  if (!plan) {
+    await jd.show();
+    return false;
+  }
+  Object.assign(body, { job_description: jd.text.value, track: plan.track, level: plan.level });
+  return true;
+}
+
 // planView shows a plan: track and level, the topics by weight with the
 // description's words behind each, and what the bank cannot cover.
 export function planView(p, prefix) {

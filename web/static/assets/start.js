@@ -5,7 +5,7 @@ import { api, ApiError } from './api.js';
 import { h, main, title, label, errorBox } from './dom.js';
 import { t, setLang, chooseLang, hasChosenLang } from './i18n.js';
 import { rememberInterview, recentInterviews } from './recent.js';
-import { modeChoice, jobDescription } from './jobplan.js';
+import { modeChoice, jobDescription, withPlan } from './jobplan.js';
 
 // maxRounds is the most rounds the form offers; the API has the last word.
 const maxRounds = 50;
@@ -134,16 +134,7 @@ function buildForm(form, tracks, err) {
       track: track.value, level: level.value, language: language.value,
       max_rounds: Number(rounds.value) || 0,
     };
-    if (mode.jd()) {
-      // The plan is shown before anything starts: the first press shows
-      // it, the next starts the interview it describes.
-      const plan = jd.current();
-      if (!plan) {
-        await jd.show();
-        return;
-      }
-      Object.assign(body, { job_description: jd.text.value, track: plan.track, level: plan.level });
-    }
+    if (mode.jd() && !(await withPlan(jd, body))) return;
     const r = resume.chosen();
     if (r) Object.assign(body, { resume_id: r.id, resume_token: r.token });
     submit.disabled = true;
