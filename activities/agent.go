@@ -18,8 +18,8 @@ import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/temporal"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/llm"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // heartbeatEvery is how often a model activity tells Temporal it is alive
@@ -259,7 +259,7 @@ func (w *deltaWriter) sendUpTo(visible string) {
 	if len(visible) == len(w.sent) {
 		return
 	}
-	w.publish(stream.TypeQuestionDelta, delta{Round: w.round, Text: visible[len(w.sent):]})
+	w.publish(interview.EventQuestionDelta, delta{Round: w.round, Text: visible[len(w.sent):]})
 	w.sent = visible
 	w.lastSent = time.Now()
 }
@@ -283,7 +283,7 @@ func (w *deltaWriter) publishWith(ctx context.Context, typ string, data any) {
 // done announces the finished question. It is tried even after deltas
 // failed: a reader that missed some deltas ends with the whole question.
 func (w *deltaWriter) done(q any) {
-	if _, err := w.pub.Publish(w.ctx, w.interviewID, stream.TypeQuestionDone, q); err != nil {
+	if _, err := w.pub.Publish(w.ctx, w.interviewID, interview.EventQuestionDone, q); err != nil {
 		logger(w.ctx).Warn("stream unavailable; question.done not published", "interview", w.interviewID, "error", err)
 	}
 }
@@ -318,5 +318,5 @@ func (w *deltaWriter) announceReset(ctx context.Context) {
 		attempt = int(activity.GetInfo(w.ctx).Attempt)
 	}
 	w.sent = ""
-	w.publishWith(ctx, stream.TypeTurnReset, map[string]int{"round": w.round, "attempt": attempt})
+	w.publishWith(ctx, interview.EventTurnReset, map[string]int{"round": w.round, "attempt": attempt})
 }

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/interview"
 )
 
 // TestDeltaWriterCoalesces feeds a question piece by piece faster than the
@@ -52,7 +52,7 @@ func TestDeltaWriterResetDropsHeldText(t *testing.T) {
 	w.update("What is a channel?")
 	w.finish("What is a channel?")
 	evs := s.published()
-	if got := eventTypes(evs); got != stream.TypeQuestionDelta+" "+stream.TypeTurnReset+" "+stream.TypeQuestionDelta {
+	if got := eventTypes(evs); got != interview.EventQuestionDelta+" "+interview.EventTurnReset+" "+interview.EventQuestionDelta {
 		t.Errorf("events = %s, want a delta, the reset, then the question", got)
 	}
 	checkDeltas(t, evs, "What is a channel?")

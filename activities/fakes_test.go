@@ -17,7 +17,6 @@ import (
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // goJunior is the interview most tests run: junior Go back end, in English.
@@ -139,7 +138,7 @@ func (s *memStream) closedIDs() []string {
 func eventTypes(evs []event) string {
 	var types []string
 	for _, ev := range evs {
-		if len(types) > 0 && ev.Type == stream.TypeQuestionDelta && types[len(types)-1] == ev.Type {
+		if len(types) > 0 && ev.Type == interview.EventQuestionDelta && types[len(types)-1] == ev.Type {
 			continue
 		}
 		types = append(types, ev.Type)
@@ -154,9 +153,9 @@ func deltaTexts(t *testing.T, evs []event) []string {
 	var texts []string
 	for _, ev := range evs {
 		switch ev.Type {
-		case stream.TypeTurnReset:
+		case interview.EventTurnReset:
 			texts = nil
-		case stream.TypeQuestionDelta:
+		case interview.EventQuestionDelta:
 			var d delta
 			decode(t, ev.Data, &d)
 			texts = append(texts, d.Text)
@@ -174,7 +173,7 @@ func checkDeltas(t *testing.T, evs []event, text string) {
 		t.Errorf("deltas concatenate to %q, want %q", got, text)
 	}
 	for _, ev := range evs {
-		if ev.Type == stream.TypeQuestionDelta && strings.Contains(strings.ToUpper(string(ev.Data)), "SOURCES") {
+		if ev.Type == interview.EventQuestionDelta && strings.Contains(strings.ToUpper(string(ev.Data)), "SOURCES") {
 			t.Errorf("delta %s shows the SOURCES line", ev.Data)
 		}
 	}

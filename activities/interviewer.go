@@ -21,7 +21,6 @@ import (
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // QuestionBank is the question lookup the interviewer needs.
@@ -118,7 +117,7 @@ func (a *Interviewer) Ask(ctx context.Context, in AskInput) (AskResult, error) {
 	if attempt := activity.GetInfo(ctx).Attempt; attempt > 1 {
 		// An earlier attempt may have streamed part of a question: tell
 		// readers to drop it before this attempt streams.
-		out.publish(stream.TypeTurnReset, map[string]int{"round": in.Round, "attempt": int(attempt)})
+		out.publish(interview.EventTurnReset, map[string]int{"round": in.Round, "attempt": int(attempt)})
 	}
 	seen := newSeenSet(in.Grounding)
 	search, err := a.searchTool(in, seen)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // Store is where interview steps are written down.
@@ -40,14 +39,14 @@ func (r *Recorder) Record(ctx context.Context, in RecordInput) error {
 	if err != nil {
 		return fmt.Errorf("record interview step: %w", err)
 	}
-	if in.Announce == stream.TypeEvaluation && in.Turn != nil && in.Turn.Evaluation != nil {
+	if in.Announce == interview.EventEvaluation && in.Turn != nil && in.Turn.Evaluation != nil {
 		e := in.Turn.Evaluation
-		r.publish(ctx, in.InterviewID, stream.TypeEvaluation, map[string]any{
+		r.publish(ctx, in.InterviewID, interview.EventEvaluation, map[string]any{
 			"round": in.Turn.Round, "score": e.Score, "feedback": e.Feedback, "follow_up": e.FollowUp,
 		})
 	}
 	if in.Report != nil {
-		r.publish(ctx, in.InterviewID, stream.TypeReport, in.Report)
+		r.publish(ctx, in.InterviewID, interview.EventReport, in.Report)
 	}
 	status := map[string]any{"status": in.Status, "round": in.Round}
 	if t := in.Turn; in.Status == interview.StatusAwaitingAnswer && t != nil && t.Round == in.Round && t.Answer == "" {
@@ -56,7 +55,7 @@ func (r *Recorder) Record(ctx context.Context, in RecordInput) error {
 		// in between) still ends with the stored question.
 		status["question"] = t.Asked()
 	}
-	r.publish(ctx, in.InterviewID, stream.TypeStatus, status)
+	r.publish(ctx, in.InterviewID, interview.EventStatus, status)
 	if in.Status.Terminal() {
 		if err := r.Stream.Close(ctx, in.InterviewID); err != nil {
 			logger(ctx).Warn("could not set the stream to expire", "interview", in.InterviewID, "error", err)

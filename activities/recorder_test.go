@@ -10,7 +10,6 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
-	"github.com/mianshi/mianshi/stream"
 )
 
 func judgedTurn() *interview.Turn {
@@ -35,7 +34,7 @@ func TestRecordPublishesTheStep(t *testing.T) {
 	}{
 		{
 			name:       "evaluation announced",
-			in:         RecordInput{InterviewID: "iv-1", Status: interview.StatusGenerating, Round: 2, Turn: judgedTurn(), Announce: stream.TypeEvaluation},
+			in:         RecordInput{InterviewID: "iv-1", Status: interview.StatusGenerating, Round: 2, Turn: judgedTurn(), Announce: interview.EventEvaluation},
 			wantEvents: "evaluation status",
 		},
 		{
@@ -94,7 +93,7 @@ func checkEventData(t *testing.T, in RecordInput, evs []event) {
 			t.Errorf("%s published on %q, want %q", ev.Type, ev.InterviewID, in.InterviewID)
 		}
 		switch ev.Type {
-		case stream.TypeEvaluation:
+		case interview.EventEvaluation:
 			var got struct {
 				Round    int    `json:"round"`
 				Score    int    `json:"score"`
@@ -106,13 +105,13 @@ func checkEventData(t *testing.T, in RecordInput, evs []event) {
 			if got.Round != in.Turn.Round || got.Score != e.Score || got.Feedback != e.Feedback || got.FollowUp != e.FollowUp {
 				t.Errorf("evaluation event = %s, want round %d and %+v", ev.Data, in.Turn.Round, e)
 			}
-		case stream.TypeReport:
+		case interview.EventReport:
 			var got interview.Report
 			decode(t, ev.Data, &got)
 			if !reflect.DeepEqual(&got, in.Report) {
 				t.Errorf("report event = %+v, want %+v", got, in.Report)
 			}
-		case stream.TypeStatus:
+		case interview.EventStatus:
 			var got struct {
 				Status   interview.Status    `json:"status"`
 				Round    int                 `json:"round"`
@@ -139,7 +138,7 @@ func checkEventData(t *testing.T, in RecordInput, evs []event) {
 func TestRecordStoreErrorIsRetriedAndNothingPublished(t *testing.T) {
 	db, st := &memStore{err: errors.New("connection refused")}, &memStream{}
 	r := &Recorder{Store: db, Stream: st}
-	in := RecordInput{InterviewID: "iv-1", Status: interview.StatusCompleted, Round: 2, Turn: judgedTurn(), Announce: stream.TypeEvaluation}
+	in := RecordInput{InterviewID: "iv-1", Status: interview.StatusCompleted, Round: 2, Turn: judgedTurn(), Announce: interview.EventEvaluation}
 
 	_, err := execute[struct{}](t, r, r.Record, in)
 
@@ -162,7 +161,7 @@ func TestRecordSurvivesTheStreamFailing(t *testing.T) {
 	db := &memStore{}
 	st := &memStream{publishErr: errors.New("redis down"), closeErr: errors.New("redis down")}
 	r := &Recorder{Store: db, Stream: st}
-	in := RecordInput{InterviewID: "iv-1", Status: interview.StatusFailed, Round: 2, Turn: judgedTurn(), Announce: stream.TypeEvaluation}
+	in := RecordInput{InterviewID: "iv-1", Status: interview.StatusFailed, Round: 2, Turn: judgedTurn(), Announce: interview.EventEvaluation}
 
 	if _, err := execute[struct{}](t, r, r.Record, in); err != nil {
 		t.Fatalf("Record: %v, want success while the stream is down", err)

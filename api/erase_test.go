@@ -69,7 +69,7 @@ func (h *harness) answered(id string) {
 	if err := h.store.Record(h.t.Context(), store.Progress{InterviewID: id, Status: interview.StatusAwaitingAnswer, Round: 2, Turn: turn}); err != nil {
 		h.t.Fatal(err)
 	}
-	if _, err := h.stream.Publish(h.t.Context(), id, stream.TypeEvaluation, map[string]any{"round": 1, "feedback": "on " + erasedAnswer}); err != nil {
+	if _, err := h.stream.Publish(h.t.Context(), id, interview.EventEvaluation, map[string]any{"round": 1, "feedback": "on " + erasedAnswer}); err != nil {
 		h.t.Fatal(err)
 	}
 }

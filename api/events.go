@@ -317,7 +317,7 @@ func (o *sseWriter) event(ev stream.Event) error {
 		return err
 	}
 	o.after = ev.ID
-	if ev.Type == stream.TypeStatus && terminalStatus(ev.Data) {
+	if ev.Type == interview.EventStatus && terminalStatus(ev.Data) {
 		o.ended = true
 	}
 	return nil

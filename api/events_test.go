@@ -15,7 +15,6 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
-	"github.com/mianshi/mianshi/stream"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -155,12 +154,12 @@ func publish(t *testing.T, h *harness, id string, events ...published) []sseEven
 // oneRound is a round of an interview as the workflow publishes it.
 func oneRound() []published {
 	return []published{
-		{stream.TypeQuestionDelta, map[string]any{"round": 1, "text": "What is a "}},
-		{stream.TypeQuestionDelta, map[string]any{"round": 1, "text": "goroutine?"}},
-		{stream.TypeQuestionDone, interview.Question{Round: 1, Text: "What is a goroutine?", Sources: []string{"q1"}}},
-		{stream.TypeStatus, map[string]any{"status": interview.StatusEvaluating, "round": 1}},
-		{stream.TypeEvaluation, map[string]any{"round": 1, "score": 7, "feedback": "Good."}},
-		{stream.TypeStatus, map[string]any{"status": interview.StatusCompleted, "round": 1}},
+		{interview.EventQuestionDelta, map[string]any{"round": 1, "text": "What is a "}},
+		{interview.EventQuestionDelta, map[string]any{"round": 1, "text": "goroutine?"}},
+		{interview.EventQuestionDone, interview.Question{Round: 1, Text: "What is a goroutine?", Sources: []string{"q1"}}},
+		{interview.EventStatus, map[string]any{"status": interview.StatusEvaluating, "round": 1}},
+		{interview.EventEvaluation, map[string]any{"round": 1, "score": 7, "feedback": "Good."}},
+		{interview.EventStatus, map[string]any{"status": interview.StatusCompleted, "round": 1}},
 	}
 }
 
@@ -212,7 +211,7 @@ func TestEventsSnapshotThenTail(t *testing.T) {
 
 	// What comes after the snapshot is exactly what is published after it,
 	// and nothing after the terminal status.
-	late := published{stream.TypeQuestionDelta, map[string]any{"round": 2, "text": "late"}}
+	late := published{interview.EventQuestionDelta, map[string]any{"round": 2, "text": "late"}}
 	want := publish(t, h, id, append(round[2:], late)...)
 	want = want[:len(want)-1]
 	var got []sseEvent
@@ -261,7 +260,7 @@ func TestEventsSnapshotBetweenQuestionDoneAndAwaiting(t *testing.T) {
 	if snap.LastEventID != before[2].ID {
 		t.Errorf("snapshot position = %q, want question.done's %q", snap.LastEventID, before[2].ID)
 	}
-	want := publish(t, h, id, published{stream.TypeStatus, map[string]any{"status": interview.StatusAwaitingAnswer, "round": 1}})
+	want := publish(t, h, id, published{interview.EventStatus, map[string]any{"status": interview.StatusAwaitingAnswer, "round": 1}})
 	if ev, ok, err := events.next(); err != nil || !ok || !reflect.DeepEqual(ev, want[0]) {
 		t.Errorf("next event = %+v, %v, %v; want %+v", ev, ok, err, want[0])
 	}
@@ -277,8 +276,8 @@ func TestEventsRepairAStatusTheStreamMissed(t *testing.T) {
 	id, token := h.createInterview()
 	q := interview.Question{Round: 1, Text: "What is a goroutine?", Sources: []string{"q1"}}
 	evs := publish(t, h, id,
-		published{stream.TypeStatus, map[string]any{"status": interview.StatusGenerating, "round": 1}},
-		published{stream.TypeQuestionDone, q})
+		published{interview.EventStatus, map[string]any{"status": interview.StatusGenerating, "round": 1}},
+		published{interview.EventQuestionDone, q})
 	h.engine.setState(id, &workflows.State{Status: interview.StatusAwaitingAnswer, Round: 1, Question: &q,
 		Turns: []interview.Turn{{Round: 1, Question: q.Text, Sources: q.Sources}}})
 	time.Sleep(5 * time.Millisecond) // the next step is recorded after the last status was published
@@ -324,7 +323,7 @@ func TestEventsNoRepairWhenTheDatabaseLags(t *testing.T) {
 	h := newHarness(t)
 	id, token := h.createInterview()
 	time.Sleep(5 * time.Millisecond)
-	evs := publish(t, h, id, published{stream.TypeStatus, map[string]any{"status": interview.StatusEvaluating, "round": 1}})
+	evs := publish(t, h, id, published{interview.EventStatus, map[string]any{"status": interview.StatusEvaluating, "round": 1}})
 	resp := newEventsClient(t, h).open("/api/v1/interviews/"+id+"/events?token="+token, http.Header{"Last-Event-Id": {evs[0].ID}})
 	events := newSSEReader(resp.Body)
 	wantQuiet(t, events, "the stream is not behind")
@@ -561,9 +560,9 @@ func TestEventsManyClientsAndASlowOne(t *testing.T) {
 	padding := strings.Repeat("x", 2000)
 	var deltas []published
 	for i := range 3000 {
-		deltas = append(deltas, published{stream.TypeQuestionDelta, map[string]any{"round": 1, "text": padding + string(rune('a'+i%26))}})
+		deltas = append(deltas, published{interview.EventQuestionDelta, map[string]any{"round": 1, "text": padding + string(rune('a'+i%26))}})
 	}
-	end := published{stream.TypeStatus, map[string]any{"status": interview.StatusCompleted, "round": 1}}
+	end := published{interview.EventStatus, map[string]any{"status": interview.StatusCompleted, "round": 1}}
 	errs := make(chan error, 2*perInterview)
 	check := func(r *sseReader, want []sseEvent) {
 		for i, w := range want {

@@ -18,8 +18,8 @@ import (
 
 	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/internal/testenv"
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/ratelimit"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // refusals counts refused requests by policy, as the metrics do.
@@ -285,8 +285,8 @@ func TestBodyTimeoutSparesEventStreams(t *testing.T) {
 		t.Fatalf("first event %+v, %v; want the snapshot", ev, err)
 	}
 	time.Sleep(500 * time.Millisecond)
-	publish(t, h, id, published{stream.TypeQuestionDelta, map[string]any{"round": 2, "text": "late"}})
-	if ev, ok, err := r.next(); !ok || ev.Type != stream.TypeQuestionDelta {
+	publish(t, h, id, published{interview.EventQuestionDelta, map[string]any{"round": 2, "text": "late"}})
+	if ev, ok, err := r.next(); !ok || ev.Type != interview.EventQuestionDelta {
 		t.Fatalf("after the body timeout the stream got %+v, %v; want the live event", ev, err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/stream"
 )
 
@@ -93,21 +94,21 @@ func TestLastQuestion(t *testing.T) {
 	ev := func(typ, data string) stream.Event { return stream.Event{Type: typ, Data: []byte(data)} }
 	done := `{"round":1,"text":"Q1?","sources":["q1"]}`
 	q, ok := stream.LastQuestion([]stream.Event{
-		ev(stream.TypeQuestionDelta, `{"round":1,"text":"Q1"}`),
-		ev(stream.TypeQuestionDone, done),
-		ev(stream.TypeStatus, `{"status":"awaiting_answer"}`),
+		ev(interview.EventQuestionDelta, `{"round":1,"text":"Q1"}`),
+		ev(interview.EventQuestionDone, done),
+		ev(interview.EventStatus, `{"status":"awaiting_answer"}`),
 	})
 	if !ok || q.Round != 1 || q.Text != "Q1?" || string(q.Done) != done {
 		t.Errorf("LastQuestion of a done question = %+v, %v; want round 1, its text and its question.done", q, ok)
 	}
 	q, ok = stream.LastQuestion([]stream.Event{
-		ev(stream.TypeQuestionDone, done),
-		ev(stream.TypeQuestionDelta, `{"round":1,"text":"Why"}`),
+		ev(interview.EventQuestionDone, done),
+		ev(interview.EventQuestionDelta, `{"round":1,"text":"Why"}`),
 	})
 	if !ok || q.Round != 1 || q.Text != "Why" || q.Done != nil {
 		t.Errorf("LastQuestion of a follow-up being streamed = %+v, %v; want round 1, \"Why\", not done", q, ok)
 	}
-	if _, ok := stream.LastQuestion([]stream.Event{ev(stream.TypeStatus, `{"status":"generating"}`)}); ok {
+	if _, ok := stream.LastQuestion([]stream.Event{ev(interview.EventStatus, `{"status":"generating"}`)}); ok {
 		t.Error("LastQuestion found a question in a stream without one")
 	}
 }
@@ -125,27 +126,27 @@ func TestLastQuestionMidStream(t *testing.T) {
 	}{
 		{"nothing", nil, 0, "", false},
 		{"mid-stream", []stream.Event{
-			ev(stream.TypeQuestionDelta, `{"round":1,"text":"How"}`),
-			ev(stream.TypeQuestionDelta, `{"round":1,"text":" do"}`),
+			ev(interview.EventQuestionDelta, `{"round":1,"text":"How"}`),
+			ev(interview.EventQuestionDelta, `{"round":1,"text":" do"}`),
 		}, 1, "How do", true},
 		{"done", []stream.Event{
-			ev(stream.TypeQuestionDelta, `{"round":1,"text":"Q?"}`),
-			ev(stream.TypeQuestionDone, `{"round":1,"text":"Q?"}`),
-			ev(stream.TypeStatus, `{"status":"awaiting_answer"}`),
+			ev(interview.EventQuestionDelta, `{"round":1,"text":"Q?"}`),
+			ev(interview.EventQuestionDone, `{"round":1,"text":"Q?"}`),
+			ev(interview.EventStatus, `{"status":"awaiting_answer"}`),
 		}, 0, "", false},
 		{"reset voids earlier text", []stream.Event{
-			ev(stream.TypeQuestionDelta, `{"round":2,"text":"Old"}`),
-			ev(stream.TypeTurnReset, `{"round":2,"attempt":2}`),
-			ev(stream.TypeQuestionDelta, `{"round":2,"text":"New"}`),
+			ev(interview.EventQuestionDelta, `{"round":2,"text":"Old"}`),
+			ev(interview.EventTurnReset, `{"round":2,"attempt":2}`),
+			ev(interview.EventQuestionDelta, `{"round":2,"text":"New"}`),
 		}, 2, "New", true},
 		{"reset alone", []stream.Event{
-			ev(stream.TypeQuestionDelta, `{"round":2,"text":"Old"}`),
-			ev(stream.TypeTurnReset, `{"round":2,"attempt":2}`),
+			ev(interview.EventQuestionDelta, `{"round":2,"text":"Old"}`),
+			ev(interview.EventTurnReset, `{"round":2,"attempt":2}`),
 		}, 2, "", true},
 		{"next round after a done one", []stream.Event{
-			ev(stream.TypeQuestionDone, `{"round":1,"text":"Q1"}`),
-			ev(stream.TypeEvaluation, `{"round":1,"score":5}`),
-			ev(stream.TypeQuestionDelta, `{"round":2,"text":"Q2"}`),
+			ev(interview.EventQuestionDone, `{"round":1,"text":"Q1"}`),
+			ev(interview.EventEvaluation, `{"round":1,"score":5}`),
+			ev(interview.EventQuestionDelta, `{"round":2,"text":"Q2"}`),
 		}, 2, "Q2", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,6 +1,10 @@
 package stream
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/mianshi/mianshi/interview"
+)
 
 // Asked is the last question at the end of a stream's events.
 type Asked struct {
@@ -22,7 +26,7 @@ func LastQuestion(events []Event) (q Asked, ok bool) {
 			Text  string `json:"text"`
 		}
 		switch ev.Type {
-		case TypeQuestionDelta, TypeTurnReset, TypeQuestionDone:
+		case interview.EventQuestionDelta, interview.EventTurnReset, interview.EventQuestionDone:
 			if json.Unmarshal(ev.Data, &p) != nil {
 				continue
 			}
@@ -34,11 +38,11 @@ func LastQuestion(events []Event) (q Asked, ok bool) {
 		}
 		ok = true
 		switch ev.Type {
-		case TypeQuestionDelta:
+		case interview.EventQuestionDelta:
 			q.Text += p.Text
-		case TypeTurnReset:
+		case interview.EventTurnReset:
 			q.Text = ""
-		case TypeQuestionDone:
+		case interview.EventQuestionDone:
 			q.Text, q.Done = p.Text, ev.Data
 		}
 	}

@@ -7,16 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
-)
 
-// Event types published on an interview's stream.
-const (
-	TypeQuestionDelta = "question.delta"
-	TypeQuestionDone  = "question.done"
-	TypeTurnReset     = "turn.reset"
-	TypeEvaluation    = "evaluation"
-	TypeReport        = "report"
-	TypeStatus        = "status"
+	"github.com/mianshi/mianshi/interview"
 )
 
 // Event is one entry of an interview's stream. ID is the Redis stream id.
@@ -152,7 +144,7 @@ func (r *Redis) LastStatus(ctx context.Context, interviewID string, limit int64)
 		return Event{}, false, fmt.Errorf("read stream: %w", err)
 	}
 	for _, m := range msgs {
-		if ev := decode(m); ev.Type == TypeStatus {
+		if ev := decode(m); ev.Type == interview.EventStatus {
 			return ev, true, nil
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/mianshi/mianshi/internal/testenv"
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/stream"
 )
 
@@ -74,7 +75,7 @@ func testErase(t *testing.T, rdb *redis.Client) {
 	s := stream.New(rdb, stream.Options{})
 	id := newInterview(t, rdb)
 	t.Cleanup(func() { rdb.Del(ctx, "mianshi:interview:{"+id+"}:erased") })
-	if _, err := s.Publish(ctx, id, stream.TypeQuestionDelta, delta{Round: 1, Text: "secret"}); err != nil {
+	if _, err := s.Publish(ctx, id, interview.EventQuestionDelta, delta{Round: 1, Text: "secret"}); err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
@@ -86,7 +87,7 @@ func testErase(t *testing.T, rdb *redis.Client) {
 		t.Fatalf("stream exists after erasure: %d, %v", n, err)
 	}
 	// A worker finishing a step late publishes nothing.
-	if got, err := s.Publish(ctx, id, stream.TypeQuestionDelta, delta{Round: 1, Text: "late"}); err != nil || got != "" {
+	if got, err := s.Publish(ctx, id, interview.EventQuestionDelta, delta{Round: 1, Text: "late"}); err != nil || got != "" {
 		t.Fatalf("late publish = %q, %v; want nothing published", got, err)
 	}
 	if n, err := rdb.Exists(ctx, stream.Key(id)).Result(); err != nil || n != 0 {
@@ -107,7 +108,7 @@ func testConcurrentPublishers(t *testing.T, rdb *redis.Client) {
 		ids[i] = newInterview(t, rdb)
 		wg.Go(func() {
 			for j := range events {
-				eid, err := s.Publish(context.Background(), ids[i], stream.TypeQuestionDelta, delta{Round: 1, Text: strconv.Itoa(j)})
+				eid, err := s.Publish(context.Background(), ids[i], interview.EventQuestionDelta, delta{Round: 1, Text: strconv.Itoa(j)})
 				if err != nil {
 					t.Errorf("Publish: %v", err)
 					return
@@ -165,7 +166,7 @@ func publish(t *testing.T, s *stream.Redis, id string, n int) []string {
 	t.Helper()
 	var ids []string
 	for i := range n {
-		eid, err := s.Publish(context.Background(), id, stream.TypeQuestionDelta, delta{Round: 1, Text: "w" + strconv.Itoa(i)})
+		eid, err := s.Publish(context.Background(), id, interview.EventQuestionDelta, delta{Round: 1, Text: "w" + strconv.Itoa(i)})
 		if err != nil {
 			t.Fatalf("Publish: %v", err)
 		}
@@ -232,7 +233,7 @@ func testReadFromStart(t *testing.T, rdb *redis.Client) {
 		}
 		for i, e := range events {
 			var d delta
-			if e.Type != stream.TypeQuestionDelta || json.Unmarshal(e.Data, &d) != nil || d != (delta{Round: 1, Text: "w" + strconv.Itoa(i)}) {
+			if e.Type != interview.EventQuestionDelta || json.Unmarshal(e.Data, &d) != nil || d != (delta{Round: 1, Text: "w" + strconv.Itoa(i)}) {
 				t.Errorf("event %d = %s %s, want the published delta", i, e.Type, e.Data)
 			}
 		}
@@ -365,7 +366,7 @@ func testHub(t *testing.T, rdb *redis.Client) {
 		for i, want := range c.ids {
 			select {
 			case ev := <-c.sub.C:
-				if ev.ID != want || ev.Prev != prev || ev.Type != stream.TypeQuestionDelta {
+				if ev.ID != want || ev.Prev != prev || ev.Type != interview.EventQuestionDelta {
 					t.Errorf("%s: live event %d = %+v, want id %s after %q", name, i, ev, want, prev)
 				}
 				prev = ev.ID
@@ -390,7 +391,7 @@ func testHub(t *testing.T, rdb *redis.Client) {
 func testUnencodable(t *testing.T, rdb *redis.Client) {
 	s := stream.New(rdb, stream.Options{})
 	id := newInterview(t, rdb)
-	if _, err := s.Publish(context.Background(), id, stream.TypeStatus, make(chan int)); err == nil || !strings.Contains(err.Error(), "encode status event") {
+	if _, err := s.Publish(context.Background(), id, interview.EventStatus, make(chan int)); err == nil || !strings.Contains(err.Error(), "encode status event") {
 		t.Errorf("Publish of a channel = %v, want an encode error", err)
 	}
 	if n := rdb.Exists(context.Background(), stream.Key(id)).Val(); n != 0 {

@@ -14,7 +14,6 @@ import (
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/jobdesc"
 	"github.com/mianshi/mianshi/memory"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // followUpFocus is how many missed key points one follow-up asks about.
@@ -458,7 +457,7 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 	}
 	s.Question = nil
 	w.setStatus(ctx, interview.StatusGenerating)
-	return w.record(ctx, stream.TypeEvaluation)
+	return w.record(ctx, interview.EventEvaluation)
 }
 
 // finish writes the report on the rounds answered and records the final
@@ -582,7 +581,7 @@ func (w *impl) record(ctx workflow.Context, announce string) error {
 		in.Turn = &t
 	}
 	summary := fmt.Sprintf("Round %d · record · %s", s.Round, s.Status)
-	if in.Turn != nil && in.Turn.Evaluation != nil && announce == stream.TypeEvaluation {
+	if in.Turn != nil && in.Turn.Evaluation != nil && announce == interview.EventEvaluation {
 		summary = fmt.Sprintf("Round %d · record · score %d/10", s.Round, in.Turn.Evaluation.Score)
 	}
 	if err := w.execute(ctx, summary, recordActivity, recorder.Record, in).Get(ctx, nil); err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/mianshi/mianshi/interview"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // streamStats is what the streaming interviews saw inside the window.
@@ -97,13 +96,13 @@ func (c *capacityRun) streamOne(ctx context.Context, spec ivSpec, win window, st
 	lastRound := 0
 	for ev := range events {
 		status, round := r.see(ev)
-		if ev.Type == stream.TypeQuestionDelta && win.has(ev.At) {
+		if ev.Type == interview.EventQuestionDelta && win.has(ev.At) {
 			st.Tokens++
 			if d := ev.data(); d.Round == lastRound && last.At.After(win.from) {
 				st.gaps = append(st.gaps, ev.At.Sub(last.At))
 			}
 		}
-		if ev.Type == stream.TypeQuestionDelta {
+		if ev.Type == interview.EventQuestionDelta {
 			last, lastRound = ev, ev.data().Round
 		}
 		switch {

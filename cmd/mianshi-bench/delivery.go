@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/interview"
 )
 
 // deliveryResults are the figures of part 1.
@@ -147,7 +147,7 @@ func (e *deliveryEnv) mianshiPath(ivs []created) streamPath {
 	return streamPath{
 		url: func(i int) string { return e.api.eventsURL(ivs[i]) },
 		publish: func(ctx context.Context, i int, text string) error {
-			_, err := e.pub.Publish(ctx, ivs[i].ID, stream.TypeQuestionDelta, delta{Round: 1, Text: text})
+			_, err := e.pub.Publish(ctx, ivs[i].ID, interview.EventQuestionDelta, delta{Round: 1, Text: text})
 			return err
 		},
 	}
@@ -213,7 +213,7 @@ func (e *deliveryEnv) client(ctx context.Context, url string, handshakes chan st
 	lat := make([]time.Duration, 0, e.cfg.Deltas)
 	err = readSSE(resp.Body, func(ev sseEvent) bool {
 		signal(nil)
-		if ev.Type != stream.TypeQuestionDelta {
+		if ev.Type != interview.EventQuestionDelta {
 			return true
 		}
 		if sent, err := strconv.ParseInt(strings.TrimSpace(ev.data().Text), 10, 64); err == nil {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/questionbank"
-	"github.com/mianshi/mianshi/stream"
 )
 
 // turnaroundResults are the figures of part 2.
@@ -176,9 +175,9 @@ func (r *roundRecorder) see(ev sseEvent) (interview.Status, int) {
 			r.sources[s.Question.Round] = s.Question.Sources
 		}
 		return interview.Status(s.Status), s.Round
-	case stream.TypeQuestionDone:
+	case interview.EventQuestionDone:
 		r.sources[d.Round] = d.Sources
-	case stream.TypeQuestionDelta:
+	case interview.EventQuestionDelta:
 		if d.Round == 1 && r.firstToken.IsZero() {
 			r.firstToken = ev.At
 		}
@@ -187,11 +186,11 @@ func (r *roundRecorder) see(ev sseEvent) (interview.Status, int) {
 			r.samples = append(r.samples, *r.cur)
 			r.cur = nil
 		}
-	case stream.TypeEvaluation:
+	case interview.EventEvaluation:
 		if r.cur != nil {
 			r.cur.Evaluation, r.cur.FollowUp = ev.At, d.FollowUp
 		}
-	case stream.TypeStatus:
+	case interview.EventStatus:
 		if r.cur != nil {
 			switch interview.Status(d.Status) {
 			case interview.StatusEvaluating:
