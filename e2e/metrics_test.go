@@ -32,13 +32,19 @@ func TestProcessesServeMetrics(t *testing.T) {
 		"--admin-addr", fmt.Sprintf("127.0.0.1:%d", adminPort)}, c.env, apiPort)
 	metricsPort := freePort(t)
 	startRunning(t, "worker", []string{"worker", "--admin-addr", fmt.Sprintf("127.0.0.1:%d", metricsPort)}, c.env)
-	resp, err := http.Get(api.baseURL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		resp, err := http.Get(api.baseURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the public address answers %s with %d, want 404", path, resp.StatusCode)
+		}
 	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusNotFound {
-		t.Errorf("the public address answers /metrics with %d, want 404", resp.StatusCode)
+	// Profiles are for operators, on the admin listener only.
+	if body := scrape(t, fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/goroutine?debug=1", adminPort)); !strings.Contains(body, "goroutine profile: total") {
+		t.Errorf("the admin listener's goroutine profile = %.200q", body)
 	}
 
 	s := newSession(t, api.baseURL, 1)

@@ -2,7 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -20,8 +25,10 @@ const (
 	goalCohortAt  = 200
 )
 
-// cohortResult is one cohort size's figures.
+// cohortResult is one cohort size's figures on one Temporal.
 type cohortResult struct {
+	// Engine names the Temporal server the interviews ran on.
+	Engine string
 	// N candidates answered Waves times, all at the same moment each time.
 	N, Waves int
 	// Fill is how many interviews were created at once.
@@ -36,23 +43,55 @@ type cohortResult struct {
 	// Ready is how long N interviews took to be created and reach their
 	// first question.
 	Ready time.Duration
+	// History splits the time from each answer reaching the server to the
+	// next Ask starting, by the interviews' histories (as in part 2).
+	History []stage
 	// CPU over the waves.
 	CPUDev, CPUOther float64
 	Load             float64
 }
 
-// runCohorts measures each cohort size on a fresh `mianshi dev`.
+// The Temporal servers a cohort runs on.
+const (
+	engineSQLite   = "embedded, SQLite, 1 shard"
+	enginePostgres = "embedded, PostgreSQL, 4 shards"
+)
+
+// runCohorts measures each cohort size on a fresh `mianshi dev`: on its
+// embedded Temporal with SQLite, then, when a PostgreSQL server is given,
+// with Temporal on a fresh PostgreSQL database with 4 history shards.
 func runCohorts(ctx context.Context, cfg config, bin string) ([]cohortResult, error) {
+	engines := []string{engineSQLite}
+	if cfg.CohortPostgres != "" {
+		engines = append(engines, enginePostgres)
+	}
 	var out []cohortResult
-	for _, n := range cfg.Cohorts {
-		r, err := runCohort(ctx, cfg, bin, n)
-		if err != nil {
-			return nil, fmt.Errorf("%d candidates: %w", n, err)
+	for _, engine := range engines {
+		for _, n := range cfg.Cohorts {
+			r, err := runCohortOn(ctx, cfg, bin, engine, n)
+			if err != nil {
+				return nil, fmt.Errorf("%d candidates on %s: %w", n, engine, err)
+			}
+			progress("cohort: %d at once on %s: press → first token p50 %s, p99 %s", n, engine, ms(r.PressToDelta.P50), ms(r.PressToDelta.P99))
+			out = append(out, *r)
 		}
-		progress("cohort: %d at once: 202 → first token p50 %s, p99 %s", n, ms(r.AnswerToDelta.P50), ms(r.AnswerToDelta.P99))
-		out = append(out, *r)
 	}
 	return out, nil
+}
+
+// runCohortOn runs one cohort on engine, in a fresh PostgreSQL database
+// (dropped afterwards) when the engine needs one.
+func runCohortOn(ctx context.Context, cfg config, bin, engine string, n int) (*cohortResult, error) {
+	var env []string
+	if engine == enginePostgres {
+		db, drop, err := freshDatabase(ctx, cfg.CohortPostgres, fmt.Sprintf("mianshi_bench_cohort_%d", n))
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		env = append(env, "MIANSHI_TEMPORAL_DB="+db, "MIANSHI_TEMPORAL_SHARDS=4")
+	}
+	return runCohort(ctx, cfg, bin, engine, n, env)
 }
 
 // candidate is one interview of a cohort and what its client saw.
@@ -100,10 +139,11 @@ func (c *candidate) awaitToken(ctx context.Context, round int) error {
 	return nil
 }
 
-func runCohort(ctx context.Context, cfg config, bin string, n int) (*cohortResult, error) {
+func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env []string) (*cohortResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Minute)
 	defer cancel()
-	p, err := startDev(ctx, bin, 0)
+	admin := fmt.Sprintf("127.0.0.1:%d", freePort())
+	p, err := startDev(ctx, bin, 0, append(env, "MIANSHI_ADMIN_ADDR="+admin)...)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +187,7 @@ func runCohort(ctx context.Context, cfg config, bin string, n int) (*cohortResul
 	if err := <-errs; err != nil {
 		return nil, err
 	}
-	res := &cohortResult{N: n, Waves: cfg.CohortWaves, Fill: cfg.FillConcurrency, Ready: time.Since(start)}
+	res := &cohortResult{Engine: engine, N: n, Waves: cfg.CohortWaves, Fill: cfg.FillConcurrency, Ready: time.Since(start)}
 	progress("cohort: %d interviews awaiting their first answer after %s", n, res.Ready.Round(time.Millisecond))
 	load := loadAverage()
 	var toDelta, press, post []time.Duration
@@ -160,6 +200,10 @@ func runCohort(ctx context.Context, cfg config, bin string, n int) (*cohortResul
 		// Let the last Records and the stream settle, then all answer at
 		// once.
 		time.Sleep(time.Second)
+		var profiled chan error
+		if wave == 1 && cfg.ProfileDir != "" {
+			profiled = profileCPU(ctx, admin, filepath.Join(cfg.ProfileDir, profileName(engine, n)))
+		}
 		fire := make(chan struct{})
 		var wg sync.WaitGroup
 		for i, c := range cands {
@@ -182,6 +226,11 @@ func runCohort(ctx context.Context, cfg config, bin string, n int) (*cohortResul
 		}
 		close(fire)
 		wg.Wait()
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				progress("cohort: no CPU profile: %v", err)
+			}
+		}
 	}
 	for _, err := range failed {
 		if err != nil {
@@ -205,29 +254,129 @@ func runCohort(ctx context.Context, cfg config, bin string, n int) (*cohortResul
 		}
 	}
 	res.AnswerToDelta, res.PressToDelta, res.Post = summarize(toDelta), summarize(press), summarize(post)
+	if res.History, err = cohortHistory(ctx, p, cands); err != nil {
+		return nil, err
+	}
 	return res, nil
 }
+
+// cohortHistory splits the cohort's rounds by the interviews' histories.
+func cohortHistory(ctx context.Context, p *devProcess, cands []*candidate) ([]stage, error) {
+	tc, err := dialTemporal(p.temporal)
+	if err != nil {
+		return nil, err
+	}
+	defer tc.Close()
+	var agg turnaroundAggregate
+	for _, c := range cands {
+		x, err := loadExecution(ctx, tc, c.iv.ID)
+		if err != nil {
+			return nil, err
+		}
+		agg.add(c.rec.samples, 0, x)
+	}
+	return agg.results().History, nil
+}
+
+// profileName names the CPU profile of one cohort's first wave.
+func profileName(engine string, n int) string {
+	db := "sqlite"
+	if engine == enginePostgres {
+		db = "postgres"
+	}
+	return fmt.Sprintf("cohort-%d-%s.pprof", n, db)
+}
+
+// profileCPU records a CPU profile of the process whose admin listener is
+// at admin for the next profileSeconds into file, and where its
+// goroutines wait a few seconds in (file + ".goroutines.txt"); the
+// channel says how it went once both are written.
+func profileCPU(ctx context.Context, admin, file string) chan error {
+	done := make(chan error, 1)
+	go func() {
+		goroutines := make(chan error, 1)
+		go func() {
+			time.Sleep(profileSeconds * time.Second / 3)
+			goroutines <- download(ctx, fmt.Sprintf("http://%s/debug/pprof/goroutine?debug=1", admin), file+".goroutines.txt")
+		}()
+		err := download(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", admin, profileSeconds), file)
+		done <- errors.Join(err, <-goroutines)
+		progress("cohort: CPU profile and goroutines of the first wave in %s*", file)
+	}()
+	return done
+}
+
+// download writes what GET url answers into file.
+func download(ctx context.Context, url, file string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(file)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// profileSeconds is how long a cohort's CPU profile runs: long enough for
+// a wave of hundreds of answers on two cores.
+const profileSeconds = 8
 
 func writeCohort(b *strings.Builder, rs []cohortResult) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
 	w("## 2b. A cohort answering at the same moment")
 	w("")
-	w("**Goal:** 200 candidates answering at once on `mianshi dev`, zero-latency model: answer 202 → next question's first token p99 under 300 ms, measured through the public API.")
+	w("**Goal:** 200 candidates answering at once on `mianshi dev`, zero-latency model: answer sent → next question's first token p99 under 300 ms, measured through the public API. The answer is a Workflow Update, so its 202 comes once the workflow has taken it: \"press → first token\" is the candidate's wait, and \"202 → first token\" the part of it after the 202.")
 	w("")
-	w("**How:** for each cohort size a fresh `mianshi dev` (as in part 2, `MIANSHI_OFFLINE_TOKEN_DELAY=0`). N interviews are created (at most %d at a time) and each is followed on its SSE stream until its first question is awaited. Then, %d times, after a pause of 1 s, every client sends `POST /answers` at the same moment (one goroutine each, released together) with the reference answer, and waits for the first `question.delta` of the next round; the next wave starts when all have their next question. The time runs from reading the 202 to reading that first token, as in part 2; \"press → first token\" runs from sending the POST.", rs[0].Fill, rs[0].Waves)
+	w("**How:** for each cohort size a fresh `mianshi dev` (as in part 2, `MIANSHI_OFFLINE_TOKEN_DELAY=0`). N interviews are created (at most %d at a time) and each is followed on its SSE stream until its first question is awaited. Then, %d times, after a pause of 1 s, every client sends `POST /answers` at the same moment (one goroutine each, released together) with the reference answer, and waits for the first `question.delta` of the next round; the next wave starts when all have their next question. \"Press → first token\" runs from sending the POST to reading that first token; \"202 → first token\" from reading the 202, as in part 2. Each cohort runs on the embedded Temporal with SQLite (one history shard), and, when the bench has a PostgreSQL server (`-cohort-postgres`, default `DATABASE_URL`), again with the embedded Temporal on a fresh PostgreSQL database with 4 history shards.", rs[0].Fill, rs[0].Waves)
 	w("")
-	w("| candidates at once | answers | failed | 202 → first token p50 | p90 | **p99** | max | press → first token p50 / p99 | POST → 202 p50 / p99 | created and awaiting in | CPU: mianshi dev / other | load before |")
-	w("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	w("| Temporal | candidates at once | answers | failed | press → first token p50 | p90 | **p99** | max | POST → 202 p50 / p99 | 202 → first token p50 / p99 | created and awaiting in | CPU: mianshi dev / other | load before |")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rs {
-		w("| %s | %d | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %.2f / %.2f | %.1f |", thousands(r.N), r.AnswerToDelta.N, r.Failed,
-			ms(r.AnswerToDelta.P50), ms(r.AnswerToDelta.P90), ms(r.AnswerToDelta.P99), ms(r.AnswerToDelta.Max),
-			ms(r.PressToDelta.P50), ms(r.PressToDelta.P99), ms(r.Post.P50), ms(r.Post.P99),
+		w("| %s | %s | %d | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %.2f / %.2f | %.1f |", r.Engine, thousands(r.N), r.PressToDelta.N, r.Failed,
+			ms(r.PressToDelta.P50), ms(r.PressToDelta.P90), ms(r.PressToDelta.P99), ms(r.PressToDelta.Max),
+			ms(r.Post.P50), ms(r.Post.P99), ms(r.AnswerToDelta.P50), ms(r.AnswerToDelta.P99),
 			r.Ready.Round(100*time.Millisecond), r.CPUDev, r.CPUOther, r.Load)
+	}
+	w("")
+	w("Where the time goes, from the interviews' histories (as in part 2: from the answer reaching the server to the next Ask starting, then to the client reading its first token; means, in ms):")
+	w("")
+	head, rule := "| part |", "| --- |"
+	for _, r := range rs {
+		head += fmt.Sprintf(" %s at once (%s) |", thousands(r.N), r.Engine)
+		rule += " ---: |"
+	}
+	w("%s", head)
+	w("%s", rule)
+	for i := range rs[0].History {
+		row := "| " + rs[0].History[i].Name + " |"
+		for _, r := range rs {
+			if i < len(r.History) {
+				row += " " + ms(r.History[i].S.Mean) + " |"
+			}
+		}
+		w("%s", row)
 	}
 	w("")
 	for _, r := range rs {
 		if r.Failed > 0 {
-			w("With %s at once, %d candidates failed; the first: %s", thousands(r.N), r.Failed, r.FirstError)
+			w("With %s at once on %s, %d candidates failed; the first: %s", thousands(r.N), r.Engine, r.Failed, r.FirstError)
 			w("")
 		}
 	}

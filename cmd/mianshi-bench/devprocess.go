@@ -45,8 +45,9 @@ type devProcess struct {
 }
 
 // startDev runs `mianshi dev` with the offline interviewer pausing delay
-// between tokens and waits until its /healthz answers 200.
-func startDev(ctx context.Context, bin string, delay time.Duration) (*devProcess, error) {
+// between tokens, and env added to its environment, and waits until its
+// /healthz answers 200.
+func startDev(ctx context.Context, bin string, delay time.Duration, env ...string) (*devProcess, error) {
 	dir, err := os.MkdirTemp("", "mianshi-bench-dev-")
 	if err != nil {
 		return nil, err
@@ -66,7 +67,7 @@ func startDev(ctx context.Context, bin string, delay time.Duration) (*devProcess
 	p.cmd = exec.Command(bin, "dev", "--data-dir", dir,
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", httpPort),
 		"--temporal-port", strconv.Itoa(temporalPort), "--ui-port", "-1")
-	p.cmd.Env = devEnv(delay)
+	p.cmd.Env = append(devEnv(delay), env...)
 	p.cmd.Stdout, p.cmd.Stderr = log, log
 	// If the bench dies (a closed pipe, a kill), the server goes with it.
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -38,12 +39,18 @@ func (s *stack) apiMux(api http.Handler) http.Handler {
 	return s.tracer.Handler(api, "mianshi-api")
 }
 
-// adminMux serves the process's metrics and its liveness, for the admin
-// listener (MIANSHI_ADMIN_ADDR), which is never the public address. A
-// worker takes no traffic, so its /readyz is its /livez.
+// adminMux serves the process's metrics, its liveness and Go's profiles
+// (/debug/pprof/), for the admin listener (MIANSHI_ADMIN_ADDR), which is
+// never the public address. A worker takes no traffic, so its /readyz is
+// its /livez.
 func (s *stack) adminMux() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 	ok := func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}` + "\n"))
