@@ -272,9 +272,16 @@ func openSQLite(dir string) (*config.SQL, error) {
 		return nil, err
 	}
 	conf := &config.SQL{
-		PluginName:        sqliteplugin.PluginName,
-		DatabaseName:      file,
-		ConnectAttributes: map[string]string{"mode": "rwc"},
+		PluginName:   sqliteplugin.PluginName,
+		DatabaseName: file,
+		// A write-ahead log synced at checkpoints, not at every commit:
+		// a commit survives the process being killed at any moment (the
+		// chaos and crash tests kill it), and only a crash of the
+		// machine itself can lose the last commits before a checkpoint.
+		// Every step of every interview is a commit, and with the
+		// default journal each one waited for three fsyncs
+		// (docs/decisions/0033-sqlite-wal-for-the-dev-server.md).
+		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
 	}
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 		if err := sqliteschema.SetupSchema(conf); err != nil {
@@ -379,6 +386,12 @@ func dynamicConfig() dynamicconfig.StaticClient {
 		// shard (sized for clusters of hundreds of shards) made each step of
 		// an interview wait ~40 ms (docs/benchmarks.md, part 2).
 		dynamicconfig.TransferProcessorMaxPollRPS.Key(): 1000,
+		// One partition per task queue: the default four, made for many
+		// workers, leave a task written to a partition without a poller
+		// waiting for the forwarder (10 tasks a second) when one or two
+		// workers poll; a cohort's burst of answers queued behind it.
+		dynamicconfig.MatchingNumTaskqueueReadPartitions.Key():  1,
+		dynamicconfig.MatchingNumTaskqueueWritePartitions.Key(): 1,
 	}
 }
 

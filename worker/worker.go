@@ -23,7 +23,15 @@ const StopTimeout = 30 * time.Second
 // New returns a worker on the interview task queue with the workflow and
 // activities registered. Start it with Run or Start.
 func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{WorkerStopTimeout: StopTimeout})
+	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
+		WorkerStopTimeout: StopTimeout,
+		// A cohort answers at once: each answer is a workflow task, and
+		// two pollers (the default) took them in turn while the rest
+		// waited (docs/benchmarks.md, part 2b). The server tells the
+		// worker how many polls it can use.
+		WorkflowTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
+		ActivityTaskPollerBehavior: sdkworker.NewPollerBehaviorAutoscaling(sdkworker.PollerBehaviorAutoscalingOptions{}),
+	})
 	w.RegisterWorkflow(workflows.InterviewWorkflow)
 	w.RegisterWorkflow(workflows.ResumeWorkflow)
 	w.RegisterActivity(interviewer)
