@@ -59,6 +59,10 @@ type impl struct {
 	// memory is true from version 1 of memoryChange on: a rolling summary
 	// and score sheet, continue-as-new, and résumé rounds.
 	memory bool
+	// roundlyVisibility is true from version 1 of visibilityChange on: the
+	// search attributes change once a round (when the question awaits its
+	// answer) and at the end, not at every passing status.
+	roundlyVisibility bool
 	// askedThisRun counts the questions asked in this run.
 	askedThisRun int
 	// folding is the summary being written, of rounds foldFirst-foldLast.
@@ -174,9 +178,15 @@ const memoryChange = "rolling-memory"
 // jobPlanChange versions interviews planned from a job description.
 const jobPlanChange = "job-description-plan"
 
+// visibilityChange versions search attributes that change once a round:
+// each upsert is a history event and a visibility write, and the passing
+// statuses (generating, evaluating) last milliseconds to seconds.
+const visibilityChange = "visibility-once-a-round"
+
 func (w *impl) run(ctx workflow.Context) (*State, error) {
 	w.local = workflow.GetVersion(ctx, localStepsChange, workflow.DefaultVersion, 1) == 1
 	w.memory = workflow.GetVersion(ctx, memoryChange, workflow.DefaultVersion, 1) == 1
+	w.roundlyVisibility = workflow.GetVersion(ctx, visibilityChange, workflow.DefaultVersion, 1) == 1
 	if w.in.JobDescription != "" && w.state.Plan == nil && workflow.GetVersion(ctx, jobPlanChange, workflow.DefaultVersion, 1) == 1 {
 		if err := w.plan(ctx); err != nil {
 			return w.fail(ctx, err)
@@ -507,9 +517,15 @@ func (w *impl) setStatus(ctx workflow.Context, st interview.Status) {
 }
 
 // show keeps what HR sees in Temporal UI current: the search attributes
-// and the workflow's current details.
+// and the workflow's current details. From visibilityChange on, a passing
+// status changes only the details: HR's list keeps the round awaiting its
+// answer until the next one does.
 func (w *impl) show(ctx workflow.Context) {
 	s := w.state
+	workflow.SetCurrentDetails(ctx, w.details())
+	if w.roundlyVisibility && !s.Status.Terminal() && s.Status != interview.StatusAwaitingAnswer {
+		return
+	}
 	updates := []temporal.SearchAttributeUpdate{
 		SearchStatus.ValueSet(string(s.Status)),
 		SearchRound.ValueSet(int64(s.Round)),
@@ -521,7 +537,6 @@ func (w *impl) show(ctx workflow.Context) {
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		workflow.GetLogger(ctx).Warn("could not update search attributes", "error", err)
 	}
-	workflow.SetCurrentDetails(ctx, w.details())
 }
 
 // details says where the interview stands, for Temporal UI.
