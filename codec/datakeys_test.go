@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"sync"
 	"testing"
 
 	commonpb "go.temporal.io/api/common/v1"
@@ -14,58 +13,13 @@ import (
 	"github.com/mianshi/mianshi/workflows"
 )
 
-// memKeys is a KeyStore in memory.
-type memKeys struct {
-	mu   sync.Mutex
-	keys map[string]struct {
-		master  string
-		wrapped []byte
-	}
-}
-
-func newMemKeys() *memKeys {
-	return &memKeys{keys: map[string]struct {
-		master  string
-		wrapped []byte
-	}{}}
-}
-
-func (m *memKeys) LoadDataKey(_ context.Context, name string) (string, []byte, bool, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	k, ok := m.keys[name]
-	return k.master, k.wrapped, ok, nil
-}
-
-func (m *memKeys) SaveDataKey(_ context.Context, name, master string, wrapped []byte) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if _, ok := m.keys[name]; !ok {
-		m.keys[name] = struct {
-			master  string
-			wrapped []byte
-		}{master, wrapped}
-	}
-	return nil
-}
-
-func (m *memKeys) DestroyDataKey(_ context.Context, name string) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.keys[name] = struct {
-		master  string
-		wrapped []byte
-	}{}
-	return nil
-}
-
 func forWorkflow(dc converter.DataConverter, id string) converter.DataConverter {
 	return converter.WithDataConverterSerializationContext(dc, converter.WorkflowSerializationContext{Namespace: "default", WorkflowID: id})
 }
 
 func TestDataKeysShredOneWorkflow(t *testing.T) {
 	keys := mustKeys(t, codec.NewKeySpec("m1"))
-	store := newMemKeys()
+	store := codec.NewKeyMap(nil)
 	dk := codec.NewDataKeys(keys, store, workflows.HoldsCandidateData)
 	base := codec.New(keys)
 	c := base.WithDataKeys(dk)
@@ -135,7 +89,7 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 // workflow's data key too.
 func TestFailuresUseTheWorkflowsDataKey(t *testing.T) {
 	keys := mustKeys(t, codec.NewKeySpec("m1"))
-	dc := codec.DataConverter(codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, newMemKeys(), workflows.HoldsCandidateData)))
+	dc := codec.DataConverter(codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, codec.NewKeyMap(nil), workflows.HoldsCandidateData)))
 	fc := converter.WithFailureConverterSerializationContext(codec.FailureConverter(dc), converter.WorkflowSerializationContext{WorkflowID: "interview/a"})
 	f := fc.ErrorToFailure(errors.New("zebra-quokka-7731"))
 	attrs := f.GetEncodedAttributes()

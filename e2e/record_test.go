@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -16,7 +17,9 @@ import (
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/mianshi/mianshi/codec"
 	"github.com/mianshi/mianshi/questionbank"
+	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -43,7 +46,8 @@ func TestRecordHistories(t *testing.T) {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
 	p := freePorts(t)
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", t.TempDir(),
+	dataDir := t.TempDir()
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
 		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
 		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
 		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t), "MIANSHI_IDLE_TIMEOUT=1m", "MIANSHI_ROUNDS_PER_RUN=3"}, p.http)
@@ -52,9 +56,18 @@ func TestRecordHistories(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	save := func(name string, s *session) { saveHistory(t, c, name, workflows.InterviewID(s.iv.ID), "") }
+	// Each interview's payloads are sealed with a data key of its own
+	// (codec.DataKeys); the replay test needs those keys, wrapped by the
+	// test codec key, beside the histories.
+	var recorded []string
+	defer func() { saveDataKeys(t, dataDir, recorded) }()
+	save := func(name string, s *session) {
+		saveHistory(t, c, name, workflows.InterviewID(s.iv.ID), "")
+		recorded = append(recorded, workflows.InterviewID(s.iv.ID))
+	}
 	saveRun := func(name string, s *session, runID string) {
 		saveHistory(t, c, name, workflows.InterviewID(s.iv.ID), runID)
+		recorded = append(recorded, workflows.InterviewID(s.iv.ID))
 	}
 
 	normal := newSession(t, d.baseURL, 3)
@@ -142,6 +155,44 @@ func saveHistory(t *testing.T, c client.Client, name, workflowID, runID string) 
 		t.Fatal(err)
 	}
 	t.Logf("recorded %s: %d events", path, len(h.Events))
+}
+
+// saveDataKeys adds the wrapped data keys of the workflows to
+// workflows/testdata/data-keys, read from the store of the `mianshi
+// dev` that recorded them (its SQLite file in dataDir, or DATABASE_URL).
+func saveDataKeys(t *testing.T, dataDir string, workflowIDs []string) {
+	t.Helper()
+	if len(workflowIDs) == 0 {
+		return
+	}
+	ctx := context.Background()
+	db, err := store.Open(ctx, os.Getenv("DATABASE_URL"), dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	path := filepath.Join("..", "workflows", "testdata", "data-keys")
+	keys := map[string]codec.WrappedKey{}
+	if data, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(data, &keys); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+	}
+	for _, id := range workflowIDs {
+		master, wrapped, found, err := db.LoadDataKey(ctx, id)
+		if err != nil || !found {
+			t.Fatalf("data key of %s: found %v, %v", id, found, err)
+		}
+		keys[id] = codec.WrappedKey{MasterKeyID: master, Wrapped: wrapped}
+	}
+	data, err := json.MarshalIndent(keys, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append(data, '\n'), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("recorded the data keys of %d workflows in %s", len(workflowIDs), path)
 }
 
 // TestRecordOtherWorkflowHistories records a history of each workflow type

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -35,18 +36,29 @@ func TestReplayRecordedHistories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dc := codec.DataConverter(codec.New(keys))
+	// Interviews recorded since per-workflow data keys have theirs here,
+	// wrapped by the test key (saved by the recorder).
+	wrapped := map[string]codec.WrappedKey{}
+	data, err := os.ReadFile(filepath.Join("testdata", "data-keys"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &wrapped); err != nil {
+		t.Fatalf("testdata/data-keys: %v", err)
+	}
+	dc := codec.DataConverter(codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, codec.NewKeyMap(wrapped), HoldsCandidateData)))
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	// normal, follow-ups, ended early and abandoned before the local-steps
 	// change (-v0), before the rolling-memory change (-v1), before answers
-	// came as an update (-v2) and now, and both runs of an interview that
-	// continued as new with answer signals (-v2) and with the update; a
+	// came as an update (-v2), before search attributes changed once a
+	// round (-v3) and now, and both runs of an interview that continued as
+	// new with answer signals (-v2), with the update (-v3) and now; a
 	// résumé read, a campaign occurrence and an HR calibration.
-	if len(files) < 23 {
-		t.Fatalf("found %d recorded histories in testdata, want 23", len(files))
+	if len(files) < 29 {
+		t.Fatalf("found %d recorded histories in testdata, want 29", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {
