@@ -6,7 +6,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -154,7 +153,7 @@ func (a *Campaigns) Invite(ctx context.Context, in InviteInput) (*InviteResult, 
 	for i, p := range people {
 		token := CampaignToken(a.Secret, p.InterviewID)
 		iv := &store.Interview{
-			ID: p.InterviewID, TokenHash: TokenHash(token), CandidateName: p.Name, CandidateEmail: p.Email,
+			ID: p.InterviewID, TokenHash: store.HashToken(token), CandidateName: p.Name, CandidateEmail: p.Email,
 			Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds, Status: interview.StatusGenerating,
 		}
 		msg := a.message(c, p, store.MessageInvitation, token, 0)
@@ -225,10 +224,4 @@ func CampaignToken(secret []byte, interviewID string) string {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("mianshi campaign token\x00" + interviewID))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// TokenHash is what the database keeps of a token, as the API checks it.
-func TokenHash(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
 }

@@ -2,11 +2,9 @@ package api
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base32"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strings"
@@ -32,13 +30,6 @@ func newToken() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// hashToken is what the database keeps of a token: a leaked database
-// grants no access.
-func hashToken(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
-}
-
 // candidate admits a request only with the token of the interview in its
 // path. The token comes in the Authorization header, or in the token query
 // parameter where a client cannot set headers (EventSource).
@@ -61,7 +52,7 @@ func (s *Server) candidate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		if subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(iv.TokenHash)) != 1 {
+		if subtle.ConstantTimeCompare([]byte(store.HashToken(token)), []byte(iv.TokenHash)) != 1 {
 			return apiError(http.StatusUnauthorized, "invalid_token", "this token does not open this interview")
 		}
 		c.Set(interviewKey, iv)

@@ -75,7 +75,7 @@ func (s *Server) hr(next echo.HandlerFunc) echo.HandlerFunc {
 		if changesState(r.Method) && !s.sameOrigin(r, strings.HasPrefix(c.Path(), "/codec/")) {
 			return crossOrigin()
 		}
-		sess, err := s.cfg.Store.Session(r.Context(), hashToken(ck.Value))
+		sess, err := s.cfg.Store.Session(r.Context(), store.HashToken(ck.Value))
 		if errors.Is(err, store.ErrNotFound) {
 			return apiError(http.StatusUnauthorized, "unauthorized", "the HR session has ended; sign in again")
 		}
@@ -211,7 +211,7 @@ func (s *Server) startSession(c *echo.Context, user, role string) (Principal, er
 	id := newToken()
 	expires := time.Now().Add(s.sessionTTL()).UTC().Truncate(time.Second)
 	err := s.cfg.Store.CreateSession(c.Request().Context(), &store.HRSession{
-		IDHash: hashToken(id), User: user, Role: role, ExpiresAt: expires, CreatedAt: time.Now(),
+		IDHash: store.HashToken(id), User: user, Role: role, ExpiresAt: expires, CreatedAt: time.Now(),
 	})
 	if err != nil {
 		return Principal{}, err
@@ -242,7 +242,7 @@ func (s *Server) endHRSession(c *echo.Context) error {
 		return crossOrigin()
 	}
 	if ck, err := r.Cookie(hrCookie); err == nil && ck.Value != "" {
-		if err := s.cfg.Store.DeleteSession(r.Context(), hashToken(ck.Value)); err != nil {
+		if err := s.cfg.Store.DeleteSession(r.Context(), store.HashToken(ck.Value)); err != nil {
 			return err
 		}
 	}

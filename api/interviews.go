@@ -84,7 +84,7 @@ func (s *Server) createInterview(c *echo.Context) error {
 	}
 	token := newToken()
 	iv := &store.Interview{
-		ID: newID(), TokenHash: hashToken(token),
+		ID: newID(), TokenHash: store.HashToken(token),
 		CandidateName: req.Candidate.Name, CandidateEmail: req.Candidate.Email,
 		Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds,
 		Status: interview.StatusGenerating, ResumeID: req.ResumeID,

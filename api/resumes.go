@@ -69,7 +69,7 @@ func (s *Server) uploadResume(c *echo.Context) error {
 	ctx := c.Request().Context()
 	token := newToken()
 	row := &store.Resume{
-		ID: newID(), TokenHash: hashToken(token), Filename: clipName(fh.Filename), Format: string(format),
+		ID: newID(), TokenHash: store.HashToken(token), Filename: clipName(fh.Filename), Format: string(format),
 		Size: int64(len(data)), Data: data, Status: store.ResumePending,
 	}
 	if err := s.cfg.Store.CreateResume(ctx, row); err != nil {
@@ -134,7 +134,7 @@ func (s *Server) resumeFor(ctx context.Context, id, token string) (*store.Resume
 	if err != nil {
 		return nil, err
 	}
-	if subtle.ConstantTimeCompare([]byte(hashToken(token)), []byte(r.TokenHash)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(store.HashToken(token)), []byte(r.TokenHash)) != 1 {
 		return nil, apiError(http.StatusUnauthorized, "invalid_token", "this token does not open this résumé")
 	}
 	return r, nil

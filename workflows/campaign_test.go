@@ -264,7 +264,7 @@ func TestRetriedInviteCreatesNothingTwice(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, token, ok := strings.Cut(m.Link, "#token=")
-		if !ok || activities.TokenHash(token) != iv.TokenHash || token != activities.CampaignToken(h.acts.Secret, m.InterviewID) {
+		if !ok || store.HashToken(token) != iv.TokenHash || token != activities.CampaignToken(h.acts.Secret, m.InterviewID) {
 			t.Errorf("invitation %s: its token does not open interview %s", m.Key, m.InterviewID)
 		}
 	}
