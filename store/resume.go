@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/resume"
 )
 
@@ -81,18 +80,4 @@ func (s *Store) ResumeProfile(ctx context.Context, id string) (resume.Profile, e
 		return resume.Profile{}, fmt.Errorf("resume %s has not been read: %w", id, ErrNotFound)
 	}
 	return *r.Profile, nil
-}
-
-// Transcript returns an interview's turns in round order, in the shared
-// vocabulary.
-func (s *Store) Transcript(ctx context.Context, interviewID string) ([]interview.Turn, error) {
-	rows, err := s.Turns(ctx, interviewID)
-	if err != nil {
-		return nil, err
-	}
-	turns := make([]interview.Turn, len(rows))
-	for i, r := range rows {
-		turns[i] = r.ToTurn()
-	}
-	return turns, nil
 }
