@@ -15,6 +15,7 @@ import (
 	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 const erasedAnswer = "my answer mentions zebra-quokka-7731"
@@ -92,7 +93,7 @@ func TestExportHoldsEverythingAboutTheCandidate(t *testing.T) {
 		Workflows []string         `json:"temporal_workflows"`
 	}](t, rec)
 	if doc.Interview.ID != id || doc.Interview.Candidate.Email != "ada@example.com" || len(doc.Turns) != 1 ||
-		doc.Turns[0].Answer != erasedAnswer || len(doc.Events) != 1 || doc.Workflows[0] != "interview/"+id {
+		doc.Turns[0].Answer != erasedAnswer || len(doc.Events) != 1 || doc.Workflows[0] != workflows.InterviewID(id) {
 		t.Fatalf("export = %s", rec.Body)
 	}
 	sum := sha256.Sum256([]byte(token))
@@ -126,7 +127,7 @@ func TestCandidateErasesTheirInterview(t *testing.T) {
 	if rec := h.send(http.MethodDelete, "/api/v1/interviews/"+id, token, ""); rec.Code != http.StatusNoContent {
 		t.Fatalf("DELETE = %d %s", rec.Code, rec.Body)
 	}
-	if len(wf.terminated) != 1 || wf.terminated[0] != "interview/"+id || len(wf.destroyed) != 1 || len(wf.deleted) != 1 {
+	if len(wf.terminated) != 1 || wf.terminated[0] != workflows.InterviewID(id) || len(wf.destroyed) != 1 || len(wf.deleted) != 1 {
 		t.Errorf("Temporal steps: terminated %v, keys destroyed %v, deleted %v; want each once for interview/%s",
 			wf.terminated, wf.destroyed, wf.deleted, id)
 	}

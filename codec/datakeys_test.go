@@ -30,11 +30,11 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	erased, err := forWorkflow(dc, "interview/a").ToPayload(secret)
+	erased, err := forWorkflow(dc, workflows.InterviewID("a")).ToPayload(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, err := forWorkflow(dc, "interview/b").ToPayload(secret)
+	kept, err := forWorkflow(dc, workflows.InterviewID("b")).ToPayload(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,13 +42,13 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(erased.Metadata[codec.MetadataDataKey]) != "interview/a" || campaign.Metadata[codec.MetadataDataKey] != nil ||
+	if string(erased.Metadata[codec.MetadataDataKey]) != workflows.InterviewID("a") || campaign.Metadata[codec.MetadataDataKey] != nil ||
 		bytes.Contains(erased.Data, []byte(secret)) {
 		t.Fatalf("payloads: %v / %v", erased.Metadata, campaign.Metadata)
 	}
 	// Activity payloads of the workflow use its key too.
-	act, err := converter.WithDataConverterSerializationContext(dc, converter.ActivitySerializationContext{WorkflowID: "interview/a"}).ToPayload(secret)
-	if err != nil || string(act.Metadata[codec.MetadataDataKey]) != "interview/a" {
+	act, err := converter.WithDataConverterSerializationContext(dc, converter.ActivitySerializationContext{WorkflowID: workflows.InterviewID("a")}).ToPayload(secret)
+	if err != nil || string(act.Metadata[codec.MetadataDataKey]) != workflows.InterviewID("a") {
 		t.Fatalf("activity payload: %v, %v", act.GetMetadata(), err)
 	}
 
@@ -61,7 +61,7 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 			t.Fatalf("%s before erasure: %v", name, err)
 		}
 	}
-	if err := server.DataKeys().DestroyKey(context.Background(), "interview/a"); err != nil {
+	if err := server.DataKeys().DestroyKey(context.Background(), workflows.InterviewID("a")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := server.Decode([]*commonpb.Payload{erased}); !errors.Is(err, codec.ErrKeyDestroyed) {
@@ -76,7 +76,7 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 		}
 	}
 	// Nothing is encrypted for the erased workflow again.
-	if _, err := forWorkflow(codec.DataConverter(server), "interview/a").ToPayload("new"); !errors.Is(err, codec.ErrKeyDestroyed) {
+	if _, err := forWorkflow(codec.DataConverter(server), workflows.InterviewID("a")).ToPayload("new"); !errors.Is(err, codec.ErrKeyDestroyed) {
 		t.Errorf("encode for an erased workflow: %v, want ErrKeyDestroyed", err)
 	}
 	// Without a key store a data-key payload cannot be read at all.
@@ -90,10 +90,10 @@ func TestDataKeysShredOneWorkflow(t *testing.T) {
 func TestFailuresUseTheWorkflowsDataKey(t *testing.T) {
 	keys := mustKeys(t, codec.NewKeySpec("m1"))
 	dc := codec.DataConverter(codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, codec.NewKeyMap(nil), workflows.HoldsCandidateData)))
-	fc := converter.WithFailureConverterSerializationContext(codec.FailureConverter(dc), converter.WorkflowSerializationContext{WorkflowID: "interview/a"})
+	fc := converter.WithFailureConverterSerializationContext(codec.FailureConverter(dc), converter.WorkflowSerializationContext{WorkflowID: workflows.InterviewID("a")})
 	f := fc.ErrorToFailure(errors.New("zebra-quokka-7731"))
 	attrs := f.GetEncodedAttributes()
-	if attrs == nil || string(attrs.Metadata[codec.MetadataDataKey]) != "interview/a" {
+	if attrs == nil || string(attrs.Metadata[codec.MetadataDataKey]) != workflows.InterviewID("a") {
 		t.Fatalf("failure attributes = %v, want encrypted with interview/a's key", attrs.GetMetadata())
 	}
 }

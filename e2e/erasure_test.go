@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/mianshi/mianshi/codec"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // An interview erased mid-question is gone everywhere: the API answers
@@ -48,7 +49,7 @@ func TestErasureMidQuestionShredsTheHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	wid := "interview/" + s.iv.ID
+	wid := workflows.InterviewID(s.iv.ID)
 	var raw []*commonpb.Payload
 	it := c.GetWorkflowHistory(context.Background(), wid, "", false, enums.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	for it.HasNext() {

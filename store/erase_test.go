@@ -112,7 +112,7 @@ func TestSQLiteErasureLeavesNoBytes(t *testing.T) {
 
 func testDataKeys(t *testing.T, s *Store) {
 	ctx := context.Background()
-	name := "interview/test-" + time.Now().Format("150405.000000000")
+	name := "workflow/test-" + time.Now().Format("150405.000000000")
 	t.Cleanup(func() { s.db.Where("name = ?", name).Delete(&DataKey{}) })
 	if _, _, found, err := s.LoadDataKey(ctx, name); err != nil || found {
 		t.Fatalf("a new name: found %v, %v", found, err)
