@@ -15,7 +15,7 @@ const webRoute = "web"
 
 // webPages are the paths of the web app (package web). Only these serve
 // pages: any other unknown path stays a JSON 404.
-var webPages = []string{"/", "/i/:id", "/i/:id/report", "/hr", "/hr/campaigns", "/hr/campaigns/:id", "/assets/*"}
+var webPages = []string{"/", "/i/:id", "/i/:id/report", "/hr", "/hr/campaigns", "/hr/campaigns/:id", "/hr/calibrations", "/hr/calibrations/:id", "/assets/*"}
 
 func (s *Server) webRoutes() {
 	page := echo.WrapHandler(web.Handler())

@@ -6,6 +6,7 @@ import { interviewPage } from './interview.js';
 import { reportPage } from './report.js';
 import { hrPage } from './hr.js';
 import { campaignsPage } from './campaigns.js';
+import { calibrationsPage, calibrationPage } from './calibrations.js';
 import { campaignPage } from './campaign.js';
 import { notFoundPage } from './notfound.js';
 
@@ -47,6 +48,8 @@ function route() {
   if (path === '/hr') return hrPage();
   if (path === '/hr/campaigns') return campaignsPage();
   if ((m = path.match(/^\/hr\/campaigns\/([a-z0-9]{1,64})$/))) return campaignPage(m[1]);
+  if (path === '/hr/calibrations') return calibrationsPage();
+  if ((m = path.match(/^\/hr\/calibrations\/([a-z0-9]{1,64})$/))) return calibrationPage(m[1]);
   // Interview ids: random ones are [a-z0-9]; a campaign's are
   // <campaign>-<occurrence>-<candidate>, such as c…-20261207T010000Z-k….
   if ((m = path.match(/^\/i\/([A-Za-z0-9-]{1,128})\/report$/))) return reportPage(m[1], tokenFromURL());

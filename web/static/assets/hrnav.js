@@ -1,7 +1,7 @@
-// The HR pages' own navigation: interviews and campaigns.
+// The HR pages' own navigation: interviews, campaigns and calibrations.
 import { h } from './dom.js';
 
-const pages = [['/hr', 'hr.nav.interviews'], ['/hr/campaigns', 'hr.nav.campaigns']];
+const pages = [['/hr', 'hr.nav.interviews'], ['/hr/campaigns', 'hr.nav.campaigns'], ['/hr/calibrations', 'hr.nav.calibrations']];
 
 // hrNav links the HR pages; current is the path of the page shown.
 export function hrNav(current) {
