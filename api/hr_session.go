@@ -173,6 +173,9 @@ func (s *Server) hrSession(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.cfg.Store.Audit(r.Context(), &store.AuditEntry{Actor: user, Action: "signin"}); err != nil {
+		return err
+	}
 	if req.Next != "" {
 		return c.Redirect(http.StatusSeeOther, req.Next)
 	}

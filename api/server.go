@@ -88,6 +88,9 @@ type Config struct {
 	Planner JobPlanner
 	// Calibrator scores HR's calibrations; nil turns them off.
 	Calibrator Calibrator
+	// OIDC turns on HR sign-in through an OpenID Connect issuer; nil
+	// leaves HR accounts and the token as the only ways in.
+	OIDC *OIDC
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -114,6 +117,7 @@ type Server struct {
 	echo    *echo.Echo
 	limiter RateLimiter
 	streams *streamGate
+	sso     *sso
 }
 
 // Request size limits.
@@ -140,7 +144,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, echo: echo.New(), limiter: cfg.Limiter, streams: newStreamGate()}
+	s := &Server{cfg: cfg, log: cfg.Logger, echo: echo.New(), limiter: cfg.Limiter, streams: newStreamGate(), sso: newSSO(cfg.OIDC)}
 	if s.limiter == nil {
 		s.limiter = ratelimit.New(nil, cfg.Logger)
 	}
@@ -183,6 +187,8 @@ func (s *Server) routes() {
 	v1.POST("/hr/session", s.hrSession, s.rateLimit("hr_signin", l.HRSignIn), limit)
 	v1.GET("/hr/session", s.whoAmI, s.hr)
 	v1.DELETE("/hr/session", s.endHRSession)
+	v1.GET("/hr/oidc/login", s.oidcLogin, s.rateLimit("hr_signin", l.HRSignIn))
+	v1.GET("/hr/oidc/callback", s.oidcCallback, s.rateLimit("hr_signin", l.HRSignIn))
 	v1.GET("/hr/audit", s.auditLog, s.hrAdmin)
 	v1.GET("/hr/auth", s.hrAuth, s.hr)
 	v1.GET("/hr/interviews", s.listInterviews, s.hr)
@@ -204,7 +210,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) info(c *echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"interviewer": s.cfg.Interviewer})
+	return c.JSON(http.StatusOK, map[string]any{"interviewer": s.cfg.Interviewer, "hr_sso": s.sso != nil})
 }
 
 func (s *Server) tracks(c *echo.Context) error {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/memory"
 	"github.com/mianshi/mianshi/telemetry"
 	"github.com/mianshi/mianshi/workflows"
@@ -90,6 +91,8 @@ type config struct {
 	Bank bankConfig
 	// Limits bounds what one client may do to the API.
 	Limits limitsConfig
+	// OIDC is HR's single sign-on; nil when no issuer is configured.
+	OIDC *api.OIDC
 }
 
 // interviewOptions are the options every new interview starts with, from
@@ -186,6 +189,9 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	var campaignErrs []error
 	c.Campaigns, campaignErrs = loadCampaignConfig(getenv, c.DataDir, c.HTTPAddr)
 	errs = append(errs, campaignErrs...)
+	var oidcErrs []error
+	c.OIDC, oidcErrs = loadOIDCConfig(getenv, c.Campaigns.PublicURL)
+	errs = append(errs, oidcErrs...)
 	errs = append(errs, requireSharedSettings(command, getenv)...)
 	var limitErrs []error
 	c.Limits, limitErrs = loadLimitsConfig(getenv, command)

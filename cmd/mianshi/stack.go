@@ -158,6 +158,7 @@ func runStack(ctx context.Context, cfg config) error {
 			Scheduler: wf, MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner, Calibrator: wf,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
+			OIDC:     cfg.OIDC,
 			Eraser:   &erasure.Eraser{Store: db, Stream: events, Workflows: wf, Keys: s.codec.DataKeys()},
 		})
 		ln, err := net.Listen("tcp", cfg.HTTPAddr)

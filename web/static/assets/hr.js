@@ -72,6 +72,11 @@ export function loginForm(onDone) {
   const password = h('input', { type: 'password', id: 'hr-password', name: 'password', autocomplete: 'current-password' });
   const input = h('input', { type: 'password', id: 'hr-token', name: 'token', autocomplete: 'off' });
   const err = errorBox();
+  // Where the server has single sign-on, the browser goes to the issuer
+  // and comes back to this page signed in.
+  // (The link sits in a span: .button's display would win over hidden.)
+  const sso = h('a', { id: 'hr-sso', class: 'button secondary', i18n: 'hr.sso' });
+  const ssoBox = h('span', { hidden: true }, sso);
   // Without the script's handler (or with form.submit()), the browser
   // posts the form to the session endpoint itself: no secret ever goes
   // into a URL.
@@ -82,7 +87,7 @@ export function loginForm(onDone) {
     h('div', { class: 'field' }, h('label', { for: 'hr-password', i18n: 'hr.password' }), password),
     h('div', { class: 'field' }, h('label', { for: 'hr-token', i18n: 'hr.token' }), input),
     err,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', i18n: 'hr.signin.button' })));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary', i18n: 'hr.signin.button' }), ssoBox));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     err.show('');
@@ -98,9 +103,16 @@ export function loginForm(onDone) {
   });
   return {
     el: form,
-    show() {
+    async show() {
       form.hidden = false;
       name.focus();
+      try {
+        const info = await api('GET', '/api/v1/info');
+        sso.href = '/api/v1/hr/oidc/login?next=' + encodeURIComponent(location.pathname + location.search);
+        ssoBox.hidden = !info.hr_sso;
+      } catch {
+        ssoBox.hidden = true;
+      }
     },
     hide() {
       form.hidden = true;
