@@ -275,3 +275,45 @@ func answerInvited(t *testing.T, base, token, campaign string) {
 		s.answerWell(v)
 	}
 }
+
+// TestRecordRetentionHistory records a run of the retention workflow that
+// erases one interview, which ended early, for the replay tests:
+//
+//	go test ./e2e -run TestRecordRetentionHistory -record-histories
+func TestRecordRetentionHistory(t *testing.T) {
+	if !*record {
+		t.Skip("pass -record-histories to record workflow histories")
+	}
+	p := freePorts(t)
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", t.TempDir(),
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
+		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
+		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
+	keys, err := codec.ParseKeys(recordKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal), DataConverter: codec.DataConverter(codec.New(keys))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	early := newSession(t, d.baseURL, 3)
+	early.awaiting(1)
+	if code := call(t, http.MethodPost, early.url("/end"), early.iv.Token, map[string]string{"reason": "candidate left"}, nil); code != http.StatusAccepted {
+		t.Fatalf("end = %d", code)
+	}
+	early.completed()
+	time.Sleep(time.Second)
+	run, err := c.ExecuteWorkflow(context.Background(), client.StartWorkflowOptions{ID: "retention-recorded", TaskQueue: workflows.TaskQueue},
+		workflows.RetentionWorkflow, workflows.RetentionInput{Period: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out workflows.RetentionResult
+	if err := run.Get(context.Background(), &out); err != nil || out.Erased != 1 {
+		t.Fatalf("retention erased %d (%v), want 1", out.Erased, err)
+	}
+	saveHistory(t, c, "retention", "retention-recorded", "")
+}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/mianshi/mianshi/interview"
 )
 
 // ErasedInterview is what is left of an erased interview: its id and when
@@ -197,4 +199,18 @@ func (s *Store) checkpoint(ctx context.Context) error {
 		return fmt.Errorf("checkpoint SQLite log: %w", err)
 	}
 	return nil
+}
+
+// EndedBefore lists up to limit interviews that finished (completed,
+// abandoned, failed or missed) and last changed before t, oldest first:
+// what a retention period erases.
+func (s *Store) EndedBefore(ctx context.Context, t time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := s.db.WithContext(ctx).Model(&Interview{}).
+		Where("status IN ? AND updated_at < ?", []interview.Status{interview.StatusCompleted, interview.StatusAbandoned, interview.StatusFailed, interview.StatusMissed}, t).
+		Order("updated_at").Limit(limit).Pluck("id", &ids).Error
+	if err != nil {
+		return nil, fmt.Errorf("list ended interviews: %w", err)
+	}
+	return ids, nil
 }

@@ -19,10 +19,10 @@ import (
 
 // replayed lists the workflow types whose recorded histories are replayed;
 // each must have at least one in testdata.
-var replayed = []any{InterviewWorkflow, ResumeWorkflow, CampaignRunWorkflow, CalibrationWorkflow}
+var replayed = []any{InterviewWorkflow, ResumeWorkflow, CampaignRunWorkflow, CalibrationWorkflow, RetentionWorkflow}
 
 // TestReplayRecordedHistories replays recorded histories of real
-// interviews, résumé reads, campaign occurrences and calibrations
+// interviews, résumé reads, campaign occurrences, calibrations and retention runs
 // (recorded by `go test ./e2e -run 'TestRecord.*Histor' -record-histories`) against
 // the current workflow code. A change that would break workflows already
 // running fails here: make it with workflow.GetVersion instead (see
@@ -56,9 +56,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// came as an update (-v2), before search attributes changed once a
 	// round (-v3) and now, and both runs of an interview that continued as
 	// new with answer signals (-v2), with the update (-v3) and now; a
-	// résumé read, a campaign occurrence and an HR calibration.
-	if len(files) < 29 {
-		t.Fatalf("found %d recorded histories in testdata, want 29", len(files))
+	// résumé read, a campaign occurrence, an HR calibration and a
+	// retention run.
+	if len(files) < 30 {
+		t.Fatalf("found %d recorded histories in testdata, want 30", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {

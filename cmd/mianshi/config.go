@@ -93,6 +93,9 @@ type config struct {
 	Limits limitsConfig
 	// OIDC is HR's single sign-on; nil when no issuer is configured.
 	OIDC *api.OIDC
+	// Retention erases interviews that ended longer ago than this, on a
+	// Temporal schedule the workers keep; 0 keeps them (the default).
+	Retention time.Duration
 }
 
 // interviewOptions are the options every new interview starts with, from
@@ -154,6 +157,7 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.CodecKeyFile = env("MIANSHI_CODEC_KEY_FILE", filepath.Join(c.DataDir, "codec-keys"))
 	c.HRToken = getenv("MIANSHI_HR_TOKEN")
 	c.TemporalUI = getenv("MIANSHI_TEMPORAL_UI_URL")
+	c.Retention = parseRetention(getenv("MIANSHI_RETENTION"), &errs)
 	for _, o := range strings.Split(getenv("MIANSHI_CORS_ORIGINS"), ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			c.CORSOrigins = append(c.CORSOrigins, strings.TrimSuffix(o, "/"))

@@ -79,6 +79,8 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"api without the campaign secret", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "MIANSHI_PUBLIC_URL": "https://i.example"}, "MIANSHI_CAMPAIGN_SECRET"},
 		{"worker without the public URL", "worker", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "MIANSHI_CAMPAIGN_SECRET": strings.Repeat("s", 32)}, "MIANSHI_PUBLIC_URL"},
 		{"log format", "dev", nil, map[string]string{"MIANSHI_LOG_FORMAT": "xml"}, "MIANSHI_LOG_FORMAT"},
+		{"retention in weeks", "dev", nil, map[string]string{"MIANSHI_RETENTION": "12w"}, "MIANSHI_RETENTION"},
+		{"retention of a minute", "dev", nil, map[string]string{"MIANSHI_RETENTION": "1m"}, "at least 1h"},
 		{"unknown trace exporter", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,5 +104,14 @@ func TestSharedSettingsAreEnoughForAPIAndWorker(t *testing.T) {
 	}
 	if _, err := loadConfig("dev", nil, envOf(nil)); err != nil {
 		t.Errorf("dev without them: %v", err)
+	}
+}
+
+func TestRetentionSetting(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": 0, "off": 0, "90d": 90 * 24 * time.Hour, "2160h": 2160 * time.Hour} {
+		c, err := loadConfig("dev", nil, envOf(map[string]string{"MIANSHI_RETENTION": v}))
+		if err != nil || c.Retention != want {
+			t.Errorf("MIANSHI_RETENTION=%q: %s, %v; want %s", v, c.Retention, err, want)
+		}
 	}
 }

@@ -138,6 +138,14 @@ func runStack(ctx context.Context, cfg config) error {
 			Store: db, Grader: calibrate.Interviewer{Model: m}, Interviewer: interviewerName(who),
 			Options: calibrate.Options{Concurrency: calibrationConcurrency},
 		})
+		eraser := &erasure.Eraser{Store: db, Stream: events, Workflows: wf, Keys: s.codec.DataKeys()}
+		worker.RegisterRetention(w, &activities.Retention{Store: db, Eraser: eraser})
+		if err := wf.KeepRetentionSchedule(ctx, cfg.Retention); err != nil {
+			return err
+		}
+		if cfg.Retention > 0 {
+			s.say("Retention:    interviews that ended more than %s ago are erased (hourly)", cfg.Retention)
+		}
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("start worker: %w", err)
 		}
