@@ -35,6 +35,7 @@ type Recorder struct {
 func (r *Recorder) Record(ctx context.Context, in RecordInput) error {
 	err := r.Store.Record(ctx, store.Progress{
 		InterviewID: in.InterviewID, Status: in.Status, Round: in.Round, Turn: in.Turn, Report: in.Report, Error: in.Error,
+		Flags: in.Flags,
 	})
 	if err != nil {
 		return fmt.Errorf("record interview step: %w", err)

@@ -131,6 +131,8 @@ type RecordInput struct {
 	Announce string `json:"announce,omitempty"`
 	// Error says why a failed interview failed.
 	Error string `json:"error,omitempty"`
+	// Flags are the integrity flags the interview's rounds raised so far.
+	Flags []string `json:"flags,omitempty"`
 }
 
 // ReadResumeInput names the résumé to read; its file is in the database.

@@ -17,6 +17,10 @@ type Engine interface {
 	// of workflows' Refused reasons.
 	Answer(ctx context.Context, id string, a workflows.AnswerSignal) (workflows.AnswerResult, error)
 	End(ctx context.Context, id string, e workflows.EndSignal) error
+	// Signals records the integrity signals of the round awaiting its
+	// answer. Signals the interview refuses are a *temporal.ApplicationError
+	// whose type is one of workflows' Refused reasons.
+	Signals(ctx context.Context, id string, in workflows.SignalsInput) (workflows.SignalsResult, error)
 	Health(ctx context.Context) error
 	// List runs a visibility query over interview workflows.
 	List(ctx context.Context, query string, pageSize int, pageToken []byte) ([]workflows.Listed, []byte, error)

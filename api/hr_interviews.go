@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v5"
 
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/workflows"
@@ -30,6 +31,8 @@ type hrListItem struct {
 	Score      *float64  `json:"score"`
 	CreatedAt  time.Time `json:"created_at"`
 	TemporalUI string    `json:"temporal_ui,omitempty"`
+	// Integrity lists the integrity flags the interview's rounds raised.
+	Integrity []string `json:"integrity"`
 }
 
 type candidate struct {
@@ -99,6 +102,9 @@ func (s *Server) parseHRFilter(c *echo.Context) (hrFilter, error) {
 	case len(f.Candidate) > 200:
 		return f, invalid("candidate is longer than 200 characters")
 	}
+	if f.Flag = q.Get("flag"); f.Flag != "" && !slices.Contains(interview.Flags, f.Flag) {
+		return f, invalid("flag must be one of %s", strings.Join(interview.Flags, ", "))
+	}
 	for name, dst := range map[string]**int{"min_score": &f.MinScore, "max_score": &f.MaxScore} {
 		if v := q.Get(name); v != "" {
 			n, err := strconv.Atoi(v)
@@ -144,6 +150,7 @@ func visibilityQuery(f hrFilter) string {
 		{workflows.SearchLevel.GetName(), f.Level},
 		{workflows.SearchLanguage.GetName(), f.Language},
 		{workflows.SearchStatus.GetName(), f.Status},
+		{workflows.SearchIntegrity.GetName(), f.Flag},
 	} {
 		if kv.value != "" {
 			parts = append(parts, fmt.Sprintf("%s = %s", kv.key, strconv.Quote(kv.value)))
@@ -197,7 +204,7 @@ func (s *Server) listFromVisibility(ctx context.Context, f hrFilter) (*hrListRes
 		resp.Interviews = append(resp.Interviews, hrListItem{
 			ID: l.InterviewID, Candidate: candidate{Name: row.CandidateName, Email: row.CandidateEmail},
 			Track: l.Track, Level: l.Level, Language: l.Language, Status: l.Status, Round: int(l.Round), Score: l.Score,
-			CreatedAt: l.StartTime, TemporalUI: s.temporalUI(l.InterviewID),
+			CreatedAt: l.StartTime, TemporalUI: s.temporalUI(l.InterviewID), Integrity: nonNil(l.Integrity),
 		})
 	}
 	if len(next) > 0 {
@@ -231,6 +238,7 @@ func (s *Server) listFromDatabase(ctx context.Context, f hrFilter) (*hrListRespo
 			ID: r.ID, Candidate: candidate{Name: r.CandidateName, Email: r.CandidateEmail},
 			Track: r.Track, Level: r.Level, Language: r.Language, Status: string(r.Status), Round: r.Round,
 			CreatedAt: r.CreatedAt, TemporalUI: s.temporalUI(r.ID),
+			Integrity: nonNil(strings.FieldsFunc(r.IntegrityFlags, func(c rune) bool { return c == ',' })),
 		}
 		if r.OverallScore != nil {
 			score := float64(*r.OverallScore)
@@ -264,6 +272,8 @@ type hrInterview struct {
 	Candidate  candidate `json:"candidate"`
 	CreatedAt  time.Time `json:"created_at"`
 	TemporalUI string    `json:"temporal_ui,omitempty"`
+	// Signals are the integrity signals of each round that has them.
+	Signals []roundSignals `json:"signals"`
 }
 
 func (s *Server) getHRInterview(c *echo.Context) error {
@@ -281,6 +291,13 @@ func (s *Server) getHRInterview(c *echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, hrInterview{
 		view: v, Candidate: candidate{Name: iv.CandidateName, Email: iv.CandidateEmail},
-		CreatedAt: iv.CreatedAt, TemporalUI: s.temporalUI(iv.ID),
+		CreatedAt: iv.CreatedAt, TemporalUI: s.temporalUI(iv.ID), Signals: v.signals,
 	})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

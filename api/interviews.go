@@ -242,6 +242,9 @@ type view struct {
 	// Source says where the view was read: "workflow" while Temporal
 	// answers, "database" when it does not.
 	Source string `json:"source"`
+	// signals are the rounds' integrity signals: HR's view shows them,
+	// the candidate's never does.
+	signals []roundSignals
 }
 
 type transcriptEntry struct {
@@ -305,6 +308,7 @@ func (s *Server) viewOf(ctx context.Context, iv *store.Interview, st *workflows.
 		turns = append(earlier, turns...)
 	}
 	v.Transcript = transcript(turns)
+	v.signals = signalsOf(turns)
 	return v, nil
 }
 
@@ -322,6 +326,7 @@ func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, er
 		turns[i] = r.ToTurn()
 	}
 	v.Transcript = transcript(turns)
+	v.signals = signalsOf(turns)
 	if n := len(turns); n > 0 && iv.Status == interview.StatusAwaitingAnswer && turns[n-1].Answer == "" {
 		q := turns[n-1].Asked()
 		v.Question = &q
@@ -382,6 +387,8 @@ func (s *Server) getReport(c *echo.Context) error {
 type answerRequest struct {
 	AnswerID string `json:"answer_id"`
 	Text     string `json:"text"`
+	// Signals are the round's integrity signals as the answer is sent.
+	Signals *interview.Signals `json:"signals"`
 }
 
 func (s *Server) postAnswer(c *echo.Context) error {
@@ -399,11 +406,15 @@ func (s *Server) postAnswer(c *echo.Context) error {
 		return apiError(http.StatusRequestEntityTooLarge, "answer_too_long",
 			fmt.Sprintf("the answer is %d bytes; answers are limited to %d bytes", len(req.Text), interview.MaxAnswerBytes))
 	}
+	sig, err := answerSignals(req.Signals, req.Text)
+	if err != nil {
+		return err
+	}
 	iv := interviewOf(c)
 	ctx := c.Request().Context()
 	actx, cancel := context.WithTimeout(ctx, answerTimeout)
 	defer cancel()
-	res, err := s.cfg.Engine.Answer(actx, iv.ID, workflows.AnswerSignal{AnswerID: req.AnswerID, Text: req.Text})
+	res, err := s.cfg.Engine.Answer(actx, iv.ID, workflows.AnswerSignal{AnswerID: req.AnswerID, Text: req.Text, Signals: sig})
 	var refused *temporal.ApplicationError
 	switch {
 	case err == nil:
@@ -416,6 +427,8 @@ func (s *Server) postAnswer(c *echo.Context) error {
 		return apiError(http.StatusConflict, "not_awaiting_answer", refused.Message())
 	case errors.As(err, &refused) && refused.Type() == workflows.RefusedEmpty:
 		return apiError(http.StatusUnprocessableEntity, "empty_answer", refused.Message())
+	case errors.As(err, &refused) && refused.Type() == workflows.RefusedBadSignals:
+		return apiError(http.StatusUnprocessableEntity, "invalid_signals", refused.Message())
 	case ctx.Err() != nil:
 		return ctx.Err()
 	}

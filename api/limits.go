@@ -22,9 +22,10 @@ import (
 // so a zero Limits limits nothing; cmd sets the defaults.
 type Limits struct {
 	// Create bounds new interviews, Resume résumé uploads, Answer answers
-	// and ends, Events event-stream connections, HRSignIn HR sign-in
-	// attempts and Search question searches, each per client address.
-	Create, Resume, Answer, Events, HRSignIn, Search ratelimit.Limit
+	// and ends, Signals integrity-signal reports, Events event-stream
+	// connections, HRSignIn HR sign-in attempts and Search question
+	// searches, each per client address.
+	Create, Resume, Answer, Signals, Events, HRSignIn, Search ratelimit.Limit
 	// API bounds every request under /api/v1 and /codec together.
 	API ratelimit.Limit
 	// StreamsPerInterview and StreamsPerClient cap the event streams open

@@ -178,6 +178,7 @@ func (s *Server) routes() {
 	answer := s.rateLimit("answer", l.Answer)
 	v1.POST("/interviews/:id/answers", s.postAnswer, answer, limit, s.candidate)
 	v1.POST("/interviews/:id/end", s.endInterview, answer, limit, s.candidate)
+	v1.POST("/interviews/:id/signals", s.postSignals, s.rateLimit("signals", l.Signals), limit, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.rateLimit("events", l.Events), s.candidate)
 	v1.GET("/interviews/:id/export", s.exportInterview, s.candidateOrHR(false))

@@ -202,6 +202,7 @@ type fakeEngine struct {
 	starts    []workflows.InterviewInput
 	answers   []answerCall
 	ends      []endCall
+	signals   []signalsCall
 	// listed is what List answers; queries records what it was asked.
 	listed  []workflows.Listed
 	listErr error
@@ -213,6 +214,11 @@ type fakeEngine struct {
 type answerCall struct {
 	ID     string
 	Signal workflows.AnswerSignal
+}
+
+type signalsCall struct {
+	ID    string
+	Input workflows.SignalsInput
 }
 
 type endCall struct {
@@ -272,6 +278,29 @@ func (f *fakeEngine) Answer(_ context.Context, id string, a workflows.AnswerSign
 	return workflows.AnswerResult{Round: st.Round}, nil
 }
 
+// Signals takes signals as the workflow's signals update does: the
+// validator's checks on the state set for id, then the signals are kept on
+// their round's turn.
+func (f *fakeEngine) Signals(_ context.Context, id string, in workflows.SignalsInput) (workflows.SignalsResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.states[id]
+	if !ok {
+		return workflows.SignalsResult{}, fmt.Errorf("%w: workflow interview/%s not found", workflows.ErrNoWorkflow, id)
+	}
+	if err := workflows.CheckSignals(st, in); err != nil {
+		return workflows.SignalsResult{}, err
+	}
+	f.signals = append(f.signals, signalsCall{ID: id, Input: in})
+	turns := slices.Clone(st.Turns)
+	sig := in.Signals
+	turns[slices.IndexFunc(turns, func(t interview.Turn) bool { return t.Round == in.Round })].Signals = &sig
+	cp := *st
+	cp.Turns = turns
+	f.states[id] = &cp
+	return workflows.SignalsResult{Round: in.Round}, nil
+}
+
 func (f *fakeEngine) End(_ context.Context, id string, e workflows.EndSignal) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -300,6 +329,12 @@ func (f *fakeEngine) ReadResume(ctx context.Context, id string) (activities.Read
 		return activities.ReadResumeResult{}, errors.New("no résumé reader in this test")
 	}
 	return f.readResume(ctx, id)
+}
+
+func (f *fakeEngine) signalsCalls() []signalsCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.signals)
 }
 
 func (f *fakeEngine) setState(id string, st *workflows.State) {

@@ -70,6 +70,9 @@ type Turn struct {
 	Evaluation *Evaluation `json:"evaluation,omitempty"`
 	AskedAt    time.Time   `json:"asked_at,omitzero"`
 	AnsweredAt time.Time   `json:"answered_at,omitzero"`
+	// Signals are what the candidate's browser noticed while the round
+	// was answered: for HR, never for the score.
+	Signals *Signals `json:"signals,omitempty"`
 }
 
 // Asked is the question the turn asked.

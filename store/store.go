@@ -40,9 +40,13 @@ type Interview struct {
 	Round        int
 	OverallScore *int
 	// Error says why a failed interview failed.
-	Error     string    `gorm:"type:text"`
-	CreatedAt time.Time `gorm:"index"`
-	UpdatedAt time.Time
+	Error string `gorm:"type:text"`
+	// IntegrityFlags are the integrity flags its rounds raised, each
+	// between commas (",pasted,left_page,"), for HR's filter when
+	// visibility cannot answer.
+	IntegrityFlags string    `gorm:"size:64"`
+	CreatedAt      time.Time `gorm:"index"`
+	UpdatedAt      time.Time
 }
 
 // Turn is one round of an interview.
@@ -62,6 +66,8 @@ type Turn struct {
 	Missed        []string `gorm:"serializer:json;type:text"`
 	AskedAt       *time.Time
 	AnsweredAt    *time.Time
+	// Signals are the round's integrity signals, for HR.
+	Signals *interview.Signals `gorm:"serializer:json;type:text"`
 }
 
 // Report is an interview's written report.
@@ -210,6 +216,9 @@ type Progress struct {
 	Turn        *interview.Turn
 	Report      *interview.Report
 	Error       string
+	// Flags are the integrity flags raised so far; they only grow, so an
+	// empty list leaves the stored ones.
+	Flags []string
 }
 
 // Record writes a step of an interview in one transaction. It is
@@ -220,6 +229,9 @@ func (s *Store) Record(ctx context.Context, p Progress) error {
 		updates := map[string]any{"status": p.Status, "round": p.Round, "error": p.Error, "updated_at": time.Now()}
 		if p.Report != nil {
 			updates["overall_score"] = p.Report.OverallScore
+		}
+		if len(p.Flags) > 0 {
+			updates["integrity_flags"] = "," + strings.Join(p.Flags, ",") + ","
 		}
 		res := tx.Model(&Interview{}).Where("id = ?", p.InterviewID).Updates(updates)
 		if res.Error != nil {
@@ -260,6 +272,7 @@ func upsertTurn(tx *gorm.DB, interviewID string, t *interview.Turn) error {
 		Answer:      t.Answer,
 		AskedAt:     timePtr(t.AskedAt),
 		AnsweredAt:  timePtr(t.AnsweredAt),
+		Signals:     t.Signals,
 	}
 	if e := t.Evaluation; e != nil {
 		row.Score = &e.Score
@@ -271,7 +284,7 @@ func upsertTurn(tx *gorm.DB, interviewID string, t *interview.Turn) error {
 		Columns: []clause.Column{{Name: "interview_id"}, {Name: "round"}},
 		DoUpdates: clause.AssignmentColumns([]string{
 			"topic", "question", "sources", "follow_up", "from_resume", "answer_id", "answer",
-			"score", "feedback", "needs_follow_up", "missed", "asked_at", "answered_at",
+			"score", "feedback", "needs_follow_up", "missed", "asked_at", "answered_at", "signals",
 		}),
 	}).Create(&row).Error
 	if err != nil {
@@ -298,6 +311,7 @@ func (t Turn) ToTurn() interview.Turn {
 		FromResume: t.FromResume,
 		AnswerID:   t.AnswerID,
 		Answer:     t.Answer,
+		Signals:    t.Signals,
 	}
 	if t.AskedAt != nil {
 		out.AskedAt = *t.AskedAt
@@ -318,8 +332,10 @@ type ListFilter struct {
 	From, To                       time.Time
 	// Candidate matches a part of the candidate's name or e-mail.
 	Candidate string
-	Offset    int
-	Limit     int
+	// Flag keeps the interviews whose rounds raised this integrity flag.
+	Flag   string
+	Offset int
+	Limit  int
 }
 
 // ListInterviews returns interviews, newest first.
@@ -341,6 +357,9 @@ func (s *Store) ListInterviews(ctx context.Context, f ListFilter) ([]Interview, 
 	}
 	if !f.To.IsZero() {
 		q = q.Where("created_at < ?", f.To)
+	}
+	if f.Flag != "" {
+		q = q.Where(`integrity_flags LIKE ? ESCAPE '\'`, "%,"+strings.ReplaceAll(f.Flag, "_", `\_`)+",%")
 	}
 	if f.Candidate != "" {
 		like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(f.Candidate)) + "%"

@@ -258,6 +258,13 @@ func testTurnUpsert(t *testing.T, s *Store) {
 		t.Fatalf("answered turn = %+v, want %+v", got, utc(answered))
 	}
 
+	// Signals come with the answer, and stay with the round.
+	answered.Signals = &interview.Signals{PastedChars: 120, Pastes: 1, HiddenCount: 2, HiddenMS: 64_000, FirstKeyMS: 4000, AnswerMS: 90_000, AnswerChars: 150}
+	record(t, s, Progress{InterviewID: iv.ID, Status: interview.StatusEvaluating, Round: 1, Turn: answered})
+	if got := turns(t, s, iv.ID); !reflect.DeepEqual(got, utc(answered)) {
+		t.Fatalf("turn with signals = %+v, want %+v", got, utc(answered))
+	}
+
 	// A re-evaluation replaces the score, feedback and missed points.
 	answered.Evaluation = &interview.Evaluation{Score: 9, Feedback: "很好。"}
 	answered.Answer = "协程由 Go 运行时调度，栈很小且可增长。"
@@ -416,8 +423,10 @@ func testList(t *testing.T, s *Store) {
 			t.Fatal(err)
 		}
 		ids = append(ids, iv.ID)
+		// Grace's rounds raised left_page, Linus's pasted and left_page.
+		flags := [][]string{{interview.FlagLeftPage}, {interview.FlagPasted, interview.FlagLeftPage}, nil}[i]
 		err := s.Record(ctx, Progress{InterviewID: iv.ID, Status: interview.StatusCompleted, Round: 1,
-			Report: &interview.Report{OverallScore: 50 + 20*i}})
+			Report: &interview.Report{OverallScore: 50 + 20*i}, Flags: flags})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -452,5 +461,19 @@ func testList(t *testing.T, s *Store) {
 	}
 	if got := list(ListFilter{Candidate: tag, MinScore: &min70, Status: "completed", Track: "go-backend"}); !slices.Equal(got, sorted(ids[1:]...)) {
 		t.Errorf("score >= 70 = %v, want Linus's and the last", got)
+	}
+	if got := list(ListFilter{Candidate: tag, Flag: interview.FlagPasted}); !slices.Equal(got, ids[1:2]) {
+		t.Errorf("flag pasted = %v, want Linus's", got)
+	}
+	if got := list(ListFilter{Candidate: tag, Flag: interview.FlagLeftPage}); !slices.Equal(got, sorted(ids[:2]...)) {
+		t.Errorf("flag left_page = %v, want Grace's and Linus's", got)
+	}
+	if got := list(ListFilter{Candidate: tag, Flag: interview.FlagFastAnswer}); len(got) != 0 {
+		t.Errorf("flag fast_answer = %v, want none", got)
+	}
+	// A later step without flags keeps those recorded.
+	record(t, s, Progress{InterviewID: ids[1], Status: interview.StatusCompleted, Round: 1})
+	if got := list(ListFilter{Candidate: tag, Flag: interview.FlagPasted}); !slices.Equal(got, ids[1:2]) {
+		t.Errorf("flag pasted after a step without flags = %v, want Linus's", got)
 	}
 }

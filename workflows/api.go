@@ -115,6 +115,8 @@ func DefaultOptions() Options {
 type AnswerSignal struct {
 	AnswerID string `json:"answer_id"`
 	Text     string `json:"text"`
+	// Signals are the round's integrity signals as the answer was sent.
+	Signals *interview.Signals `json:"signals,omitempty"`
 }
 
 // AnswerResult is what the answer update returns once the answer is taken.
@@ -137,6 +139,11 @@ func CheckAnswer(s *State, a AnswerSignal) error {
 		return temporal.NewNonRetryableApplicationError(fmt.Sprintf("no answer is awaited now: the interview is %s", s.Status), RefusedNotAwaiting, nil)
 	case strings.TrimSpace(a.Text) == "":
 		return temporal.NewNonRetryableApplicationError("the answer text is empty", RefusedEmpty, nil)
+	}
+	if a.Signals != nil {
+		if err := a.Signals.Validate(); err != nil {
+			return temporal.NewNonRetryableApplicationError(err.Error(), RefusedBadSignals, nil)
+		}
 	}
 	return nil
 }
@@ -186,4 +193,7 @@ type State struct {
 	// asked from it, to choose the next one's topic.
 	Plan     *jobdesc.Plan `json:"plan,omitempty"`
 	PlanNext int           `json:"plan_next,omitempty"`
+	// Integrity lists the integrity flags any round raised so far
+	// (interview.Flags), for HR's filter.
+	Integrity []string `json:"integrity,omitempty"`
 }

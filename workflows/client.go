@@ -133,6 +133,20 @@ func (c *Client) signalAnswer(ctx context.Context, id string, a AnswerSignal) (A
 	return AnswerResult{Round: st.Round}, nil
 }
 
+// Signals sends a round's integrity signals as the interview's signals
+// update, which takes them or refuses them (validator) in one call.
+func (c *Client) Signals(ctx context.Context, id string, in SignalsInput) (SignalsResult, error) {
+	var res SignalsResult
+	h, err := c.c.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: InterviewID(id), UpdateName: UpdateSignals,
+		Args: []any{in}, WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		err = h.Get(ctx, &res)
+	}
+	return res, noWorkflow(err)
+}
+
 // End signals an early end.
 func (c *Client) End(ctx context.Context, id string, e EndSignal) error {
 	return noWorkflow(c.c.SignalWorkflow(ctx, InterviewID(id), "", SignalEnd, e))

@@ -21,6 +21,8 @@ type Listed struct {
 	Round       int64
 	Score       *float64
 	StartTime   time.Time
+	// Integrity lists the integrity flags the interview's rounds raised.
+	Integrity []string
 }
 
 // List runs a visibility query over interview workflows.
@@ -48,6 +50,7 @@ func (c *Client) List(ctx context.Context, query string, pageSize int, pageToken
 		decode(SearchLevel.GetName(), &l.Level)
 		decode(SearchLanguage.GetName(), &l.Language)
 		decode(SearchRound.GetName(), &l.Round)
+		decode(SearchIntegrity.GetName(), &l.Integrity)
 		var score float64
 		if decode(SearchScore.GetName(), &score) {
 			l.Score = &score

@@ -74,6 +74,9 @@ type impl struct {
 	// windowClosed is set by the campaign's window-closed signal: the
 	// interview ends, as missed if no answer came yet.
 	windowClosed bool
+	// integrity is true from version 1 of integrityChange on: the signals
+	// update upserts the flags it raises at once.
+	integrity bool
 }
 
 func (w *impl) setup(ctx workflow.Context) error {
@@ -95,6 +98,9 @@ func (w *impl) setup(ctx workflow.Context) error {
 		Validator: w.checkAnswer,
 	}); err != nil {
 		return fmt.Errorf("register answer update: %w", err)
+	}
+	if err := w.setupSignals(ctx); err != nil {
+		return err
 	}
 	w.answers = workflow.GetSignalChannel(ctx, SignalAnswer)
 	w.ends = workflow.GetSignalChannel(ctx, SignalEnd)
@@ -439,6 +445,7 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 	w.pending = nil
 	turn := &s.Turns[len(s.Turns)-1]
 	turn.AnswerID, turn.Answer, turn.AnsweredAt = answer.AnswerID, answer.Text, workflow.Now(ctx)
+	w.takeAnswerSignals(turn, answer.Signals)
 	w.setStatus(ctx, interview.StatusEvaluating)
 	if err := w.record(ctx, ""); err != nil {
 		return err
@@ -534,6 +541,9 @@ func (w *impl) show(ctx workflow.Context) {
 	if s.Report != nil {
 		updates = append(updates, SearchScore.ValueSet(float64(s.Report.OverallScore)))
 	}
+	if len(s.Integrity) > 0 {
+		updates = append(updates, SearchIntegrity.ValueSet(s.Integrity))
+	}
 	if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
 		workflow.GetLogger(ctx).Warn("could not update search attributes", "error", err)
 	}
@@ -590,7 +600,10 @@ func askTopic(in activities.AskInput) string {
 // record writes the current step to the database and the stream.
 func (w *impl) record(ctx workflow.Context, announce string) error {
 	s := w.state
-	in := activities.RecordInput{InterviewID: w.in.InterviewID, Status: s.Status, Round: s.Round, Report: s.Report, Announce: announce, Error: s.Error}
+	in := activities.RecordInput{
+		InterviewID: w.in.InterviewID, Status: s.Status, Round: s.Round, Report: s.Report, Announce: announce, Error: s.Error,
+		Flags: s.Integrity,
+	}
 	if len(s.Turns) > 0 {
 		t := s.Turns[len(s.Turns)-1]
 		in.Turn = &t

@@ -18,6 +18,10 @@ var (
 	SearchScore     = temporal.NewSearchAttributeKeyFloat64("MianshiScore")
 	SearchCampaign  = temporal.NewSearchAttributeKeyKeyword("MianshiCampaign")
 	SearchFollowUps = temporal.NewSearchAttributeKeyInt64("MianshiFollowUps")
+	// SearchIntegrity lists the integrity flags the interview's rounds
+	// raised (interview.Flags): MianshiIntegrity = "pasted" finds the
+	// interviews with a round mostly pasted.
+	SearchIntegrity = temporal.NewSearchAttributeKeyKeywordList("MianshiIntegrity")
 )
 
 // SearchAttributeTypes lists the custom search attributes with their types,
@@ -32,6 +36,7 @@ func SearchAttributeTypes() map[string]enums.IndexedValueType {
 		SearchScore.GetName():     enums.INDEXED_VALUE_TYPE_DOUBLE,
 		SearchCampaign.GetName():  enums.INDEXED_VALUE_TYPE_KEYWORD,
 		SearchFollowUps.GetName(): enums.INDEXED_VALUE_TYPE_INT,
+		SearchIntegrity.GetName(): enums.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 	}
 }
 
