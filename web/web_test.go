@@ -157,6 +157,9 @@ func TestEveryStringIsTranslated(t *testing.T) {
 	for _, s := range []string{"evaluating", "completed", "abandoned", "failed", "missed"} {
 		used["status."+s] = true
 	}
+	for _, f := range []string{"pasted", "left_page", "fast_answer"} {
+		used["flag."+f] = true
+	}
 	if len(used) < 50 {
 		t.Fatalf("found only %d keys in use; the pattern no longer matches how the app labels text", len(used))
 	}

@@ -6,6 +6,7 @@ import { lang } from './i18n.js';
 import { reportBody } from './report.js';
 import { roundItem } from './interview.js';
 import { hrNav } from './hrnav.js';
+import { flags, flagBadges, attachSignals } from './signals.js';
 
 const statuses = ['generating', 'awaiting_answer', 'evaluating', 'completed', 'abandoned', 'failed', 'missed'];
 const levels = ['junior', 'mid', 'senior'];
@@ -145,6 +146,7 @@ async function listing(page, err) {
         select('f-status', 'hr.status', statuses, (s) => ({ i18n: 'state.' + s })),
         select('f-track', 'hr.track', tracks, (v) => ({ text: v })),
         select('f-level', 'hr.level', levels, (l) => ({ i18n: 'level.' + l })),
+        select('f-flag', 'hr.flag', flags, (f) => ({ i18n: 'flag.' + f })),
         input('f-min', 'hr.minscore', { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
         input('f-max', 'hr.maxscore', { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
         input('f-from', 'hr.from', { type: 'date' }),
@@ -157,7 +159,7 @@ async function listing(page, err) {
   const body = h('tbody', { id: 'hr-rows' });
   const table = h('div', { class: 'table-wrap' }, h('table', { id: 'hr-table' },
     h('caption', { class: 'visually-hidden', i18n: 'hr.title' }),
-    h('thead', {}, h('tr', {}, ['hr.col.candidate', 'hr.track', 'hr.level', 'hr.status', 'hr.col.round', 'hr.col.score', 'hr.col.started']
+    h('thead', {}, h('tr', {}, ['hr.col.candidate', 'hr.track', 'hr.level', 'hr.status', 'hr.col.round', 'hr.col.score', 'hr.col.flags', 'hr.col.started']
       .map((k) => h('th', { scope: 'col', i18n: k })))),
     body));
   const prev = h('button', { type: 'button', class: 'secondary', id: 'hr-prev', i18n: 'hr.prev' });
@@ -176,6 +178,7 @@ async function listing(page, err) {
     put('status', f.get('f-status'));
     put('track', f.get('f-track'));
     put('level', f.get('f-level'));
+    put('flag', f.get('f-flag'));
     put('min_score', f.get('f-min'));
     put('max_score', f.get('f-max'));
     put('from', f.get('f-from'));
@@ -213,7 +216,7 @@ async function listing(page, err) {
     else label(source, 'hr.source.database');
     body.replaceChildren(...resp.interviews.map((iv) => row(iv, (btn) => open(detail, iv.id, btn, err))));
     if (resp.interviews.length === 0) {
-      body.append(h('tr', {}, h('td', { colspan: 7, class: 'muted', i18n: 'hr.empty' })));
+      body.append(h('tr', {}, h('td', { colspan: 8, class: 'muted', i18n: 'hr.empty' })));
     }
     page.dataset.loaded = String(Date.now());
   };
@@ -250,6 +253,7 @@ function row(iv, onOpen) {
     h('td', { i18n: 'state.' + iv.status }),
     h('td', {}, String(iv.round)),
     h('td', { class: 'num' }, iv.score == null ? '—' : String(Math.round(iv.score))),
+    h('td', { class: 'flags' }, flagBadges(iv.integrity)),
     h('td', {}, formatDate(iv.created_at, lang())));
 }
 
@@ -285,8 +289,9 @@ async function open(detail, id, opener, err) {
     v.report ? h('section', { 'aria-labelledby': 'hr-report-h' }, h('h2', { id: 'hr-report-h', i18n: 'report.title' }), ...reportBody(v, v.report))
       : h('section', { 'aria-labelledby': 'hr-transcript-h' },
         h('h2', { id: 'hr-transcript-h', i18n: 'hr.transcript' }),
-        v.question ? h('div', { class: 'card' }, h('h3', { i18n: ['interview.question', { n: v.question.round }] }), h('p', { class: 'question-text' }, v.question.text), h('p', { class: 'muted', i18n: 'status.awaiting_answer.hr' })) : null,
+        v.question ? h('div', { class: 'card current', 'data-round': v.question.round }, h('h3', { i18n: ['interview.question', { n: v.question.round }] }), h('p', { class: 'question-text' }, v.question.text), h('p', { class: 'muted', i18n: 'status.awaiting_answer.hr' })) : null,
         transcript.length ? h('ol', { class: 'history' }, transcript) : h('p', { class: 'muted', i18n: 'hr.notranscript' })));
+  attachSignals(detail, v.signals);
   detail.hidden = false;
   heading.focus();
 }

@@ -10,6 +10,7 @@ import { messagePage } from './notfound.js';
 import { rememberInterview } from './recent.js';
 import { store } from './storage.js';
 import { meta } from './report.js';
+import { RoundSignals } from './integrity.js';
 
 const terminal = new Set(['completed', 'abandoned', 'failed', 'missed']);
 
@@ -38,6 +39,7 @@ class Interview {
     this.pending = store(`mianshi.pending.${id}`);
     this.draft = store(`mianshi.draft.${id}`);
     this.build();
+    this.signals = new RoundSignals(id, this.els.answer, () => this.reportSoon());
   }
 
   build() {
@@ -77,10 +79,16 @@ class Interview {
     e.history = h('section', { id: 'history', hidden: true, 'aria-labelledby': 'history-h' },
       h('h2', { id: 'history-h', i18n: 'interview.history' }), e.historyList);
 
+    // Told before the first question, and kept in view: what the page
+    // records, who sees it, and that it never changes a score.
+    e.notice = h('section', { id: 'integrity-notice', class: 'card notice', 'aria-labelledby': 'notice-h' },
+      h('h2', { id: 'notice-h', i18n: 'interview.notice.title' }),
+      h('p', { i18n: 'interview.notice' }));
+
     m.append(
       h('h1', { i18n: 'interview.title' }), e.meta,
       h('div', { class: 'progress-row' }, e.roundLabel, e.progress),
-      e.status, e.finished, e.question, e.form, e.history);
+      e.status, e.finished, e.notice, e.question, e.form, e.history);
 
     e.answer.value = this.draft.get() || '';
     e.answer.addEventListener('input', () => this.draft.set(e.answer.value));
@@ -263,6 +271,8 @@ class Interview {
     if (type === 'question.delta') return;
 
     const ready = this.status === 'awaiting_answer' && cur && cur.done;
+    if (ready) this.signals.begin(cur.round);
+    e.notice.hidden = over;
     e.form.hidden = over;
     e.answer.disabled = over;
     e.send.disabled = !ready || this.sending;
@@ -339,6 +349,7 @@ class Interview {
     }
     e.err.show('');
     const p = { answer_id: newId(), text, round: cur.round };
+    if (this.signals.round === cur.round) p.signals = this.signals.snapshot();
     this.pending.set(JSON.stringify(p));
     await this.post(p);
   }
@@ -365,7 +376,8 @@ class Interview {
     this.update();
     for (let attempt = 0; ; attempt++) {
       try {
-        await api('POST', interviewPath(this.id, '/answers'), { token: this.token, body: { answer_id: p.answer_id, text: p.text } });
+        await api('POST', interviewPath(this.id, '/answers'), { token: this.token, body: { answer_id: p.answer_id, text: p.text, signals: p.signals } });
+        if (this.signals.round === p.round) this.signals.end();
         const r = this.entry(p.round);
         r.answer = p.text;
         if (this.status === 'awaiting_answer') this.status = 'evaluating';
@@ -387,6 +399,25 @@ class Interview {
     }
     this.sending = false;
     this.update();
+  }
+
+  // reportSoon sends the round's signals so far a moment after a paste or
+  // a return to the page, so they are on record even if no answer comes.
+  // At most one report is waiting; losing one is harmless (the next, or
+  // the answer, carries everything).
+  reportSoon() {
+    if (this.reportTimer) return;
+    this.reportTimer = setTimeout(async () => {
+      this.reportTimer = null;
+      const round = this.signals.round;
+      if (!round || this.sending || this.status !== 'awaiting_answer' || !this.signals.worthSending()) return;
+      try {
+        await api('POST', interviewPath(this.id, '/signals'), { token: this.token, body: { round, signals: this.signals.snapshot() } });
+      } catch {
+        // Refused (the answer was sent meanwhile) or unreachable: the
+        // answer carries the round's signals anyway.
+      }
+    }, 2000);
   }
 
   async endEarly() {
