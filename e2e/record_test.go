@@ -12,7 +12,9 @@ import (
 	"testing"
 	"time"
 
+	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
+	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -137,6 +139,13 @@ func TestRecordHistories(t *testing.T) {
 // runID is empty) to workflows/testdata/NAME.json.
 func saveHistory(t *testing.T, c client.Client, name, workflowID, runID string) {
 	t.Helper()
+	writeHistory(t, name, historyOf(t, c, workflowID, runID))
+}
+
+// historyOf reads the history of one workflow run (the newest when runID
+// is empty).
+func historyOf(t *testing.T, c client.Client, workflowID, runID string) *historypb.History {
+	t.Helper()
 	var h historypb.History
 	it := c.GetWorkflowHistory(context.Background(), workflowID, runID, false, 0)
 	for it.HasNext() {
@@ -146,7 +155,44 @@ func saveHistory(t *testing.T, c client.Client, name, workflowID, runID string) 
 		}
 		h.Events = append(h.Events, ev)
 	}
-	data, err := protojson.MarshalOptions{Multiline: true}.Marshal(&h)
+	return &h
+}
+
+// masterKeyed re-encrypts the payloads a workflow's own data key sealed
+// (codec.DataKeys, kept in the dev data dir's database, which the replay
+// test does not have) with the test master key alone, which it has.
+func masterKeyed(t *testing.T, h *historypb.History, dataDir string) {
+	t.Helper()
+	keys, err := codec.ParseKeys(recordKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), "", dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	withDataKeys := codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, db, workflows.HoldsCandidateData))
+	master := codec.New(keys)
+	err = proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
+		SkipSearchAttributes: true,
+		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
+			plain, err := withDataKeys.Decode(p)
+			if err != nil {
+				return nil, err
+			}
+			return master.Encode(plain)
+		},
+	})
+	if err != nil {
+		t.Fatalf("re-encrypt the history with the master key: %v", err)
+	}
+}
+
+// writeHistory writes a history to workflows/testdata/NAME.json.
+func writeHistory(t *testing.T, name string, h *historypb.History) {
+	t.Helper()
+	data, err := protojson.MarshalOptions{Multiline: true}.Marshal(h)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,4 +362,55 @@ func TestRecordRetentionHistory(t *testing.T) {
 		t.Fatalf("retention erased %d (%v), want 1", out.Erased, err)
 	}
 	saveHistory(t, c, "retention", "retention-recorded", "")
+}
+
+// TestRecordIntegrityHistories records integrity-signals.json for the
+// replay tests: a 3-round interview whose first round gets signals before
+// its answer (the record-signals update, which raises left_page) and an
+// answer with signals (pasted), whose second round's answer carries typed
+// signals, and whose third round's answer carries none.
+//
+//	go test ./e2e -run TestRecordIntegrityHistories -record-histories
+func TestRecordIntegrityHistories(t *testing.T) {
+	if !*record {
+		t.Skip("pass -record-histories to record workflow histories")
+	}
+	p, dataDir := freePorts(t), t.TempDir()
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
+		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
+		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+
+	s := newSession(t, d.baseURL, 3)
+	away := map[string]any{"pasted_chars": 0, "pastes": 0, "hidden_count": 1, "hidden_ms": 45_000, "first_key_ms": 0, "answer_ms": 50_000, "answer_chars": 0}
+	for round := 1; round <= 3; round++ {
+		v := s.awaiting(round)
+		q, ok := s.bank.Get(v.Question.Sources[0])
+		if !ok {
+			t.Fatalf("question %q cites %v, not in the bank", v.Question.Text, v.Question.Sources)
+		}
+		n := len([]rune(q.ReferenceAnswer))
+		body := map[string]any{"answer_id": fmt.Sprintf("answer-%d", round), "text": q.ReferenceAnswer}
+		switch round {
+		case 1:
+			if code := call(t, http.MethodPost, s.url("/signals"), s.iv.Token, map[string]any{"round": 1, "signals": away}, nil); code != http.StatusAccepted {
+				t.Fatalf("signals of round 1: status %d", code)
+			}
+			body["signals"] = map[string]any{"pasted_chars": n, "pastes": 1, "hidden_count": 1, "hidden_ms": 45_000, "first_key_ms": 0, "answer_ms": 60_000, "answer_chars": n}
+		case 2:
+			body["signals"] = map[string]any{"pasted_chars": 0, "pastes": 0, "hidden_count": 0, "hidden_ms": 0, "first_key_ms": 6_000, "answer_ms": 180_000, "answer_chars": n}
+		}
+		if code := call(t, http.MethodPost, s.url("/answers"), s.iv.Token, body, nil); code != http.StatusAccepted {
+			t.Fatalf("answer round %d: status %d", round, code)
+		}
+	}
+	s.completed()
+	h := historyOf(t, c, workflows.InterviewID(s.iv.ID), "")
+	masterKeyed(t, h, dataDir)
+	writeHistory(t, "integrity-signals", h)
 }

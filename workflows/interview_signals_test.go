@@ -140,26 +140,17 @@ func TestSignalsStayWithTheirRound(t *testing.T) {
 func TestSignalsNeverChangeAScore(t *testing.T) {
 	run := func(withSignals bool) State {
 		h := newHarness(t)
-		var tick func()
-		tick = func() {
-			s := h.state(t)
-			if s.Status.Terminal() {
-				return
+		h.answerEachWith(t, func(s State) AnswerSignal {
+			text := goodAnswer(s.Question.Topic)
+			if s.Round == 2 {
+				text = "I am not sure." // a weak answer too, and its follow-up
 			}
-			if s.Status == interview.StatusAwaitingAnswer {
-				text := goodAnswer(s.Question.Topic)
-				if s.Round == 2 {
-					text = "I am not sure." // a weak answer too, and its follow-up
-				}
-				a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: text}
-				if withSignals {
-					a.Signals = pasted(text)
-				}
-				h.update(t, a, func(string, int) {})
+			a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: text}
+			if withSignals {
+				a.Signals = pasted(text)
 			}
-			h.env.RegisterDelayedCallback(tick, time.Minute)
-		}
-		h.env.RegisterDelayedCallback(tick, time.Minute)
+			return a
+		})
 		h.env.ExecuteWorkflow(InterviewWorkflow, input(4))
 		return h.result(t)
 	}
@@ -211,23 +202,14 @@ func TestFlagsSurviveContinueAsNew(t *testing.T) {
 			}
 		}).Return(nil)
 		r := &harness{env: env}
-		var tick func()
-		tick = func() {
-			s := r.state(t)
-			if s.Status.Terminal() {
-				return
+		r.answerEachWith(t, func(s State) AnswerSignal {
+			text := goodAnswer(s.Question.Topic)
+			a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: text}
+			if s.Round == 1 {
+				a.Signals = pasted(text)
 			}
-			if s.Status == interview.StatusAwaitingAnswer {
-				text := goodAnswer(s.Question.Topic)
-				a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: text}
-				if s.Round == 1 {
-					a.Signals = pasted(text)
-				}
-				r.update(t, a, func(string, int) {})
-			}
-			env.RegisterDelayedCallback(tick, time.Minute)
-		}
-		env.RegisterDelayedCallback(tick, time.Minute)
+			return a
+		})
 		env.ExecuteWorkflow(InterviewWorkflow, in)
 		var next *workflow.ContinueAsNewError
 		if err := env.GetWorkflowError(); errors.As(err, &next) {

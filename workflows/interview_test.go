@@ -124,6 +124,13 @@ func (h *harness) state(t *testing.T) State {
 // answerEach answers every question as answer(question) says, polling the
 // state once a minute of workflow time.
 func (h *harness) answerEach(t *testing.T, answer func(s State) string) {
+	h.answerEachWith(t, func(s State) AnswerSignal {
+		return AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: answer(s)}
+	})
+}
+
+// answerEachWith is answerEach with the whole answer update's input.
+func (h *harness) answerEachWith(t *testing.T, answer func(s State) AnswerSignal) {
 	var tick func()
 	tick = func() {
 		s := h.state(t)
@@ -131,7 +138,7 @@ func (h *harness) answerEach(t *testing.T, answer func(s State) string) {
 			return
 		}
 		if s.Status == interview.StatusAwaitingAnswer {
-			a := AnswerSignal{AnswerID: fmt.Sprintf("a%d", s.Round), Text: answer(s)}
+			a := answer(s)
 			h.env.UpdateWorkflow(UpdateAnswer, a.AnswerID, &testsuite.TestUpdateCallback{
 				OnReject:   func(err error) { t.Errorf("answer %s refused: %v", a.AnswerID, err) },
 				OnAccept:   func() {},

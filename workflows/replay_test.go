@@ -55,11 +55,11 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// change (-v0), before the rolling-memory change (-v1), before answers
 	// came as an update (-v2), before search attributes changed once a
 	// round (-v3) and now, and both runs of an interview that continued as
-	// new with answer signals (-v2), with the update (-v3) and now; a
-	// résumé read, a campaign occurrence, an HR calibration and a
-	// retention run.
-	if len(files) < 30 {
-		t.Fatalf("found %d recorded histories in testdata, want 30", len(files))
+	// new with answer signals (-v2), with the update (-v3) and now; one
+	// with integrity signals; a résumé read, a campaign occurrence, an HR
+	// calibration and a retention run.
+	if len(files) < 31 {
+		t.Fatalf("found %d recorded histories in testdata, want 31", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {
