@@ -24,10 +24,19 @@ export class RoundSignals {
     this.prev = textarea.value;
     textarea.addEventListener('paste', (ev) => this.paste(ev));
     textarea.addEventListener('input', (ev) => this.input(ev));
-    const away = () => this.away();
-    document.addEventListener('visibilitychange', away);
-    window.addEventListener('blur', away);
-    window.addEventListener('focus', away);
+    // Focus is followed by its events: a page shown is taken to have it
+    // until the window says otherwise (hasFocus() is false in some
+    // embedded and headless browsers that never had an OS window).
+    this.focused = true;
+    document.addEventListener('visibilitychange', () => this.away());
+    window.addEventListener('blur', () => {
+      this.focused = false;
+      this.away();
+    });
+    window.addEventListener('focus', () => {
+      this.focused = true;
+      this.away();
+    });
   }
 
   // begin starts following a round whose question is shown now, or picks
@@ -107,7 +116,7 @@ export class RoundSignals {
   away() {
     const s = this.s;
     if (!s) return;
-    const gone = document.hidden || !document.hasFocus();
+    const gone = document.hidden || !this.focused;
     if (gone && !s.awaySince) {
       s.awaySince = Date.now();
       s.hiddenCount++;
