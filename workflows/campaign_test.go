@@ -12,6 +12,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/mianshi/mianshi/activities"
@@ -100,6 +101,9 @@ func (h *campaignHarness) env() *testsuite.TestWorkflowEnvironment {
 	env := h.NewTestWorkflowEnvironment()
 	env.RegisterWorkflow(CampaignRunWorkflow)
 	env.RegisterActivity(h.acts)
+	// Under -race on a loaded machine the default 1 s deadlock detector
+	// fired while the workflow was merely waiting for the CPU.
+	env.SetWorkerOptions(worker.Options{DeadlockDetectionTimeout: 10 * time.Second})
 	return env
 }
 
