@@ -27,6 +27,9 @@ type Engine interface {
 	// ReadResume has an uploaded résumé read, and waits for the outcome
 	// as long as ctx allows.
 	ReadResume(ctx context.Context, resumeID string) (activities.ReadResumeResult, error)
+	// Transcribe has a stored recording transcribed, or leaves the
+	// transcription already under way; it does not wait for it.
+	Transcribe(ctx context.Context, recordingID string) error
 }
 
 var _ Engine = (*workflows.Client)(nil)

@@ -65,13 +65,14 @@ func (s *Server) requestedInterview(c *echo.Context) (*store.Interview, error) {
 
 // exportDocument is everything held about an interview's candidate.
 type exportDocument struct {
-	ExportedAt time.Time          `json:"exported_at"`
-	Interview  exportedInterview  `json:"interview"`
-	Turns      []interview.Turn   `json:"turns"`
-	Report     *interview.Report  `json:"report"`
-	Resume     *exportedResume    `json:"resume"`
-	Messages   []exportedMessage  `json:"messages"`
-	Campaign   *exportedCandidate `json:"campaign_candidate"`
+	ExportedAt time.Time           `json:"exported_at"`
+	Interview  exportedInterview   `json:"interview"`
+	Turns      []interview.Turn    `json:"turns"`
+	Report     *interview.Report   `json:"report"`
+	Resume     *exportedResume     `json:"resume"`
+	Messages   []exportedMessage   `json:"messages"`
+	Recordings []exportedRecording `json:"recordings"`
+	Campaign   *exportedCandidate  `json:"campaign_candidate"`
 	// Events is the interview's live event stream, as long as it is kept.
 	Events    []stream.Event `json:"events"`
 	Workflows []string       `json:"temporal_workflows"`
@@ -104,6 +105,17 @@ type exportedResume struct {
 	CreatedAt time.Time       `json:"created_at"`
 }
 
+// exportedRecording is a spoken answer: its transcript, not its audio
+// (kept only until transcribed).
+type exportedRecording struct {
+	ID         string    `json:"id"`
+	Format     string    `json:"format"`
+	Size       int64     `json:"size"`
+	Status     string    `json:"status"`
+	Transcript string    `json:"transcript"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
 type exportedMessage struct {
 	Kind      string     `json:"kind"`
 	To        string     `json:"to"`
@@ -130,7 +142,7 @@ func exportOf(held *store.Export, events []stream.Event, workflows []string) exp
 			Status: iv.Status, Round: iv.Round, OverallScore: iv.OverallScore, Error: iv.Error,
 			CreatedAt: iv.CreatedAt, UpdatedAt: iv.UpdatedAt,
 		},
-		Turns: []interview.Turn{}, Messages: []exportedMessage{}, Events: events, Workflows: workflows,
+		Turns: []interview.Turn{}, Messages: []exportedMessage{}, Recordings: []exportedRecording{}, Events: events, Workflows: workflows,
 		Notes: "The Temporal workflows named here hold the same questions, answers and scores, encrypted; DELETE /api/v1/interviews/{id} erases all of it.",
 	}
 	for _, t := range held.Turns {
@@ -146,6 +158,10 @@ func exportOf(held *store.Export, events []stream.Event, workflows []string) exp
 	for _, m := range held.Messages {
 		doc.Messages = append(doc.Messages, exportedMessage{Kind: m.Kind, To: m.To, Subject: m.Subject, Body: m.Body,
 			Channel: m.Channel, SentAt: m.SentAt, CreatedAt: m.CreatedAt})
+	}
+	for _, r := range held.Recordings {
+		doc.Recordings = append(doc.Recordings, exportedRecording{ID: r.ID, Format: r.Format, Size: r.Size, Status: r.Status,
+			Transcript: r.Transcript, CreatedAt: r.CreatedAt})
 	}
 	if cc := held.Cohort; cc != nil {
 		doc.Campaign = &exportedCandidate{CampaignID: cc.CampaignID, Name: cc.Name, Email: cc.Email}
@@ -180,6 +196,9 @@ func (s *Server) exportInterview(c *echo.Context) error {
 	wfs := []string{workflows.InterviewID(iv.ID)}
 	if iv.ResumeID != "" {
 		wfs = append(wfs, workflows.ResumeID(iv.ResumeID))
+	}
+	for _, r := range held.Recordings {
+		wfs = append(wfs, workflows.RecordingID(r.ID))
 	}
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="interview-`+iv.ID+`.json"`)
 	return c.JSON(http.StatusOK, exportOf(held, events, wfs))

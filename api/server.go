@@ -91,6 +91,10 @@ type Config struct {
 	// OIDC turns on HR sign-in through an OpenID Connect issuer; nil
 	// leaves HR accounts and the token as the only ways in.
 	OIDC *OIDC
+	// Voice says a speech-to-text endpoint is configured: candidates may
+	// record answers (POST /interviews/{id}/answers/audio), which workers
+	// transcribe. Without it that answers 503 voice_unavailable.
+	Voice bool
 }
 
 // StreamObserver is told when event streams open and close and when a
@@ -179,6 +183,8 @@ func (s *Server) routes() {
 	v1.POST("/interviews/:id/answers", s.postAnswer, answer, limit, s.candidate)
 	v1.POST("/interviews/:id/end", s.endInterview, answer, limit, s.candidate)
 	v1.POST("/interviews/:id/signals", s.postSignals, s.rateLimit("signals", l.Signals), limit, s.candidate)
+	v1.POST("/interviews/:id/answers/audio", s.uploadAudio, answer, middleware.BodyLimit(maxAudioBody), s.candidate)
+	v1.GET("/interviews/:id/answers/audio/:audio_id", s.getAudio, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.rateLimit("events", l.Events), s.candidate)
 	v1.GET("/interviews/:id/export", s.exportInterview, s.candidateOrHR(false))
@@ -211,7 +217,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) info(c *echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]any{"interviewer": s.cfg.Interviewer, "hr_sso": s.sso != nil})
+	return c.JSON(http.StatusOK, map[string]any{"interviewer": s.cfg.Interviewer, "hr_sso": s.sso != nil, "voice": s.cfg.Voice})
 }
 
 func (s *Server) tracks(c *echo.Context) error {

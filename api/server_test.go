@@ -209,6 +209,11 @@ type fakeEngine struct {
 	queries []string
 	// readResume reads résumés; tests that upload one set it.
 	readResume func(ctx context.Context, id string) (activities.ReadResumeResult, error)
+	// transcribe transcribes recordings; tests of spoken answers set it.
+	// transcribeErr fails starting one; transcribes counts the starts.
+	transcribe    func(ctx context.Context, id string) error
+	transcribeErr error
+	transcribes   []string
 }
 
 type answerCall struct {
@@ -335,6 +340,20 @@ func (f *fakeEngine) signalsCalls() []signalsCall {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.signals)
+}
+
+func (f *fakeEngine) Transcribe(ctx context.Context, id string) error {
+	f.mu.Lock()
+	f.transcribes = append(f.transcribes, id)
+	err, transcribe := f.transcribeErr, f.transcribe
+	f.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if transcribe == nil {
+		return errors.New("no transcriber in this test")
+	}
+	return transcribe(ctx, id)
 }
 
 func (f *fakeEngine) setState(id string, st *workflows.State) {

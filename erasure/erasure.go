@@ -57,6 +57,13 @@ func (e *Eraser) Erase(ctx context.Context, interviewID string) error {
 	if iv.ResumeID != "" {
 		ids = append(ids, workflows.ResumeID(iv.ResumeID))
 	}
+	recordings, err := e.Store.RecordingIDs(ctx, interviewID)
+	if err != nil {
+		return err
+	}
+	for _, id := range recordings {
+		ids = append(ids, workflows.RecordingID(id))
+	}
 	for _, id := range ids {
 		if err := e.forget(ctx, id); err != nil {
 			return err

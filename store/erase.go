@@ -38,6 +38,9 @@ type Export struct {
 	Report    *Report
 	Resume    *Resume
 	Messages  []Message
+	// Recordings are the candidate's spoken answers: their transcripts,
+	// and their audio while it waits to be transcribed.
+	Recordings []Recording
 	// Cohort is the candidate's place in a campaign's cohort, if any.
 	Cohort *CampaignCandidate
 }
@@ -52,7 +55,7 @@ func (s *Store) Export(ctx context.Context, id string) (*Export, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := &Export{Interview: *iv, Messages: []Message{}}
+	out := &Export{Interview: *iv, Messages: []Message{}, Recordings: []Recording{}}
 	if out.Turns, err = s.Turns(ctx, id); err != nil {
 		return nil, err
 	}
@@ -67,6 +70,9 @@ func (s *Store) Export(ctx context.Context, id string) (*Export, error) {
 	db := s.db.WithContext(ctx)
 	if err := db.Where("interview_id = ?", id).Order("id").Find(&out.Messages).Error; err != nil {
 		return nil, fmt.Errorf("load messages: %w", err)
+	}
+	if err := db.Where("interview_id = ?", id).Order("created_at, id").Find(&out.Recordings).Error; err != nil {
+		return nil, fmt.Errorf("load recordings: %w", err)
 	}
 	var cands []CampaignCandidate
 	err = db.Where("id IN (?)", db.Model(&OccurrenceCandidate{}).Select("candidate_id").Where("interview_id = ?", id)).Find(&cands).Error
@@ -87,7 +93,8 @@ func (s *Store) Erased(ctx context.Context, id string) bool {
 
 // EraseInterview deletes every row that holds personal data of an
 // interview's candidate, in one transaction: the interview, its turns,
-// report and messages, its résumé, and the candidate's name and e-mail in
+// report and messages, its résumé, its recordings and their
+// transcripts, and the candidate's name and e-mail in
 // a campaign's cohort (replaced by placeholders; the candidate leaves the
 // cohort). Cohort reports keep the candidate in their counts only. It
 // leaves a tombstone and returns the résumé id it deleted, if any.
@@ -123,6 +130,7 @@ func (s *Store) EraseInterview(ctx context.Context, id string) error {
 			{"report", &Report{}, "interview_id = ?", id},
 			{"messages", &Message{}, "interview_id = ?", id},
 			{"resume", &Resume{}, "id = ?", iv.ResumeID},
+			{"recordings", &Recording{}, "interview_id = ?", id},
 			{"interview", &Interview{}, "id = ?", id},
 		} {
 			if del.arg == "" {

@@ -37,6 +37,19 @@ func recordAnswered(t *testing.T, s *Store, iv *Interview) {
 	if err := s.Record(ctx, Progress{InterviewID: iv.ID, Status: interview.StatusCompleted, Round: 1, Turn: turn, Report: rep}); err != nil {
 		t.Fatal(err)
 	}
+	for i, rec := range []*Recording{
+		{ID: "rec-done-" + iv.ID, InterviewID: iv.ID, Format: "webm", Status: RecordingPending, Data: []byte("audio of " + secretAnswer)},
+		{ID: "rec-pending-" + iv.ID, InterviewID: iv.ID, Format: "webm", Status: RecordingPending, Data: []byte("audio of " + secretAnswer)},
+	} {
+		if err := s.CreateRecording(ctx, rec); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if err := s.SaveTranscript(ctx, rec.ID, "spoken "+secretAnswer); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 }
 
 func testEraseInterview(t *testing.T, s *Store) {
@@ -49,8 +62,9 @@ func testEraseInterview(t *testing.T, s *Store) {
 		t.Fatalf("Export: %v", err)
 	}
 	if exp.Interview.CandidateEmail != iv.CandidateEmail || len(exp.Turns) != 1 || exp.Turns[0].Answer != secretAnswer ||
-		exp.Report == nil || exp.Resume == nil || !bytes.Contains([]byte(exp.Resume.Text), []byte(secretAnswer)) {
-		t.Fatalf("Export = %+v, want the interview, its turn, report and résumé", exp)
+		exp.Report == nil || exp.Resume == nil || !bytes.Contains([]byte(exp.Resume.Text), []byte(secretAnswer)) ||
+		len(exp.Recordings) != 2 {
+		t.Fatalf("Export = %+v, want the interview, its turn, report, résumé and recordings", exp)
 	}
 
 	if err := s.EraseInterview(ctx, iv.ID); err != nil {
@@ -73,6 +87,7 @@ func testEraseInterview(t *testing.T, s *Store) {
 		{"turns", "answer LIKE ?", "%" + secretAnswer + "%"},
 		{"reports", "interview_id = ?", iv.ID},
 		{"resumes", "text LIKE ?", "%" + secretAnswer + "%"},
+		{"recordings", "interview_id = ?", iv.ID},
 	} {
 		var n int64
 		if err := s.db.Table(q.table).Where(q.cond, q.arg).Count(&n).Error; err != nil {
@@ -176,4 +191,41 @@ func testHRAccounts(t *testing.T, s *Store) {
 		t.Fatalf("audit log = %+v, %v", log, err)
 	}
 	s.db.Where("actor = ?", name).Delete(&AuditEntry{})
+}
+
+func TestRecordingKeepsAudioUntilTranscribed(t *testing.T) {
+	s := openStore(t, "", t.TempDir())
+	ctx := context.Background()
+	iv := newInterview(t, s)
+	for _, c := range []struct {
+		id     string
+		finish func(id string) error
+		status string
+		text   string
+	}{
+		{"rec-a-" + iv.ID, func(id string) error { return s.SaveTranscript(ctx, id, "I would shard by user") }, RecordingDone, "I would shard by user"},
+		{"rec-b-" + iv.ID, func(id string) error { return s.FailRecording(ctx, id, "unreadable_audio", "no speech") }, RecordingFailed, ""},
+	} {
+		if err := s.CreateRecording(ctx, &Recording{ID: c.id, InterviewID: iv.ID, Format: "ogg", Status: RecordingPending, Data: []byte("OggS…")}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Recording(ctx, c.id)
+		if err != nil || r.Status != RecordingPending || string(r.Data) != "OggS…" {
+			t.Fatalf("pending recording: %+v, %v", r, err)
+		}
+		if err := c.finish(c.id); err != nil {
+			t.Fatal(err)
+		}
+		r, err = s.Recording(ctx, c.id)
+		if err != nil || r.Status != c.status || r.Transcript != c.text || len(r.Data) != 0 {
+			t.Errorf("finished recording: status %q transcript %q, %d audio bytes, %v", r.Status, r.Transcript, len(r.Data), err)
+		}
+	}
+	ids, err := s.RecordingIDs(ctx, iv.ID)
+	if err != nil || len(ids) != 2 {
+		t.Errorf("RecordingIDs = %v, %v", ids, err)
+	}
+	if _, err := s.Recording(ctx, "never-was"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown recording: %v", err)
+	}
 }

@@ -122,7 +122,7 @@ func Open(ctx context.Context, dsn, dataDir string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("migrate database: %w", err)
 	}
-	for _, migrate := range []func(context.Context, *gorm.DB) error{migrateCampaigns, migrateHR, migrateErasure, migrateCalibrations} {
+	for _, migrate := range []func(context.Context, *gorm.DB) error{migrateCampaigns, migrateHR, migrateErasure, migrateCalibrations, migrateRecordings} {
 		if err := migrate(ctx, db); err != nil {
 			s.Close()
 			return nil, err

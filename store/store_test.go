@@ -103,6 +103,7 @@ func deleteRows(t *testing.T, s *Store, id string) {
 	for _, err := range []error{
 		db.Where("interview_id = ?", id).Delete(&Turn{}).Error,
 		db.Where("interview_id = ?", id).Delete(&Report{}).Error,
+		db.Where("interview_id = ?", id).Delete(&Recording{}).Error,
 		db.Where("id = ?", id).Delete(&Interview{}).Error,
 	} {
 		if err != nil {

@@ -1,6 +1,6 @@
 // Package worker builds the Temporal worker that runs interviews: it
-// registers InterviewWorkflow, ResumeWorkflow and the activities, with their dependencies
-// built by the caller.
+// registers InterviewWorkflow, ResumeWorkflow, TranscribeWorkflow and the
+// activities, with their dependencies built by the caller.
 package worker
 
 import (
@@ -22,7 +22,7 @@ const StopTimeout = 30 * time.Second
 
 // New returns a worker on the interview task queue with the workflow and
 // activities registered. Start it with Run or Start.
-func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader) sdkworker.Worker {
+func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader, transcriber *activities.Transcriber) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		WorkerStopTimeout: StopTimeout,
 		// A cohort answers at once: each answer is a workflow task, and
@@ -34,9 +34,11 @@ func New(c client.Client, interviewer *activities.Interviewer, recorder *activit
 	})
 	w.RegisterWorkflow(workflows.InterviewWorkflow)
 	w.RegisterWorkflow(workflows.ResumeWorkflow)
+	w.RegisterWorkflow(workflows.TranscribeWorkflow)
 	w.RegisterActivity(interviewer)
 	w.RegisterActivity(recorder)
 	w.RegisterActivity(reader)
+	w.RegisterActivity(transcriber)
 	return w
 }
 

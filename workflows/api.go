@@ -61,11 +61,23 @@ const calibrationPrefix = "calibration/"
 // calibration.
 func CalibrationID(id string) string { return calibrationPrefix + id }
 
+// recordingPrefix starts the workflow ID of every recording's
+// transcription.
+const recordingPrefix = "recording/"
+
+// RecordingID returns the workflow ID that transcribes a spoken answer.
+func RecordingID(id string) string { return recordingPrefix + id }
+
 // HoldsCandidateData picks the workflows whose payloads hold a candidate's
-// data, interviews and résumé reads: each gets a data key of its own, so
-// erasing the candidate can shred it (codec.NewDataKeys).
+// data, interviews, résumé reads and transcriptions: each gets a data key
+// of its own, so erasing the candidate can shred it (codec.NewDataKeys).
 func HoldsCandidateData(workflowID string) bool {
-	return strings.HasPrefix(workflowID, interviewPrefix) || strings.HasPrefix(workflowID, resumePrefix)
+	for _, prefix := range []string{interviewPrefix, resumePrefix, recordingPrefix} {
+		if strings.HasPrefix(workflowID, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // InterviewInput starts an interview.

@@ -184,3 +184,18 @@ func (c *Client) StartCalibration(ctx context.Context, id string, total int) err
 	}
 	return nil
 }
+
+// Transcribe starts the workflow that transcribes a recorded answer, or
+// leaves the one already running for it; it does not wait.
+func (c *Client) Transcribe(ctx context.Context, recordingID string) error {
+	_, err := c.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       RecordingID(recordingID),
+		TaskQueue:                TaskQueue,
+		WorkflowIDConflictPolicy: enums.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		StaticSummary:            "Transcribe a spoken answer",
+	}, TranscribeWorkflow, activities.TranscribeInput{RecordingID: recordingID})
+	if err != nil {
+		return fmt.Errorf("start transcription workflow: %w", err)
+	}
+	return nil
+}

@@ -47,6 +47,10 @@ type config struct {
 	LLMTimeout        time.Duration
 	OfflineTokenDelay time.Duration
 
+	// Speech says where spoken answers are transcribed; without a base
+	// URL, candidates type.
+	Speech speechConfig
+
 	// CodecKeys is the payload encryption key ring ("id:base64key,…");
 	// CodecKeyFile holds one instead. Without either, a key file in the
 	// data dir is used (and created).
@@ -167,6 +171,10 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 	c.LLMAPIKey = getenv("MIANSHI_LLM_API_KEY")
 	c.LLMModel = getenv("MIANSHI_LLM_MODEL")
 	c.LLMTimeout = parseDuration(env("MIANSHI_LLM_TIMEOUT", "2m"), "MIANSHI_LLM_TIMEOUT", &errs)
+	c.Speech = speechConfig{
+		BaseURL: getenv("MIANSHI_STT_BASE_URL"), APIKey: getenv("MIANSHI_STT_API_KEY"), Model: getenv("MIANSHI_STT_MODEL"),
+		Timeout: parseDuration(env("MIANSHI_STT_TIMEOUT", "2m"), "MIANSHI_STT_TIMEOUT", &errs),
+	}
 	c.OfflineTokenDelay = parseDuration(env("MIANSHI_OFFLINE_TOKEN_DELAY", "20ms"), "MIANSHI_OFFLINE_TOKEN_DELAY", &errs)
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
 	c.SSEKeepAlive = parseDuration(env("MIANSHI_SSE_KEEPALIVE", "15s"), "MIANSHI_SSE_KEEPALIVE", &errs)
@@ -252,6 +260,7 @@ func (c config) validate() []error {
 	if llmSet > 0 && (c.LLMBaseURL == "" || c.LLMModel == "") {
 		errs = append(errs, errors.New("for a real model set MIANSHI_LLM_BASE_URL and MIANSHI_LLM_MODEL (and MIANSHI_LLM_API_KEY if the endpoint needs one); unset all three for the offline interviewer"))
 	}
+	errs = append(errs, c.Speech.validate()...)
 	if c.IdleTimeout < time.Minute {
 		errs = append(errs, fmt.Errorf("MIANSHI_IDLE_TIMEOUT %s: must be at least 1m", c.IdleTimeout))
 	}

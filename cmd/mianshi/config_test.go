@@ -26,6 +26,9 @@ func TestConfigDefaultsAndPrecedence(t *testing.T) {
 	if c.AdminAddr != "" || c.Tracing.Exporter != "" || c.Tracing.ServiceName != "mianshi-dev" {
 		t.Errorf("admin address %q and tracing %+v: want both off by default", c.AdminAddr, c.Tracing)
 	}
+	if c.Speech.on() || c.Speech.Timeout != 2*time.Minute {
+		t.Errorf("speech %+v: want off by default, with a 2m timeout", c.Speech)
+	}
 	if !c.offline() || !c.runsAPI() || !c.runsWorker() {
 		t.Errorf("dev without a model should run offline, with API and worker: %+v", c)
 	}
@@ -81,6 +84,9 @@ func TestConfigRejectsBadSettings(t *testing.T) {
 		{"log format", "dev", nil, map[string]string{"MIANSHI_LOG_FORMAT": "xml"}, "MIANSHI_LOG_FORMAT"},
 		{"retention in weeks", "dev", nil, map[string]string{"MIANSHI_RETENTION": "12w"}, "MIANSHI_RETENTION"},
 		{"retention of a minute", "dev", nil, map[string]string{"MIANSHI_RETENTION": "1m"}, "at least 1h"},
+		{"half a speech endpoint", "dev", nil, map[string]string{"MIANSHI_STT_BASE_URL": "http://127.0.0.1:8000/v1"}, "MIANSHI_STT_MODEL"},
+		{"speech endpoint not a URL", "dev", nil, map[string]string{"MIANSHI_STT_BASE_URL": "127.0.0.1:8000", "MIANSHI_STT_MODEL": "whisper-1"}, "MIANSHI_STT_BASE_URL"},
+		{"speech timeout past the activity's", "dev", nil, map[string]string{"MIANSHI_STT_BASE_URL": "http://h/v1", "MIANSHI_STT_MODEL": "m", "MIANSHI_STT_TIMEOUT": "10m"}, "MIANSHI_STT_TIMEOUT"},
 		{"unknown trace exporter", "api", nil, map[string]string{"TEMPORAL_ADDRESS": "x:7233", "REDIS_URL": "redis://x", "OTEL_TRACES_EXPORTER": "jaeger"}, "OTEL_TRACES_EXPORTER"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -113,5 +119,23 @@ func TestRetentionSetting(t *testing.T) {
 		if err != nil || c.Retention != want {
 			t.Errorf("MIANSHI_RETENTION=%q: %s, %v; want %s", v, c.Retention, err, want)
 		}
+	}
+}
+
+func TestConfigSpeechToText(t *testing.T) {
+	c, err := loadConfig("dev", nil, envOf(map[string]string{
+		"MIANSHI_STT_BASE_URL": "https://user:secret@stt.example/v1", "MIANSHI_STT_MODEL": "whisper-1", "MIANSHI_STT_API_KEY": "sk-x", "MIANSHI_STT_TIMEOUT": "30s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Speech.on() || c.Speech.Model != "whisper-1" || c.Speech.APIKey != "sk-x" || c.Speech.Timeout != 30*time.Second {
+		t.Errorf("speech = %+v", c.Speech)
+	}
+	if h := c.Speech.host(); h != "https://stt.example" {
+		t.Errorf("host shown = %q, want no user, password or path", h)
+	}
+	if tr, err := c.Speech.transcriber(); err != nil || tr == nil {
+		t.Errorf("transcriber: %v, %v", tr, err)
 	}
 }

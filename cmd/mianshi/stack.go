@@ -32,6 +32,7 @@ import (
 	"github.com/mianshi/mianshi/llm"
 	"github.com/mianshi/mianshi/questionbank"
 	"github.com/mianshi/mianshi/resume"
+	"github.com/mianshi/mianshi/speech"
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/stream"
 	"github.com/mianshi/mianshi/telemetry"
@@ -126,11 +127,20 @@ func runStack(ctx context.Context, cfg config) error {
 
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { <-ctx.Done(); return nil })
+	stt, err := s.openSpeech()
+	if err != nil {
+		return err
+	}
 	if cfg.runsWorker() {
+		transcriber := &activities.Transcriber{Store: db}
+		if stt != nil {
+			transcriber.Speech = stt
+		}
 		w := worker.New(tc,
 			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db, StreamCoalesce: streamCoalesce, Planner: planner},
 			&activities.Recorder{Store: db, Stream: events},
-			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()})
+			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()},
+			transcriber)
 		if err := s.registerCampaigns(w, db, wf); err != nil {
 			return err
 		}
@@ -163,7 +173,7 @@ func runStack(ctx context.Context, cfg config) error {
 			SecureCookies: strings.HasPrefix(cfg.Campaigns.PublicURL, "https://"), PublicOrigin: publicOrigin(cfg.Campaigns.PublicURL),
 			TemporalUI: s.temporalUI, Namespace: cfg.TemporalNamespace,
 			Middleware: []echo.MiddlewareFunc{s.metrics.Middleware()}, Streams: s.metrics,
-			Scheduler: wf, MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner, Calibrator: wf,
+			Scheduler: wf, MaxCohort: cfg.Campaigns.MaxCohort, Planner: planner, Calibrator: wf, Voice: stt != nil,
 			Limits: cfg.Limits.Limits, Limiter: s.limiter(rdb), Refusals: s.metrics,
 			ClientIP: api.ClientIPBehind(cfg.Limits.TrustedProxies),
 			OIDC:     cfg.OIDC,
@@ -405,6 +415,21 @@ func interviewerName(who api.Interviewer) string {
 		return "offline"
 	}
 	return "OpenAI-compatible model " + who.Model
+}
+
+// openSpeech returns the speech-to-text client, or nil when spoken answers
+// are off.
+func (s *stack) openSpeech() (*speech.Transcriber, error) {
+	stt, err := s.cfg.Speech.transcriber()
+	if err != nil {
+		return nil, err
+	}
+	if stt == nil {
+		s.say("Voice:        off (set MIANSHI_STT_BASE_URL and MIANSHI_STT_MODEL for spoken answers)")
+		return nil, nil
+	}
+	s.say("Voice:        spoken answers transcribed by %s on %s", s.cfg.Speech.Model, s.cfg.Speech.host())
+	return stt, nil
 }
 
 func describe(who api.Interviewer) string {

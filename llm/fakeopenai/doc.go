@@ -26,6 +26,12 @@
 // vectors that depend on the model name (so a store that indexed with one
 // model must re-index for another); see EmbeddingRequests.
 //
+// After HandleTranscriptions, it answers POST /v1/audio/transcriptions and
+// /audio/transcriptions (multipart: file, model, language,
+// response_format) with the handler's transcript, as JSON {"text": …} or,
+// for response_format "text", plain text; Transcripts fails the first N
+// requests to test retries. See TranscriptionRequests.
+//
 // Like a local server (vLLM, Ollama, llama.cpp), it accepts requests with
 // no Authorization header; a header that is there must be "Bearer <key>"
 // with a non-empty key. After RequireKey(key), every request must carry

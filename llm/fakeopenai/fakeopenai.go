@@ -86,9 +86,11 @@ type Server struct {
 
 	key string // required API key; "" accepts none or any
 
-	mu     sync.Mutex
-	reqs   []Request
-	embeds []EmbeddingRequest
+	mu             sync.Mutex
+	reqs           []Request
+	embeds         []EmbeddingRequest
+	transcriber    TranscriptionHandler
+	transcriptions []TranscriptionRequest
 
 	seq atomic.Int64 // for response and tool call ids
 }
@@ -292,6 +294,8 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		serve = s.serveChat
 	case "/v1/embeddings", "/embeddings":
 		serve = s.serveEmbeddings
+	case "/v1/audio/transcriptions", "/audio/transcriptions":
+		serve = s.serveTranscription
 	default:
 		writeError(w, http.StatusNotFound, fmt.Sprintf("Invalid URL (%s %s)", r.Method, r.URL.Path), "invalid_request_error", "")
 		return
