@@ -96,6 +96,10 @@ func takeInterviewInBrowser(t *testing.T, b *browser, base string, bank *questio
 		if n == 1 {
 			b.shot("interview")
 			b.labelled("the interview page")
+			// The server has no speech-to-text endpoint: no record button.
+			if eval[bool](b, `!document.querySelector('#record').hidden`) {
+				t.Error("the interview page offers recording on a server without speech-to-text")
+			}
 			b.steps("send with Ctrl+Enter", chromedp.KeyEvent("\r", chromedp.KeyModifiers(chromedp.ModifierCtrl)))
 		} else {
 			b.steps("Tab to the send button", chromedp.KeyEvent("\t"))

@@ -11,6 +11,7 @@ import { rememberInterview } from './recent.js';
 import { store } from './storage.js';
 import { meta } from './report.js';
 import { RoundSignals } from './integrity.js';
+import { Voice } from './voice.js';
 
 const terminal = new Set(['completed', 'abandoned', 'failed', 'missed']);
 
@@ -63,12 +64,18 @@ class Interview {
     e.send = h('button', { type: 'submit', id: 'send', class: 'primary', i18n: 'interview.send' });
     e.end = h('button', { type: 'button', id: 'end', class: 'secondary', i18n: 'interview.end' });
     e.err = errorBox();
+    // Spoken answers: a recording's transcript lands in the answer box.
+    this.voice = new Voice(this.id, this.token, e.answer, (on) => {
+      this.recording = on;
+      this.update();
+    });
     e.form = h('form', { id: 'answer-form', class: 'card answer', method: 'post', 'aria-labelledby': 'answer-label' },
       h('label', { for: 'answer', id: 'answer-label', i18n: 'interview.answer' }),
       e.answer,
       h('p', { class: 'hint', id: 'answer-hint', i18n: 'interview.hint' }),
       e.err,
-      h('div', { class: 'actions' }, e.send, e.end));
+      h('div', { class: 'actions' }, e.send, e.end),
+      this.voice.el);
 
     e.finishedText = h('p', { id: 'finished-text' });
     e.reportLink = h('a', { id: 'report-link', class: 'button primary', href: this.reportHref(), i18n: 'interview.report' });
@@ -111,6 +118,7 @@ class Interview {
 
   start() {
     this.update();
+    this.voice.enable();
     this.stream = follow({
       url: interviewPath(this.id, '/events') + '?token=' + encodeURIComponent(this.token),
       onEvent: (type, data, id) => this.onEvent(type, data, id),
@@ -275,12 +283,14 @@ class Interview {
     e.notice.hidden = over;
     e.form.hidden = over;
     e.answer.disabled = over;
-    e.send.disabled = !ready || this.sending;
+    e.send.disabled = !ready || this.sending || this.recording;
+    this.voice.setEnabled(!over);
     e.end.disabled = over || !this.status;
     this.showHistory();
     if (over) this.finish();
     // A question just became answerable: put the cursor in the answer box.
     if (ready && !this.wasReady && this.mayFocus()) e.answer.focus();
+    if (ready && !this.wasReady) this.voice.speak(cur.text);
     this.wasReady = !!ready;
   }
 
