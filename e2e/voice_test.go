@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -11,8 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"go.temporal.io/sdk/client"
+
 	"github.com/mianshi/mianshi/llm/fakeopenai"
 	"github.com/mianshi/mianshi/speech/speechtest"
+	"github.com/mianshi/mianshi/workflows"
 )
 
 // voiceEnv points mianshi at the fake speech-to-text endpoint.
@@ -139,4 +144,40 @@ func TestRecordingSurvivesWorkerKill(t *testing.T) {
 	if len(final.Transcript) != 1 || final.Transcript[0].Answer != body["text"] || final.Transcript[0].Round != v.Round {
 		t.Errorf("the interview stored %+v, want the corrected transcript as round 1's answer", final.Transcript)
 	}
+}
+
+// TestRecordTranscriptionHistory records a transcription's history for the
+// replay tests in workflows/: the endpoint fails once, so the history holds
+// a retried activity.
+//
+//	go test ./e2e -run TestRecordTranscriptionHistory -record-histories
+func TestRecordTranscriptionHistory(t *testing.T) {
+	if !*record {
+		t.Skip("pass -record-histories to record workflow histories")
+	}
+	srv := fakeopenai.New(nil)
+	defer srv.Close()
+	srv.HandleTranscriptions(fakeopenai.Transcripts("recorded for the replay tests", 1, http.StatusBadGateway))
+	p := freePorts(t)
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", t.TempDir(),
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
+		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
+		append([]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, voiceEnv(srv)...), p.http)
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := newSession(t, d.baseURL, 1)
+	up := s.uploadRecording("audio/wav", speechtest.WAV(time.Second, 16000))
+	for deadline := time.Now().Add(time.Minute); s.recording(up.ID).Status == "pending"; time.Sleep(200 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the recording was not transcribed")
+		}
+	}
+	var res struct{ Status string }
+	if err := c.GetWorkflow(context.Background(), workflows.RecordingID(up.ID), "").Get(context.Background(), &res); err != nil || res.Status != "done" {
+		t.Fatalf("transcription workflow: %+v, %v", res, err)
+	}
+	saveHistory(t, c, "transcription", workflows.RecordingID(up.ID), "")
 }
