@@ -146,12 +146,12 @@ func TestRecordingSurvivesWorkerKill(t *testing.T) {
 	}
 }
 
-// TestRecordTranscriptionHistory records a transcription's history for the
+// TestRecordTranscriptionHistories records a transcription's history for the
 // replay tests in workflows/: the endpoint fails once, so the history holds
 // a retried activity.
 //
-//	go test ./e2e -run TestRecordTranscriptionHistory -record-histories
-func TestRecordTranscriptionHistory(t *testing.T) {
+//	go test ./e2e -run TestRecordTranscriptionHistories -record-histories
+func TestRecordTranscriptionHistories(t *testing.T) {
 	if !*record {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
