@@ -19,10 +19,11 @@ import (
 
 // replayed lists the workflow types whose recorded histories are replayed;
 // each must have at least one in testdata.
-var replayed = []any{InterviewWorkflow, ResumeWorkflow, CampaignRunWorkflow, CalibrationWorkflow, RetentionWorkflow}
+var replayed = []any{InterviewWorkflow, ResumeWorkflow, CampaignRunWorkflow, CalibrationWorkflow, RetentionWorkflow, TranscribeWorkflow}
 
 // TestReplayRecordedHistories replays recorded histories of real
-// interviews, résumé reads, campaign occurrences, calibrations and retention runs
+// interviews, résumé reads, campaign occurrences, calibrations, retention runs
+// and transcriptions of spoken answers
 // (recorded by `go test ./e2e -run 'TestRecord.*Histor' -record-histories`) against
 // the current workflow code. A change that would break workflows already
 // running fails here: make it with workflow.GetVersion instead (see
@@ -57,9 +58,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// round (-v3) and now, and both runs of an interview that continued as
 	// new with answer signals (-v2), with the update (-v3) and now; one
 	// with integrity signals; a résumé read, a campaign occurrence, an HR
-	// calibration and a retention run.
-	if len(files) < 31 {
-		t.Fatalf("found %d recorded histories in testdata, want 31", len(files))
+	// calibration, a retention run and a transcription.
+	if len(files) < 32 {
+		t.Fatalf("found %d recorded histories in testdata, want 32", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {
