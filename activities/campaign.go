@@ -154,7 +154,7 @@ func (a *Campaigns) Invite(ctx context.Context, in InviteInput) (*InviteResult, 
 		token := CampaignToken(a.Secret, p.InterviewID)
 		iv := &store.Interview{
 			ID: p.InterviewID, TokenHash: store.HashToken(token), CandidateName: p.Name, CandidateEmail: p.Email,
-			Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds, Status: interview.StatusGenerating,
+			Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds, CodingRounds: c.CodingRounds, Status: interview.StatusGenerating,
 		}
 		msg := a.message(c, p, store.MessageInvitation, token, 0)
 		keys[i] = msg.Key
@@ -196,7 +196,10 @@ func (a *Campaigns) startAll(ctx context.Context, c *store.Campaign, occurrenceI
 	for _, p := range people {
 		g.Go(func() error {
 			err := a.Starter.StartInterview(gctx, CampaignInterview{
-				Spec:       interview.Spec{InterviewID: p.InterviewID, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds},
+				Spec: interview.Spec{
+					InterviewID: p.InterviewID, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds,
+					CodingRounds: c.CodingRounds,
+				},
 				CampaignID: c.ID, OccurrenceID: occurrenceID, JobDescription: c.JobDescription,
 			})
 			if err != nil {

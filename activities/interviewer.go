@@ -337,6 +337,7 @@ func (a *Interviewer) Report(ctx context.Context, in ReportInput) (ReportResult,
 		rep.Rounds = append(rep.Rounds, interview.RoundResult{
 			Round: t.Round, Topic: t.Topic, Question: t.Question, Answer: t.Answer,
 			Score: t.Evaluation.Score, Feedback: t.Evaluation.Feedback, FollowUp: t.FollowUp, FromResume: t.FromResume,
+			Coding: t.Coding.Result(),
 		})
 	}
 	if answered > 0 {

@@ -65,6 +65,9 @@ func clipAnswers(turns []interview.Turn) []interview.Turn {
 	out := slices.Clone(turns)
 	for i := range out {
 		out[i].Answer = memory.Clip(out[i].Answer, reportAnswerBytes)
+		// A coding round's runs stay out of the prompt: its answer (the
+		// program) and its evaluation say what the model needs.
+		out[i].Coding = nil
 	}
 	return out
 }

@@ -42,15 +42,18 @@ func (r *Recorder) Record(ctx context.Context, in RecordInput) error {
 	}
 	if in.Announce == interview.EventEvaluation && in.Turn != nil && in.Turn.Evaluation != nil {
 		e := in.Turn.Evaluation
-		r.publish(ctx, in.InterviewID, interview.EventEvaluation, map[string]any{
-			"round": in.Turn.Round, "score": e.Score, "feedback": e.Feedback, "follow_up": e.FollowUp,
-		})
+		ev := map[string]any{"round": in.Turn.Round, "score": e.Score, "feedback": e.Feedback, "follow_up": e.FollowUp}
+		if c := in.Turn.Coding; c != nil && c.Submission != nil {
+			s := c.Submission
+			ev["coding"] = map[string]any{"verdict": s.Verdict, "passed": s.Passed, "failed": s.Failed, "language": s.Language}
+		}
+		r.publish(ctx, in.InterviewID, interview.EventEvaluation, ev)
 	}
 	if in.Report != nil {
 		r.publish(ctx, in.InterviewID, interview.EventReport, in.Report)
 	}
 	status := map[string]any{"status": in.Status, "round": in.Round}
-	if t := in.Turn; in.Status == interview.StatusAwaitingAnswer && t != nil && t.Round == in.Round && t.Answer == "" {
+	if t := in.Turn; (in.Status == interview.StatusAwaitingAnswer || in.Status == interview.StatusAwaitingCode) && t != nil && t.Round == in.Round && t.Answer == "" {
 		// The question awaited, whole: a client that missed its
 		// question.done (published best effort, lost if Redis restarted
 		// in between) still ends with the stored question.

@@ -46,11 +46,13 @@ type campaignRequest struct {
 	MaxRounds int    `json:"max_rounds"`
 	// JobDescription plans every interview's topics; it may stand in for
 	// track and level, as on an interview.
-	JobDescription string           `json:"job_description"`
-	Schedule       scheduleInput    `json:"schedule"`
-	Window         string           `json:"window"`
-	Reminders      []string         `json:"reminders"`
-	Cohort         []candidateInput `json:"candidates"`
+	JobDescription string `json:"job_description"`
+	// CodingRounds follow the spoken rounds of each interview.
+	CodingRounds int              `json:"coding_rounds"`
+	Schedule     scheduleInput    `json:"schedule"`
+	Window       string           `json:"window"`
+	Reminders    []string         `json:"reminders"`
+	Cohort       []candidateInput `json:"candidates"`
 	// CSV is the cohort as CSV lines "name,email": bad lines are reported
 	// and left out, good ones kept.
 	CSV string `json:"candidates_csv,omitempty"`

@@ -14,17 +14,18 @@ import (
 )
 
 type campaignSummary struct {
-	ID        string                 `json:"id"`
-	Name      string                 `json:"name"`
-	Track     string                 `json:"track"`
-	Level     string                 `json:"level"`
-	Language  string                 `json:"language"`
-	MaxRounds int                    `json:"max_rounds"`
-	Status    string                 `json:"status"`
-	Schedule  store.CampaignSchedule `json:"schedule"`
-	Window    string                 `json:"window"`
-	Reminders []string               `json:"reminders"`
-	CreatedAt time.Time              `json:"created_at"`
+	ID           string                 `json:"id"`
+	Name         string                 `json:"name"`
+	Track        string                 `json:"track"`
+	Level        string                 `json:"level"`
+	Language     string                 `json:"language"`
+	MaxRounds    int                    `json:"max_rounds"`
+	CodingRounds int                    `json:"coding_rounds"`
+	Status       string                 `json:"status"`
+	Schedule     store.CampaignSchedule `json:"schedule"`
+	Window       string                 `json:"window"`
+	Reminders    []string               `json:"reminders"`
+	CreatedAt    time.Time              `json:"created_at"`
 }
 
 type campaignView struct {
@@ -62,7 +63,7 @@ func summaryOf(c *store.Campaign) campaignSummary {
 		reminders[i] = r.String()
 	}
 	return campaignSummary{
-		ID: c.ID, Name: c.Name, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds,
+		ID: c.ID, Name: c.Name, Track: c.Track, Level: c.Level, Language: c.Language, MaxRounds: c.MaxRounds, CodingRounds: c.CodingRounds,
 		Status: c.Status, Schedule: c.Schedule, Window: c.Window.String(), Reminders: reminders, CreatedAt: c.CreatedAt,
 	}
 }

@@ -106,7 +106,7 @@ func (s *Server) checkCampaign(ctx context.Context, req *campaignRequest) (*stor
 		return nil, nil, nil, spec, invalid("name is required (at most 200 characters)")
 	}
 	req.MaxRounds = cmp.Or(req.MaxRounds, defaultRounds)
-	probe := createRequest{Track: req.Track, Level: req.Level, MaxRounds: req.MaxRounds, Language: req.Language, JobDescription: req.JobDescription}
+	probe := createRequest{Track: req.Track, Level: req.Level, MaxRounds: req.MaxRounds, Language: req.Language, JobDescription: req.JobDescription, CodingRounds: req.CodingRounds}
 	probe.Candidate.Name = req.Name
 	if err := s.applyJobDescription(ctx, &probe); err != nil {
 		return nil, nil, nil, spec, err
@@ -139,9 +139,9 @@ func (s *Server) checkCampaign(ctx context.Context, req *campaignRequest) (*stor
 	}
 	camp := &store.Campaign{
 		ID: "c" + shortID(10), Name: req.Name, Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds,
-		JobDescription: req.JobDescription,
-		Schedule:       store.CampaignSchedule{Cron: spec.Cron, TimeZone: spec.TimeZone, Start: req.Schedule.Start, End: req.Schedule.End, Once: spec.Once},
-		Window:         window, Reminders: reminders, Status: store.CampaignActive,
+		JobDescription: req.JobDescription, CodingRounds: req.CodingRounds,
+		Schedule: store.CampaignSchedule{Cron: spec.Cron, TimeZone: spec.TimeZone, Start: req.Schedule.Start, End: req.Schedule.End, Once: spec.Once},
+		Window:   window, Reminders: reminders, Status: store.CampaignActive,
 	}
 	return camp, cohortRows(camp.ID, people), rejected, spec, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mianshi/mianshi/activities"
+	"github.com/mianshi/mianshi/interview"
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -21,6 +22,12 @@ type Engine interface {
 	// answer. Signals the interview refuses are a *temporal.ApplicationError
 	// whose type is one of workflows' Refused reasons.
 	Signals(ctx context.Context, id string, in workflows.SignalsInput) (workflows.SignalsResult, error)
+	// RunCode runs a program on the coding round's examples and returns
+	// the outcome; SubmitCode gives the round its program to judge. A
+	// program the interview refuses is a *temporal.ApplicationError whose
+	// type is one of workflows' Refused reasons.
+	RunCode(ctx context.Context, id string, r workflows.CodeRequest) (interview.CodeRun, error)
+	SubmitCode(ctx context.Context, id string, r workflows.CodeRequest) (workflows.AnswerResult, error)
 	Health(ctx context.Context) error
 	// List runs a visibility query over interview workflows.
 	List(ctx context.Context, query string, pageSize int, pageToken []byte) ([]workflows.Listed, []byte, error)

@@ -50,6 +50,8 @@ type createRequest struct {
 	// JobDescription plans the interview's topics; it may stand in for
 	// track and level.
 	JobDescription string `json:"job_description"`
+	// CodingRounds follow the spoken rounds.
+	CodingRounds int `json:"coding_rounds"`
 }
 
 type createResponse struct {
@@ -86,7 +88,7 @@ func (s *Server) createInterview(c *echo.Context) error {
 	iv := &store.Interview{
 		ID: newID(), TokenHash: store.HashToken(token),
 		CandidateName: req.Candidate.Name, CandidateEmail: req.Candidate.Email,
-		Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds,
+		Track: req.Track, Level: req.Level, Language: req.Language, MaxRounds: req.MaxRounds, CodingRounds: req.CodingRounds,
 		Status: interview.StatusGenerating, ResumeID: req.ResumeID,
 	}
 	if err := s.cfg.Store.CreateInterview(ctx, iv); err != nil {
@@ -95,7 +97,7 @@ func (s *Server) createInterview(c *echo.Context) error {
 	in := workflows.InterviewInput{
 		Spec: interview.Spec{
 			InterviewID: iv.ID, Track: iv.Track, Level: iv.Level, Language: iv.Language, MaxRounds: iv.MaxRounds,
-			ResumeID: iv.ResumeID,
+			ResumeID: iv.ResumeID, CodingRounds: iv.CodingRounds,
 		},
 		Options:        s.cfg.Options,
 		JobDescription: req.JobDescription,
@@ -149,7 +151,7 @@ func (s *Server) validateCreate(req *createRequest) error {
 		return apiError(http.StatusUnprocessableEntity, "unknown_language",
 			fmt.Sprintf("track %s has no %s questions in language %q", req.Track, req.Level, req.Language))
 	}
-	return nil
+	return checkCodingRounds(req)
 }
 
 // checkResume admits a résumé to an interview only with the token its
@@ -226,16 +228,18 @@ func decodeBody(body []byte, v any) error {
 
 // view is an interview as the API shows it.
 type view struct {
-	ID         string              `json:"id"`
-	Status     interview.Status    `json:"status"`
-	Round      int                 `json:"round"`
-	MaxRounds  int                 `json:"max_rounds"`
-	Track      string              `json:"track"`
-	Level      string              `json:"level"`
-	Language   string              `json:"language"`
-	Question   *interview.Question `json:"question"`
-	Transcript []transcriptEntry   `json:"transcript"`
-	Report     *interview.Report   `json:"report"`
+	ID        string           `json:"id"`
+	Status    interview.Status `json:"status"`
+	Round     int              `json:"round"`
+	MaxRounds int              `json:"max_rounds"`
+	// CodingRounds follow the spoken rounds.
+	CodingRounds int                 `json:"coding_rounds"`
+	Track        string              `json:"track"`
+	Level        string              `json:"level"`
+	Language     string              `json:"language"`
+	Question     *interview.Question `json:"question"`
+	Transcript   []transcriptEntry   `json:"transcript"`
+	Report       *interview.Report   `json:"report"`
 	// Plan is the job description's plan, while the workflow answers.
 	Plan  *jobdesc.Plan `json:"plan,omitempty"`
 	Error string        `json:"error,omitempty"`
@@ -258,6 +262,8 @@ type transcriptEntry struct {
 	FollowUp bool     `json:"follow_up"`
 	// FromResume marks a question about the candidate's résumé.
 	FromResume bool `json:"from_resume"`
+	// Coding is a coding round's problem, runs, submission and review.
+	Coding *interview.Coding `json:"coding,omitempty"`
 }
 
 // load returns the interview as it stands: from its workflow, or from the
@@ -287,11 +293,11 @@ func (s *Server) load(ctx context.Context, iv *store.Interview) (*view, *workflo
 // moves on.
 func (s *Server) viewOf(ctx context.Context, iv *store.Interview, st *workflows.State) (*view, error) {
 	v := &view{
-		ID: iv.ID, Status: st.Status, Round: st.Round, MaxRounds: iv.MaxRounds,
+		ID: iv.ID, Status: st.Status, Round: st.Round, MaxRounds: iv.MaxRounds, CodingRounds: iv.CodingRounds,
 		Track: iv.Track, Level: iv.Level, Language: iv.Language,
 		Question: st.Question, Report: st.Report, Plan: st.Plan, Error: st.Error, Source: "workflow",
 	}
-	if st.Status != interview.StatusAwaitingAnswer {
+	if st.Status != interview.StatusAwaitingAnswer && st.Status != interview.StatusAwaitingCode {
 		v.Question = nil
 	}
 	turns := st.Turns
@@ -318,7 +324,7 @@ func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, er
 		return nil, err
 	}
 	v := &view{
-		ID: iv.ID, Status: iv.Status, Round: iv.Round, MaxRounds: iv.MaxRounds,
+		ID: iv.ID, Status: iv.Status, Round: iv.Round, MaxRounds: iv.MaxRounds, CodingRounds: iv.CodingRounds,
 		Track: iv.Track, Level: iv.Level, Language: iv.Language, Error: iv.Error, Source: "database",
 	}
 	turns := make([]interview.Turn, len(rows))
@@ -327,7 +333,7 @@ func (s *Server) storedView(ctx context.Context, iv *store.Interview) (*view, er
 	}
 	v.Transcript = transcript(turns)
 	v.signals = signalsOf(turns)
-	if n := len(turns); n > 0 && iv.Status == interview.StatusAwaitingAnswer && turns[n-1].Answer == "" {
+	if n := len(turns); n > 0 && (iv.Status == interview.StatusAwaitingAnswer || iv.Status == interview.StatusAwaitingCode) && turns[n-1].Answer == "" {
 		q := turns[n-1].Asked()
 		v.Question = &q
 	}
@@ -348,7 +354,7 @@ func transcript(turns []interview.Turn) []transcriptEntry {
 		if t.Answer == "" {
 			continue
 		}
-		e := transcriptEntry{Round: t.Round, Topic: t.Topic, Question: t.Question, Sources: t.Sources, Answer: t.Answer, FollowUp: t.FollowUp, FromResume: t.FromResume}
+		e := transcriptEntry{Round: t.Round, Topic: t.Topic, Question: t.Question, Sources: t.Sources, Answer: t.Answer, FollowUp: t.FollowUp, FromResume: t.FromResume, Coding: t.Coding}
 		if e.Sources == nil {
 			e.Sources = []string{}
 		}

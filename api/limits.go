@@ -26,6 +26,10 @@ type Limits struct {
 	// connections, HRSignIn HR sign-in attempts and Search question
 	// searches, each per client address.
 	Create, Resume, Answer, Signals, Events, HRSignIn, Search ratelimit.Limit
+	// CodeRun bounds runs of a coding round's examples per client
+	// address (each starts a sandbox on a worker); the workflow also caps
+	// the runs of one round.
+	CodeRun ratelimit.Limit
 	// API bounds every request under /api/v1 and /codec together.
 	API ratelimit.Limit
 	// StreamsPerInterview and StreamsPerClient cap the event streams open

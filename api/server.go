@@ -185,6 +185,8 @@ func (s *Server) routes() {
 	v1.POST("/interviews/:id/signals", s.postSignals, s.rateLimit("signals", l.Signals), limit, s.candidate)
 	v1.POST("/interviews/:id/answers/audio", s.uploadAudio, answer, middleware.BodyLimit(maxAudioBody), s.candidate)
 	v1.GET("/interviews/:id/answers/audio/:audio_id", s.getAudio, s.candidate)
+	v1.POST("/interviews/:id/code/run", s.postCodeRun, s.rateLimit("code_run", l.CodeRun), limit, s.candidate)
+	v1.POST("/interviews/:id/code/submit", s.postCodeSubmit, answer, limit, s.candidate)
 	v1.GET("/interviews/:id/report", s.getReport, s.candidate)
 	v1.GET("/interviews/:id/events", s.events, s.rateLimit("events", l.Events), s.candidate)
 	v1.GET("/interviews/:id/export", s.exportInterview, s.candidateOrHR(false))

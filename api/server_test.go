@@ -203,6 +203,9 @@ type fakeEngine struct {
 	answers   []answerCall
 	ends      []endCall
 	signals   []signalsCall
+	// runs and submits are the programs the code updates took.
+	runs    []workflows.CodeRequest
+	submits []workflows.CodeRequest
 	// listed is what List answers; queries records what it was asked.
 	listed  []workflows.Listed
 	listErr error
@@ -304,6 +307,41 @@ func (f *fakeEngine) Signals(_ context.Context, id string, in workflows.SignalsI
 	cp.Turns = turns
 	f.states[id] = &cp
 	return workflows.SignalsResult{Round: in.Round}, nil
+}
+
+// RunCode runs a program as the run-code update does: the validator's
+// checks on the state set for id, then an accepted run whose output echoes
+// the language.
+func (f *fakeEngine) RunCode(_ context.Context, id string, r workflows.CodeRequest) (interview.CodeRun, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.states[id]
+	if !ok {
+		return interview.CodeRun{}, fmt.Errorf("%w: workflow interview/%s not found", workflows.ErrNoWorkflow, id)
+	}
+	if err := workflows.CheckCode(st, r, false); err != nil {
+		return interview.CodeRun{}, err
+	}
+	f.runs = append(f.runs, r)
+	out := r.Language + "\n"
+	return interview.CodeRun{ID: r.ID, Language: r.Language, Source: r.Source, Verdict: "accepted", Passed: 1,
+		Cases: []interview.CaseOutcome{{Verdict: "accepted", TimeMS: 3, Visible: true, Output: &out}}}, nil
+}
+
+// SubmitCode takes a submission as the submit-code update does.
+func (f *fakeEngine) SubmitCode(_ context.Context, id string, r workflows.CodeRequest) (workflows.AnswerResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.states[id]
+	if !ok {
+		return workflows.AnswerResult{}, fmt.Errorf("%w: workflow interview/%s not found", workflows.ErrNoWorkflow, id)
+	}
+	if err := workflows.CheckCode(st, r, true); err != nil {
+		return workflows.AnswerResult{}, err
+	}
+	st.AnswerIDs = append(st.AnswerIDs, r.ID)
+	f.submits = append(f.submits, r)
+	return workflows.AnswerResult{Round: st.Round}, nil
 }
 
 func (f *fakeEngine) End(_ context.Context, id string, e workflows.EndSignal) error {

@@ -42,6 +42,8 @@ type Question struct {
 	FollowUp bool     `json:"follow_up"`
 	// FromResume marks a question about the candidate's own résumé.
 	FromResume bool `json:"from_resume,omitempty"`
+	// Coding is the problem of a coding round; the answer is a program.
+	Coding *CodingTask `json:"coding,omitempty"`
 }
 
 // Evaluation is the interviewer's judgement of one answer.
@@ -73,11 +75,18 @@ type Turn struct {
 	// Signals are what the candidate's browser noticed while the round
 	// was answered: for HR, never for the score.
 	Signals *Signals `json:"signals,omitempty"`
+	// Coding is set on a coding round: its problem, runs, submission
+	// (whose source is also the Answer) and review.
+	Coding *Coding `json:"coding,omitempty"`
 }
 
 // Asked is the question the turn asked.
 func (t Turn) Asked() Question {
-	return Question{Round: t.Round, Text: t.Question, Topic: t.Topic, Sources: t.Sources, FollowUp: t.FollowUp, FromResume: t.FromResume}
+	q := Question{Round: t.Round, Text: t.Question, Topic: t.Topic, Sources: t.Sources, FollowUp: t.FollowUp, FromResume: t.FromResume}
+	if t.Coding != nil {
+		q.Coding = &t.Coding.Task
+	}
+	return q
 }
 
 // Report is the written result of an interview.
@@ -117,4 +126,6 @@ type RoundResult struct {
 	FollowUp bool   `json:"follow_up"`
 	// FromResume marks a question about the candidate's own résumé.
 	FromResume bool `json:"from_resume,omitempty"`
+	// Coding sums up a coding round.
+	Coding *CodingResult `json:"coding,omitempty"`
 }

@@ -9,6 +9,8 @@ type Spec struct {
 	Level       string `json:"level"`
 	Language    string `json:"language"`
 	MaxRounds   int    `json:"max_rounds"`
+	// CodingRounds is how many coding rounds follow the spoken ones.
+	CodingRounds int `json:"coding_rounds,omitempty"`
 	// ResumeID names the candidate's résumé in the database, if any. The
 	// résumé itself never travels in a payload.
 	ResumeID string `json:"resume_id,omitempty"`

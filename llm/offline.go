@@ -138,6 +138,8 @@ func (m *Offline) reply(input []*schema.Message) (*schema.Message, error) {
 		return jsonMessage(report(c))
 	case TaskProfile:
 		return jsonMessage(resume.OfflineProfile(c.Resume))
+	case TaskReviewCode:
+		return m.reviewCode(c, results)
 	case TaskSummarise:
 		return schema.AssistantMessage(memory.Extractive(c.Summary, c.Turns, c.MaxTokens, c.Language), nil), nil
 	}
@@ -217,6 +219,24 @@ func (m *Offline) ask(c Context, results map[string]string) (*schema.Message, er
 	}
 	pick := candidates[0]
 	return schema.AssistantMessage(pick.Question+"\n"+SourcesMarker+" "+pick.ID, nil), nil
+}
+
+// reviewCode calls judge_code on every case first, then reviews the code
+// with the verdict.
+func (m *Offline) reviewCode(c Context, results map[string]string) (*schema.Message, error) {
+	judged, ok := results[JudgeToolName]
+	if !ok {
+		if !m.hasTool(JudgeToolName) {
+			return nil, fmt.Errorf("offline interviewer: no %s tool to review code with", JudgeToolName)
+		}
+		call := schema.ToolCall{ID: offlineJudgeCall, Type: "function", Function: schema.FunctionCall{Name: JudgeToolName, Arguments: `{"cases":"all"}`}}
+		return schema.AssistantMessage("", []schema.ToolCall{call}), nil
+	}
+	r, err := reviewCode(c, judged)
+	if err != nil {
+		return nil, err
+	}
+	return jsonMessage(r)
 }
 
 func (m *Offline) hasTool(name string) bool {

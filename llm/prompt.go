@@ -59,6 +59,8 @@ type Context struct {
 	MaxTokens int `json:"max_tokens,omitempty"`
 	// Resume is the text of a résumé to read the profile from.
 	Resume string `json:"resume,omitempty"`
+	// Code is the coding round's submission to review.
+	Code *CodeTarget `json:"code,omitempty"`
 }
 
 // EvaluationTarget is the answer to evaluate and its rubric: the key
@@ -163,6 +165,8 @@ func Instruction(task string) string {
 			"jobs (list of {employer, title, start, end}, dates as YYYY-MM or YYYY, end \"present\" for a current job), " +
 			"projects (list of {name, description}), education (list of whole entries), languages (list of spoken languages). " +
 			"Copy facts from the résumé; invent nothing; leave out anything the résumé does not say."
+	case TaskReviewCode:
+		return common + reviewCodeInstruction()
 	case TaskSummarise:
 		return common + "Task: fold the turns into the running summary of the interview, for the interviewer's own memory. " +
 			"Keep what matters for later questions: what the candidate showed they know, where they struggled, projects they mentioned. " +

@@ -27,6 +27,8 @@ type Campaign struct {
 	// JobDescription, when set, is planned into each interview's topics
 	// (track and level were planned from it when HR gave none).
 	JobDescription string `gorm:"type:text"`
+	// CodingRounds follow the spoken rounds of each interview.
+	CodingRounds int `gorm:"not null;default:0"`
 	// Schedule is the schedule as HR gave it, for display.
 	Schedule CampaignSchedule `gorm:"serializer:json;type:text"`
 	// Window is how long each occurrence's interviews stay open.

@@ -36,6 +36,7 @@ type Interview struct {
 	Level        string           `gorm:"size:16"`
 	Language     string           `gorm:"size:8"`
 	MaxRounds    int              `gorm:"not null"`
+	CodingRounds int              `gorm:"not null;default:0"`
 	Status       interview.Status `gorm:"size:32;index"`
 	Round        int
 	OverallScore *int
@@ -68,6 +69,8 @@ type Turn struct {
 	AnsweredAt    *time.Time
 	// Signals are the round's integrity signals, for HR.
 	Signals *interview.Signals `gorm:"serializer:json;type:text"`
+	// Coding is a coding round's problem, runs, submission and review.
+	Coding *interview.Coding `gorm:"serializer:json;type:text"`
 }
 
 // Report is an interview's written report.
@@ -273,6 +276,7 @@ func upsertTurn(tx *gorm.DB, interviewID string, t *interview.Turn) error {
 		AskedAt:     timePtr(t.AskedAt),
 		AnsweredAt:  timePtr(t.AnsweredAt),
 		Signals:     t.Signals,
+		Coding:      t.Coding,
 	}
 	if e := t.Evaluation; e != nil {
 		row.Score = &e.Score
@@ -285,6 +289,7 @@ func upsertTurn(tx *gorm.DB, interviewID string, t *interview.Turn) error {
 		DoUpdates: clause.AssignmentColumns([]string{
 			"topic", "question", "sources", "follow_up", "from_resume", "answer_id", "answer",
 			"score", "feedback", "needs_follow_up", "missed", "asked_at", "answered_at", "signals",
+			"coding",
 		}),
 	}).Create(&row).Error
 	if err != nil {
@@ -312,6 +317,7 @@ func (t Turn) ToTurn() interview.Turn {
 		AnswerID:   t.AnswerID,
 		Answer:     t.Answer,
 		Signals:    t.Signals,
+		Coding:     t.Coding,
 	}
 	if t.AskedAt != nil {
 		out.AskedAt = *t.AskedAt

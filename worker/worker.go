@@ -22,7 +22,7 @@ const StopTimeout = 30 * time.Second
 
 // New returns a worker on the interview task queue with the workflow and
 // activities registered. Start it with Run or Start.
-func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader, transcriber *activities.Transcriber) sdkworker.Worker {
+func New(c client.Client, interviewer *activities.Interviewer, recorder *activities.Recorder, reader *activities.ResumeReader, transcriber *activities.Transcriber, coder *activities.Coder) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{
 		WorkerStopTimeout: StopTimeout,
 		// A cohort answers at once: each answer is a workflow task, and
@@ -39,6 +39,7 @@ func New(c client.Client, interviewer *activities.Interviewer, recorder *activit
 	w.RegisterActivity(recorder)
 	w.RegisterActivity(reader)
 	w.RegisterActivity(transcriber)
+	w.RegisterActivity(coder)
 	return w
 }
 

@@ -24,6 +24,11 @@ const (
 	SignalEnd    = "end"
 	QueryState   = "state"
 	UpdateAnswer = "submit-answer"
+	// UpdateRunCode runs the candidate's program on a coding round's
+	// examples and returns the outcome; UpdateSubmitCode takes the
+	// program to judge.
+	UpdateRunCode    = "run-code"
+	UpdateSubmitCode = "submit-code"
 )
 
 // Reasons the answer update refuses an answer: the types of the
@@ -34,6 +39,11 @@ const (
 	RefusedFinished    = "InterviewFinished"
 	RefusedNotAwaiting = "AnswerNotAwaited"
 	RefusedEmpty       = "EmptyAnswer"
+	// Refusals of the code updates.
+	RefusedNoCode      = "CodeNotAwaited"
+	RefusedLanguage    = "UnsupportedLanguage"
+	RefusedTooManyRuns = "TooManyRuns"
+	RefusedTooLarge    = "SourceTooLarge"
 )
 
 // interviewPrefix starts the workflow ID of every interview.
@@ -208,4 +218,7 @@ type State struct {
 	// Integrity lists the integrity flags any round raised so far
 	// (interview.Flags), for HR's filter.
 	Integrity []string `json:"integrity,omitempty"`
+	// CodingDone counts the coding rounds judged (or skipped because the
+	// bank had no problem left).
+	CodingDone int `json:"coding_done,omitempty"`
 }

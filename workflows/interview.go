@@ -77,6 +77,12 @@ type impl struct {
 	// integrity is true from version 1 of integrityChange on: the signals
 	// update upserts the flags it raises at once.
 	integrity bool
+	// coding is true when the interview has coding rounds and runs a
+	// version that knows them; code is the submission taken and not
+	// judged yet; running counts the runs on the examples under way.
+	coding  bool
+	code    *CodeRequest
+	running int
 }
 
 func (w *impl) setup(ctx workflow.Context) error {
@@ -101,6 +107,16 @@ func (w *impl) setup(ctx workflow.Context) error {
 	}
 	if err := w.setupSignals(ctx); err != nil {
 		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRunCode, w.runCode, workflow.UpdateHandlerOptions{
+		Validator: w.checkRun,
+	}); err != nil {
+		return fmt.Errorf("register run-code update: %w", err)
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateSubmitCode, w.submitCode, workflow.UpdateHandlerOptions{
+		Validator: w.checkSubmit,
+	}); err != nil {
+		return fmt.Errorf("register submit-code update: %w", err)
 	}
 	w.answers = workflow.GetSignalChannel(ctx, SignalAnswer)
 	w.ends = workflow.GetSignalChannel(ctx, SignalEnd)
@@ -198,9 +214,14 @@ func (w *impl) run(ctx workflow.Context) (*State, error) {
 			return w.fail(ctx, err)
 		}
 	}
+	w.coding = w.in.CodingRounds > 0 && workflow.GetVersion(ctx, codingChange, workflow.DefaultVersion, 1) == 1
 	for !w.state.Status.Terminal() {
 		var err error
 		switch {
+		case w.codingNext():
+			err = w.codingRound(ctx)
+		case w.codingFollowUpOpen():
+			err = w.awaitAnswer(ctx)
 		case w.state.EndRequested || w.answeredRounds() >= w.in.MaxRounds:
 			err = w.finish(ctx, w.endStatus())
 		case w.state.Question == nil && w.memory && w.shouldContinue(ctx):
@@ -482,6 +503,13 @@ func (w *impl) awaitAnswer(ctx workflow.Context) error {
 func (w *impl) finish(ctx workflow.Context, status interview.Status) error {
 	w.settle(ctx)
 	s := w.state
+	if w.coding {
+		// A run on the examples still under way is kept for HR before the
+		// report is written.
+		if err := workflow.Await(ctx, func() bool { return w.running == 0 }); err != nil {
+			return err
+		}
+	}
 	// No question is open while the report is written: an answer sent now
 	// is refused rather than silently dropped.
 	s.Question = nil
@@ -563,6 +591,8 @@ func (w *impl) details() string {
 		return fmt.Sprintf("Round %d %s — waiting for the answer since %s", s.Round, of, s.Since.UTC().Format("2006-01-02 15:04 UTC"))
 	case interview.StatusEvaluating:
 		return fmt.Sprintf("Round %d %s — evaluating the answer", s.Round, of)
+	case interview.StatusAwaitingCode:
+		return fmt.Sprintf("Coding round %d of %d — waiting for the program since %s", s.CodingDone+1, w.in.CodingRounds, s.Since.UTC().Format("2006-01-02 15:04 UTC"))
 	case interview.StatusCompleted:
 		if s.Report != nil {
 			return fmt.Sprintf("Completed — %d/100 over %d rounds", s.Report.OverallScore, w.answeredRounds())

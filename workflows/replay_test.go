@@ -58,9 +58,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// round (-v3) and now, and both runs of an interview that continued as
 	// new with answer signals (-v2), with the update (-v3) and now; one
 	// with integrity signals; a résumé read, a campaign occurrence, an HR
-	// calibration, a retention run and a transcription.
-	if len(files) < 32 {
-		t.Fatalf("found %d recorded histories in testdata, want 32", len(files))
+	// calibration, a retention run and a transcription; an interview with a
+	// coding round.
+	if len(files) < 33 {
+		t.Fatalf("found %d recorded histories in testdata, want 33", len(files))
 	}
 	byType := map[string]int{}
 	for _, file := range files {

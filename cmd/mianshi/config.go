@@ -51,6 +51,11 @@ type config struct {
 	// URL, candidates type.
 	Speech speechConfig
 
+	// JudgeGoCache and SandboxInit set up the worker's judge of coding
+	// rounds (as for mianshi judge).
+	JudgeGoCache string
+	SandboxInit  string
+
 	// CodecKeys is the payload encryption key ring ("id:base64key,…");
 	// CodecKeyFile holds one instead. Without either, a key file in the
 	// data dir is used (and created).
@@ -176,6 +181,8 @@ func loadConfig(command string, args []string, getenv func(string) string) (conf
 		Timeout: parseDuration(env("MIANSHI_STT_TIMEOUT", "2m"), "MIANSHI_STT_TIMEOUT", &errs),
 	}
 	c.OfflineTokenDelay = parseDuration(env("MIANSHI_OFFLINE_TOKEN_DELAY", "20ms"), "MIANSHI_OFFLINE_TOKEN_DELAY", &errs)
+	c.JudgeGoCache = getenv("MIANSHI_JUDGE_GOCACHE")
+	c.SandboxInit = getenv("MIANSHI_SANDBOX_INIT")
 	c.IdleTimeout = parseDuration(env("MIANSHI_IDLE_TIMEOUT", "24h"), "MIANSHI_IDLE_TIMEOUT", &errs)
 	c.SSEKeepAlive = parseDuration(env("MIANSHI_SSE_KEEPALIVE", "15s"), "MIANSHI_SSE_KEEPALIVE", &errs)
 	c.ResumeWait = parseDuration(env("MIANSHI_RESUME_WAIT", "30s"), "MIANSHI_RESUME_WAIT", &errs)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/mianshi/mianshi/judge"
 )
@@ -97,4 +98,20 @@ func sandboxInit(given string) (string, error) {
 	}
 	fmt.Fprintln(os.Stderr, "mianshi judge: no mianshi-sandbox binary found (go build ./cmd/mianshi-sandbox); using mianshi itself, slower")
 	return "", nil
+}
+
+// openJudge builds the worker's judge of coding rounds and says which
+// languages it runs. A worker without a runtime still starts: a program in
+// a language it cannot run gets that as its run's error.
+func (s *stack) openJudge(ctx context.Context) (*judge.Judge, error) {
+	init, err := sandboxInit(s.cfg.SandboxInit)
+	if err != nil {
+		return nil, err
+	}
+	j, err := judge.New(ctx, judge.Config{GoCache: s.cfg.JudgeGoCache, SandboxInit: init})
+	if err != nil {
+		return nil, fmt.Errorf("coding judge: %w", err)
+	}
+	s.say("Judge:        %s", strings.Join(j.Languages(), ", "))
+	return j, nil
 }

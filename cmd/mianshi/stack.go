@@ -136,11 +136,16 @@ func runStack(ctx context.Context, cfg config) error {
 		if stt != nil {
 			transcriber.Speech = stt
 		}
+		j, err := s.openJudge(ctx)
+		if err != nil {
+			return err
+		}
 		w := worker.New(tc,
 			&activities.Interviewer{Bank: bank, Model: m, Stream: events, Resumes: db, Transcripts: db, StreamCoalesce: streamCoalesce, Planner: planner},
 			&activities.Recorder{Store: db, Stream: events},
 			&activities.ResumeReader{Store: db, Model: m, Limits: resume.DefaultLimits()},
-			transcriber)
+			transcriber,
+			&activities.Coder{Judge: j, Model: m})
 		if err := s.registerCampaigns(w, db, wf); err != nil {
 			return err
 		}

@@ -286,7 +286,11 @@ async function open(detail, id, opener, err) {
         h('dt', { i18n: 'hr.id' }), h('dd', {}, h('code', {}, v.id))),
       link ? h('p', {}, h('a', { href: link, id: 'temporal-link', target: '_blank', rel: 'noopener noreferrer', i18n: 'hr.temporal' })) : null,
       v.error ? h('p', { class: 'error' }, v.error) : null),
-    v.report ? h('section', { 'aria-labelledby': 'hr-report-h' }, h('h2', { id: 'hr-report-h', i18n: 'report.title' }), ...reportBody(v, v.report))
+    v.report ? h('section', { 'aria-labelledby': 'hr-report-h' }, h('h2', { id: 'hr-report-h', i18n: 'report.title' }), ...reportBody(v, v.report),
+      // Coding rounds: the program, every run and the verdicts.
+      transcript.filter((li, i) => v.transcript[i].coding).length ? h('section', { 'aria-labelledby': 'hr-coding-h' },
+        h('h2', { id: 'hr-coding-h', i18n: 'hr.coding' }),
+        h('ol', { class: 'history' }, transcript.filter((li, i) => v.transcript[i].coding))) : null)
       : h('section', { 'aria-labelledby': 'hr-transcript-h' },
         h('h2', { id: 'hr-transcript-h', i18n: 'hr.transcript' }),
         v.question ? h('div', { class: 'card current', 'data-round': v.question.round }, h('h3', { i18n: ['interview.question', { n: v.question.round }] }), h('p', { class: 'question-text' }, v.question.text), h('p', { class: 'muted', i18n: 'status.awaiting_answer.hr' })) : null,

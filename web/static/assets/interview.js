@@ -12,6 +12,7 @@ import { store } from './storage.js';
 import { meta } from './report.js';
 import { RoundSignals } from './integrity.js';
 import { Voice } from './voice.js';
+import { CodingPanel, codingItem } from './coding.js';
 
 const terminal = new Set(['completed', 'abandoned', 'failed', 'missed']);
 
@@ -82,6 +83,8 @@ class Interview {
     e.finished = h('section', { id: 'finished', class: 'card finished', hidden: true, 'aria-labelledby': 'finished-h' },
       h('h2', { id: 'finished-h', i18n: 'interview.over' }), e.finishedText, h('p', {}, e.reportLink));
 
+    this.coding = new CodingPanel(this);
+
     e.historyList = h('ol', { id: 'history-list', class: 'history' });
     e.history = h('section', { id: 'history', hidden: true, 'aria-labelledby': 'history-h' },
       h('h2', { id: 'history-h', i18n: 'interview.history' }), e.historyList);
@@ -95,7 +98,7 @@ class Interview {
     m.append(
       h('h1', { i18n: 'interview.title' }), e.meta,
       h('div', { class: 'progress-row' }, e.roundLabel, e.progress),
-      e.status, e.finished, e.notice, e.question, e.form, e.history);
+      e.status, e.finished, e.notice, e.question, this.coding.els.section, e.form, e.history);
 
     e.answer.value = this.draft.get() || '';
     e.answer.addEventListener('input', () => this.draft.set(e.answer.value));
@@ -178,6 +181,11 @@ class Interview {
       case 'evaluation': {
         const r = this.entry(d.round);
         Object.assign(r, { score: d.score, feedback: d.feedback, nextFollowUp: !!d.follow_up });
+        if (d.coding && r.coding) {
+          r.coding.submission = { ...(r.coding.submission || {}), ...d.coding };
+          // The follow-up about the program comes next.
+          r.nextFollowUp = true;
+        }
         break;
       }
       case 'report':
@@ -216,7 +224,7 @@ class Interview {
     for (const e of s.transcript || []) {
       this.rounds.set(e.round, {
         round: e.round, text: e.question, done: true, topic: e.topic || '', sources: e.sources || [],
-        follow_up: !!e.follow_up, answer: e.answer, score: e.score, feedback: e.feedback,
+        follow_up: !!e.follow_up, answer: e.answer, score: e.score, feedback: e.feedback, coding: e.coding || null,
       });
     }
     if (s.question) {
@@ -258,7 +266,9 @@ class Interview {
     label(e.status, this.statusKey(cur));
     e.status.dataset.status = this.status || 'connecting';
 
-    e.question.hidden = over;
+    const task = cur && cur.coding && cur.coding.task;
+    e.question.hidden = over || !!task;
+    this.coding.show(task ? cur.round : 0, task, this.status === 'awaiting_code');
     if (cur) {
       label(e.qHeading, 'interview.question', { n: cur.round });
       e.followUp.hidden = !cur.follow_up;
@@ -281,7 +291,7 @@ class Interview {
     const ready = this.status === 'awaiting_answer' && cur && cur.done;
     if (ready) this.signals.begin(cur.round);
     e.notice.hidden = over;
-    e.form.hidden = over;
+    e.form.hidden = over || !!task;
     e.answer.disabled = over;
     e.send.disabled = !ready || this.sending || this.recording;
     this.voice.setEnabled(!over);
@@ -298,7 +308,23 @@ class Interview {
     if (!this.status) return 'status.connecting';
     if (this.status === 'generating') return cur && cur.text ? 'status.writing' : (this.round >= this.maxRounds && this.answeredCount() >= this.maxRounds ? 'status.reporting' : 'status.preparing');
     if (this.status === 'awaiting_answer') return this.sending ? 'status.sending' : 'status.yourturn';
+    if (this.status === 'evaluating' && this.latestAnswered()?.coding) return 'status.judging';
     return 'status.' + this.status;
+  }
+
+  latestAnswered() {
+    let last = null;
+    for (const r of this.rounds.values()) if (r.answer && (!last || r.round > last.round)) last = r;
+    return last;
+  }
+
+  // submitted marks a coding round's program as taken: it is judged now.
+  submitted(round, sub) {
+    const r = this.entry(round);
+    r.answer = sub.source;
+    r.coding = { ...(r.coding || {}), submission: sub };
+    if (this.status === 'awaiting_code') this.status = 'evaluating';
+    this.update();
   }
 
   answeredCount() {
@@ -452,13 +478,12 @@ export function roundItem(r) {
       r.topic ? h('span', { class: 'topic' }, r.topic) : null,
       score),
     h('p', { class: 'question-text' }, r.text),
-    h('h4', { i18n: 'interview.youranswer' }),
-    h('p', { class: 'answer-text' }, r.answer),
+    r.coding && r.coding.submission ? codingItem(r.coding) : [h('h4', { i18n: 'interview.youranswer' }), h('p', { class: 'answer-text' }, r.answer)],
     r.feedback ? [h('h4', { i18n: 'interview.feedback' }), h('p', { class: 'feedback' }, r.feedback)] : null);
 }
 
 // whole is what a round's entry takes from a whole question (a
 // question.done, a snapshot's question, or an awaiting_answer status).
 function whole(q) {
-  return { text: q.text, topic: q.topic || '', sources: q.sources || [], follow_up: !!q.follow_up, done: true };
+  return { text: q.text, topic: q.topic || '', sources: q.sources || [], follow_up: !!q.follow_up, done: true, coding: q.coding ? { task: q.coding } : null };
 }

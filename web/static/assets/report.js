@@ -6,6 +6,7 @@ import { h, main, title, errorBox } from './dom.js';
 import { setLang, chooseLang } from './i18n.js';
 import { scoreChart } from './chart.js';
 import { messagePage } from './notfound.js';
+import { codingResult } from './coding.js';
 
 // reportPage renders the report of an interview.
 export async function reportPage(id, token) {
@@ -67,8 +68,9 @@ export function reportBody(v, rep) {
           r.topic ? h('span', { class: 'topic' }, r.topic) : null,
           h('span', { class: 'score', i18n: ['interview.score', { score: r.score }] })),
         h('p', { class: 'question-text' }, r.question),
+        r.coding ? codingResult(r.coding) : null,
         h('h4', { i18n: 'interview.youranswer' }),
-        h('p', { class: 'answer-text' }, r.answer),
+        r.coding ? h('pre', { class: 'code' }, h('code', {}, r.answer)) : h('p', { class: 'answer-text' }, r.answer),
         h('h4', { i18n: 'interview.feedback' }),
         h('p', { class: 'feedback' }, r.feedback))))),
   ];
