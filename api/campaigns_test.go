@@ -187,6 +187,22 @@ func TestCreateCampaign(t *testing.T) {
 	}
 }
 
+// TestCreateCampaignWithCodingRounds: coding_rounds is stored with the
+// campaign and shown with it; activities.Campaigns starts each interview
+// with the stored value.
+func TestCreateCampaignWithCodingRounds(t *testing.T) {
+	h := newCampaignHarness(t)
+	got := h.create(strings.Replace(validCampaign, `"max_rounds":3`, `"max_rounds":3,"coding_rounds":2`, 1))
+	camp, err := h.store.Campaign(t.Context(), got.ID)
+	if err != nil || camp.CodingRounds != 2 {
+		t.Fatalf("stored campaign coding rounds %d (%v), want 2", camp.CodingRounds, err)
+	}
+	rec := h.send(http.MethodGet, "/api/v1/hr/campaigns/"+got.ID, testHRToken, "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"coding_rounds":2`) {
+		t.Errorf("campaign view: %d %s", rec.Code, rec.Body)
+	}
+}
+
 func TestCreateOnceCampaign(t *testing.T) {
 	h := newCampaignHarness(t)
 	body := strings.Replace(validCampaign, `{"cron":"0 9 * * MON","time_zone":"Asia/Shanghai","start":"2099-12-01","end":"2100-01-31"}`, `{"once":true}`, 1)
@@ -220,6 +236,7 @@ func TestCreateCampaignRejectsBadInput(t *testing.T) {
 		{"reminder after the window", `["24h"]`, `["72h"]`, "invalid_request", "reminders[0]"},
 		{"unknown track", `"go-backend"`, `"cobol"`, "unknown_track", "cobol"},
 		{"no name", `"Bootcamp"`, `""`, "invalid_request", "name is required"},
+		{"too many coding rounds", `"max_rounds":3`, `"max_rounds":3,"coding_rounds":4`, "invalid_request", "coding_rounds"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			body := strings.Replace(validCampaign, tc.old, tc.new, 1)

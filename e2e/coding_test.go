@@ -82,6 +82,9 @@ func solution(t *testing.T, problemID string, pause time.Duration) (language, so
 	}
 	for _, p := range all {
 		if p.ID == problemID && p.Reference != nil && p.Reference.Language == "python" {
+			if pause == 0 {
+				return "python", p.Reference.Source
+			}
 			return "python", fmt.Sprintf("import time\ntime.sleep(%g)\n", pause.Seconds()) + p.Reference.Source
 		}
 	}

@@ -138,13 +138,17 @@ func codeFollowUp(zh bool, res judge.Result, r codeReading, keyPoints []string) 
 type codeReading struct {
 	lines, longest, comments, funcs int
 	// depth is the deepest nesting of loops.
-	depth  int
-	sorts  bool
+	depth int
+	sorts bool
+	// halves is set by a loop that halves its range (binary search).
+	halves bool
 	guards int
 }
 
 func (r codeReading) bigO() string {
 	switch {
+	case r.depth == 1 && r.halves && !r.sorts:
+		return "O(log n)"
 	case r.depth <= 1 && r.sorts:
 		return "O(n log n)"
 	case r.depth <= 1:
@@ -215,6 +219,9 @@ func readCode(language, source string) codeReading {
 		}
 		if strings.Contains(trimmed, "sort") {
 			r.sorts = true
+		}
+		if len(open) > 0 && (strings.Contains(trimmed, "// 2") || strings.Contains(trimmed, ">> 1") || strings.Contains(trimmed, "/ 2") || strings.Contains(trimmed, "/2")) {
+			r.halves = true
 		}
 		if isGuard(trimmed) {
 			r.guards++

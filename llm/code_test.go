@@ -16,6 +16,8 @@ func TestReadCodeComplexity(t *testing.T) {
 		{"go nested", "go", "func main() {\n\tfor i := range a {\n\t\tfor j := range a {\n\t\t\tif a[i]+a[j] == t {\n\t\t\t}\n\t\t}\n\t}\n}\n", "O(n²)"},
 		{"python nested", "python", "for i in range(n):\n    for j in range(i):\n        pass\nprint(1)\n", "O(n²)"},
 		{"python sequential", "python", "for i in range(n):\n    pass\nfor j in range(n):\n    pass\n", "O(n)"},
+		{"python binary search", "python", "lo, hi = 0, n\nwhile lo < hi:\n    mid = (lo + hi) // 2\n    if a[mid]:\n        hi = mid\n    else:\n        lo = mid + 1\n", "O(log n)"},
+		{"go binary search", "go", "for lo < hi {\n\tmid := (lo + hi) / 2\n\tif a[mid] {\n\t\thi = mid\n\t} else {\n\t\tlo = mid + 1\n\t}\n}\n", "O(log n)"},
 		{"python sort", "python", "a.sort()\nfor x in a:\n    pass\n", "O(n log n)"},
 		{"javascript nested", "javascript", "for (let i = 0; i < n; i++) {\n  for (let j = 0; j < n; j++) {\n  }\n}\n", "O(n²)"},
 	} {

@@ -1,5 +1,5 @@
 // The coding round of the interview page: the problem, a code editor (Ace,
-// vendored under /vendor/ace and loaded on first use), a language picker,
+// vendored under /assets/vendor/ace and loaded on first use), a language picker,
 // "Run" on the visible examples and "Submit". The verdict and the
 // follow-up question come back through the interview's own stream.
 import { api, ApiError, interviewPath, newId } from './api.js';
@@ -17,11 +17,11 @@ let aceLoading = null;
 function loadAce() {
   if (!aceLoading) {
     aceLoading = new Promise((resolve, reject) => {
-      document.head.append(h('link', { rel: 'stylesheet', href: '/vendor/ace/ace.css' }));
-      const s = h('script', { src: '/vendor/ace/ace.js' });
+      document.head.append(h('link', { rel: 'stylesheet', href: '/assets/vendor/ace/ace.css' }));
+      const s = h('script', { src: '/assets/vendor/ace/ace.js' });
       s.addEventListener('load', () => {
         window.ace.config.set('useStrictCSP', true);
-        window.ace.config.set('basePath', '/vendor/ace');
+        window.ace.config.set('basePath', '/assets/vendor/ace');
         resolve(window.ace);
       });
       s.addEventListener('error', () => reject(new Error('the code editor did not load')));

@@ -235,7 +235,8 @@ class Interview {
       this.entry(s.streaming.round).text = s.streaming.text;
     }
     Object.assign(this, {
-      status: s.status, round: s.round, maxRounds: s.max_rounds, report: s.report, error: s.error || '',
+      // A coding round is two rounds: the program, then the follow-up about it.
+      status: s.status, round: s.round, maxRounds: s.max_rounds + 2 * (s.coding_rounds || 0), report: s.report, error: s.error || '',
       track: s.track, level: s.level, lastId: s.last_event_id || '',
     });
     if (!this.loaded) {
