@@ -282,8 +282,6 @@ func openSQLite(dir string) (*config.SQL, error) {
 		// default journal each one waited for three fsyncs
 		// (docs/decisions/0033-sqlite-wal-for-the-dev-server.md).
 		ConnectAttributes: map[string]string{"mode": "rwc", "journal_mode": "wal", "synchronous": "normal", "busy_timeout": "10000"},
-		// With the write-ahead log, readers do not wait for the writer.
-		MaxConns: 4, MaxIdleConns: 4,
 	}
 	if _, err := os.Stat(file); errors.Is(err, os.ErrNotExist) {
 		if err := sqliteschema.SetupSchema(conf); err != nil {

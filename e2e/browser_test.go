@@ -185,11 +185,12 @@ func (b *browser) noSideways(page string) {
 }
 
 // labelled asserts every form field on the page has a label (a <label>
-// tied to it, or aria-label).
+// tied to it, aria-label, or aria-labelledby naming elements with text).
 func (b *browser) labelled(page string) {
 	b.t.Helper()
 	unlabelled := eval[[]string](b, `[...document.querySelectorAll('input, select, textarea')]
-		.filter(e => e.type !== 'hidden' && !(e.labels && [...e.labels].some(l => l.textContent.trim())) && !e.getAttribute('aria-label'))
+		.filter(e => e.type !== 'hidden' && !(e.labels && [...e.labels].some(l => l.textContent.trim())) && !e.getAttribute('aria-label')
+			&& !(e.getAttribute('aria-labelledby') || '').split(/\s+/).some(id => id && document.getElementById(id)?.textContent.trim()))
 		.map(e => e.id || e.name || e.outerHTML)`)
 	for _, f := range unlabelled {
 		b.t.Errorf("on %s the field %s has no label", page, f)

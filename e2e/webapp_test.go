@@ -389,7 +389,7 @@ func hrListAndFilter(t *testing.T, b *browser, base, dataDir string, completed, 
 	if want := "/namespaces/default/workflows/interview%2F" + completed.id; !strings.Contains(link, want) {
 		t.Errorf("the Temporal UI link is %q; want it to contain %q", link, want)
 	}
-	if n := eval[int](b, `document.querySelectorAll('#hr-detail #report-rounds li').length`); n != 2 {
+	if n := eval[int](b, `document.querySelectorAll('#hr-detail #report-rounds > li').length`); n != 2 {
 		t.Errorf("the HR detail shows %d rounds of the report, want 2", n)
 	}
 	b.shot("hr-detail")
