@@ -3,14 +3,11 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"testing"
 	"time"
-
-	"go.temporal.io/sdk/client"
 
 	"github.com/mianshi/mianshi/workflows"
 )
@@ -78,17 +75,7 @@ func TestRecordCalibrationHistory(t *testing.T) {
 	if !*record {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
-	dataDir := t.TempDir()
-	p := freePorts(t)
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
-		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, dataDir := startRecorder(t)
 	data, err := os.ReadFile("../scoring/testdata/graded.jsonl")
 	if err != nil {
 		t.Fatal(err)

@@ -209,16 +209,7 @@ func TestRecordCodingHistory(t *testing.T) {
 	if !*record {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
-	p, dataDir := freePorts(t), t.TempDir()
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
-		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, dataDir := startRecorder(t)
 	s := newSessionWith(t, d.baseURL, 1, map[string]any{"coding_rounds": 1})
 	s.answerWell(s.awaiting(1))
 	s.codeRound(0)

@@ -47,17 +47,7 @@ func TestRecordHistories(t *testing.T) {
 	if !*record {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
-	p := freePorts(t)
-	dataDir := t.TempDir()
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
-		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t), "MIANSHI_IDLE_TIMEOUT=1m", "MIANSHI_ROUNDS_PER_RUN=3"}, p.http)
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, dataDir := startRecorder(t, "MIANSHI_IDLE_TIMEOUT=1m", "MIANSHI_ROUNDS_PER_RUN=3")
 	// Each interview's payloads are sealed with a data key of its own
 	// (codec.DataKeys); the replay test needs those keys, wrapped by the
 	// test codec key, beside the histories.
@@ -133,6 +123,25 @@ func TestRecordHistories(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	save("abandoned", idle)
+}
+
+// startRecorder runs `mianshi dev` on a data dir of its own for a
+// recorder, with the offline interviewer streaming at once, the test codec
+// key and env added, and dials its Temporal server (closed when the test
+// ends).
+func startRecorder(t *testing.T, env ...string) (*process, client.Client, string) {
+	t.Helper()
+	p, dataDir := freePorts(t), t.TempDir()
+	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
+		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
+		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
+		append([]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, env...), p.http)
+	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return d, c, dataDir
 }
 
 // saveHistory writes the history of one workflow run (the newest when
@@ -252,17 +261,7 @@ func TestRecordOtherWorkflowHistories(t *testing.T) {
 	if !*record {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
-	dataDir := t.TempDir()
-	p := freePorts(t)
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
-		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, dataDir := startRecorder(t)
 
 	resumeID, _ := uploadResume(t, d.baseURL, "cv.md",
 		"# Ada Lovelace\n\n## Skills\nGo, PostgreSQL\n\n## Projects\n- Ledger: a payments ledger in Go\n")
@@ -375,16 +374,7 @@ func TestRecordIntegrityHistories(t *testing.T) {
 	if !*record {
 		t.Skip("pass -record-histories to record workflow histories")
 	}
-	p, dataDir := freePorts(t), t.TempDir()
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
-		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		[]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, p.http)
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, dataDir := startRecorder(t)
 
 	s := newSession(t, d.baseURL, 3)
 	away := map[string]any{"pasted_chars": 0, "pastes": 0, "hidden_count": 1, "hidden_ms": 45_000, "first_key_ms": 0, "answer_ms": 50_000, "answer_chars": 0}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -12,8 +11,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"go.temporal.io/sdk/client"
 
 	"github.com/mianshi/mianshi/llm/fakeopenai"
 	"github.com/mianshi/mianshi/speech/speechtest"
@@ -158,17 +155,7 @@ func TestRecordTranscriptionHistories(t *testing.T) {
 	srv := fakeopenai.New(nil)
 	defer srv.Close()
 	srv.HandleTranscriptions(fakeopenai.Transcripts("recorded for the replay tests", 1, http.StatusBadGateway))
-	p := freePorts(t)
-	dataDir := t.TempDir()
-	d := startHTTP(t, "dev", []string{"dev", "--data-dir", dataDir,
-		"--http-addr", fmt.Sprintf("127.0.0.1:%d", p.http),
-		"--temporal-port", fmt.Sprint(p.temporal), "--ui-port", "-1"},
-		append([]string{"MIANSHI_OFFLINE_TOKEN_DELAY=0", "MIANSHI_CODEC_KEYS=" + recordKey(t)}, voiceEnv(srv)...), p.http)
-	c, err := client.Dial(client.Options{HostPort: fmt.Sprintf("127.0.0.1:%d", p.temporal)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	d, c, dataDir := startRecorder(t, voiceEnv(srv)...)
 	s := newSession(t, d.baseURL, 1)
 	up := s.uploadRecording("audio/wav", speechtest.WAV(time.Second, 16000))
 	for deadline := time.Now().Add(time.Minute); s.recording(up.ID).Status == "pending"; time.Sleep(200 * time.Millisecond) {
