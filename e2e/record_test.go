@@ -12,9 +12,7 @@ import (
 	"testing"
 	"time"
 
-	commonpb "go.temporal.io/api/common/v1"
 	historypb "go.temporal.io/api/history/v1"
-	"go.temporal.io/api/proxy"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -165,37 +163,6 @@ func historyOf(t *testing.T, c client.Client, workflowID, runID string) *history
 		h.Events = append(h.Events, ev)
 	}
 	return &h
-}
-
-// masterKeyed re-encrypts the payloads a workflow's own data key sealed
-// (codec.DataKeys, kept in the dev data dir's database, which the replay
-// test does not have) with the test master key alone, which it has.
-func masterKeyed(t *testing.T, h *historypb.History, dataDir string) {
-	t.Helper()
-	keys, err := codec.ParseKeys(recordKey(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(context.Background(), "", dataDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	withDataKeys := codec.New(keys).WithDataKeys(codec.NewDataKeys(keys, db, workflows.HoldsCandidateData))
-	master := codec.New(keys)
-	err = proxy.VisitPayloads(context.Background(), h, proxy.VisitPayloadsOptions{
-		SkipSearchAttributes: true,
-		Visitor: func(_ *proxy.VisitPayloadsContext, p []*commonpb.Payload) ([]*commonpb.Payload, error) {
-			plain, err := withDataKeys.Decode(p)
-			if err != nil {
-				return nil, err
-			}
-			return master.Encode(plain)
-		},
-	})
-	if err != nil {
-		t.Fatalf("re-encrypt the history with the master key: %v", err)
-	}
 }
 
 // writeHistory writes a history to workflows/testdata/NAME.json.
@@ -400,7 +367,7 @@ func TestRecordIntegrityHistories(t *testing.T) {
 		}
 	}
 	s.completed()
-	h := historyOf(t, c, workflows.InterviewID(s.iv.ID), "")
-	masterKeyed(t, h, dataDir)
-	writeHistory(t, "integrity-signals", h)
+	id := workflows.InterviewID(s.iv.ID)
+	writeHistory(t, "integrity-signals", historyOf(t, c, id, ""))
+	saveDataKeys(t, dataDir, []string{id})
 }

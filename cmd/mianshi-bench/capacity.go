@@ -17,8 +17,9 @@ import (
 // part 3: 20 tokens per second, as a real model streams.
 const capacityTokenDelay = 50 * time.Millisecond
 
-// capacityResults are the figures of part 3.
+// capacityResults are the figures of part 3 on one Temporal server.
 type capacityResults struct {
+	Engine                            string
 	Waiting, Reached, FillConcurrency int
 	FillTime                          time.Duration
 	// FillLatency runs from creating a waiting interview to its first
@@ -47,9 +48,28 @@ type capacityResults struct {
 	Busy float64
 }
 
-func runCapacity(ctx context.Context, cfg config, bin string) (*capacityResults, error) {
+// runCapacity measures part 3 on each engine, each on a fresh `mianshi dev`.
+func runCapacity(ctx context.Context, cfg config, bin string) ([]*capacityResults, error) {
+	var out []*capacityResults
+	for _, engine := range engines(cfg) {
+		r, err := runCapacityOn(ctx, cfg, bin, engine)
+		if err != nil {
+			return nil, fmt.Errorf("on %s: %w", engine, err)
+		}
+		progress("capacity on %s: RSS peak %s, answer → first token p99 %s", engine, mb(max(r.RSSPeak, r.HWM)), ms(r.AnswerToDelta.P99))
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func runCapacityOn(ctx context.Context, cfg config, bin, engine string) (*capacityResults, error) {
+	env, drop, err := engineEnv(ctx, cfg, engine, "mianshi_bench_capacity")
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
 	busy := awaitQuiet(ctx, "capacity", cfg.QuietWait)
-	p, err := startDev(ctx, bin, capacityTokenDelay)
+	p, err := startDev(ctx, bin, capacityTokenDelay, env...)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +82,7 @@ func runCapacity(ctx context.Context, cfg config, bin string) (*capacityResults,
 	defer stopSampling()
 	rss := sampleRSS(sctx, p.pid(), 500*time.Millisecond)
 	res := &capacityResults{
-		Waiting: cfg.Waiting, FillConcurrency: cfg.FillConcurrency, Streaming: cfg.Streaming,
+		Engine: engine, Waiting: cfg.Waiting, FillConcurrency: cfg.FillConcurrency, Streaming: cfg.Streaming,
 		TokenDelay: capacityTokenDelay, WarmUp: cfg.WarmUp, Window: cfg.Window, Busy: busy,
 	}
 	res.RSSStart = rss.last()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -48,25 +49,21 @@ type cohortResult struct {
 	History []stage
 	// CPU over the waves.
 	CPUDev, CPUOther float64
+	// WaveCPU is the CPU time mianshi dev used from the moment a wave
+	// answered to the moment its last candidate awaited the next answer,
+	// summed over the waves, and Drain those moments' distance, summed;
+	// Rounds is how many rounds the waves answered.
+	WaveCPU, Drain time.Duration
+	Rounds         int
 	Load             float64
 }
-
-// The Temporal servers a cohort runs on.
-const (
-	engineSQLite   = "embedded, SQLite, 1 shard"
-	enginePostgres = "embedded, PostgreSQL, 4 shards"
-)
 
 // runCohorts measures each cohort size on a fresh `mianshi dev`: on its
 // embedded Temporal with SQLite, then, when a PostgreSQL server is given,
 // with Temporal on a fresh PostgreSQL database with 4 history shards.
 func runCohorts(ctx context.Context, cfg config, bin string) ([]cohortResult, error) {
-	engines := []string{engineSQLite}
-	if cfg.CohortPostgres != "" {
-		engines = append(engines, enginePostgres)
-	}
 	var out []cohortResult
-	for _, engine := range engines {
+	for _, engine := range engines(cfg) {
 		for _, n := range cfg.Cohorts {
 			r, err := runCohortOn(ctx, cfg, bin, engine, n)
 			if err != nil {
@@ -82,15 +79,11 @@ func runCohorts(ctx context.Context, cfg config, bin string) ([]cohortResult, er
 // runCohortOn runs one cohort on engine, in a fresh PostgreSQL database
 // (dropped afterwards) when the engine needs one.
 func runCohortOn(ctx context.Context, cfg config, bin, engine string, n int) (*cohortResult, error) {
-	var env []string
-	if engine == enginePostgres {
-		db, drop, err := freshDatabase(ctx, cfg.CohortPostgres, fmt.Sprintf("mianshi_bench_cohort_%d", n))
-		if err != nil {
-			return nil, err
-		}
-		defer drop()
-		env = append(env, "MIANSHI_TEMPORAL_DB="+db, "MIANSHI_TEMPORAL_SHARDS=4")
+	env, drop, err := engineEnv(ctx, cfg, engine, fmt.Sprintf("mianshi_bench_cohort_%d", n))
+	if err != nil {
+		return nil, err
 	}
+	defer drop()
 	return runCohort(ctx, cfg, bin, engine, n, env)
 }
 
@@ -205,12 +198,13 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 			profiled = profileCPU(ctx, admin, filepath.Join(cfg.ProfileDir, profileName(engine, n)))
 		}
 		fire := make(chan struct{})
-		var wg sync.WaitGroup
+		waveCPU, waveStart := startCPU(p.pid()), time.Now()
+		var answered sync.WaitGroup
 		for i, c := range cands {
 			if failed[i] != nil {
 				continue
 			}
-			wg.Go(func() {
+			answered.Go(func() {
 				<-fire
 				err := c.rec.answer(ctx, d, c.iv, wave)
 				if err == nil {
@@ -225,7 +219,9 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 			})
 		}
 		close(fire)
-		wg.Wait()
+		answered.Wait()
+		res.WaveCPU += waveCPU.used()
+		res.Drain += time.Since(waveStart)
 		if profiled != nil {
 			if err := <-profiled; err != nil {
 				progress("cohort: no CPU profile: %v", err)
@@ -247,6 +243,7 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 	res.CPUOther = max(0, machine.cores()-res.CPUDev)
 	res.Load = load
 	for _, c := range cands {
+		res.Rounds += len(c.rec.samples)
 		for _, s := range c.rec.samples {
 			toDelta = append(toDelta, s.Hit.Sub(s.Accepted))
 			press = append(press, s.Hit.Sub(s.Sent))
@@ -344,16 +341,18 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 	w("")
 	w("**Goal:** 200 candidates answering at once on `mianshi dev`, zero-latency model: answer sent → next question's first token p99 under 300 ms, measured through the public API. The answer is a Workflow Update, so its 202 comes once the workflow has taken it: \"press → first token\" is the candidate's wait, and \"202 → first token\" the part of it after the 202.")
 	w("")
-	w("**How:** for each cohort size a fresh `mianshi dev` (as in part 2, `MIANSHI_OFFLINE_TOKEN_DELAY=0`). N interviews are created (at most %d at a time) and each is followed on its SSE stream until its first question is awaited. Then, %d times, after a pause of 1 s, every client sends `POST /answers` at the same moment (one goroutine each, released together) with the reference answer, and waits for the first `question.delta` of the next round; the next wave starts when all have their next question. \"Press → first token\" runs from sending the POST to reading that first token; \"202 → first token\" from reading the 202, as in part 2. Each cohort runs on the embedded Temporal with SQLite (one history shard), and, when the bench has a PostgreSQL server (`-cohort-postgres`, default `DATABASE_URL`), again with the embedded Temporal on a fresh PostgreSQL database with 4 history shards.", rs[0].Fill, rs[0].Waves)
+	w("**How:** for each cohort size a fresh `mianshi dev` (as in part 2, `MIANSHI_OFFLINE_TOKEN_DELAY=0`). N interviews are created (at most %d at a time) and each is followed on its SSE stream until its first question is awaited. Then, %d times, after a pause of 1 s, every client sends `POST /answers` at the same moment (one goroutine each, released together) with the reference answer, and waits for the first `question.delta` of the next round; the next wave starts when all have their next question. \"Press → first token\" runs from sending the POST to reading that first token; \"202 → first token\" from reading the 202, as in part 2. Each cohort runs on the embedded Temporal with SQLite (one history shard), and, when the bench has a PostgreSQL server (`-postgres`, default `DATABASE_URL`), again with the embedded Temporal on a fresh PostgreSQL database with 4 history shards.", rs[0].Fill, rs[0].Waves)
 	w("")
-	w("| Temporal | candidates at once | answers | failed | press → first token p50 | p90 | **p99** | max | POST → 202 p50 / p99 | 202 → first token p50 / p99 | created and awaiting in | CPU: mianshi dev / other | load before |")
-	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	w("| Temporal | candidates at once | answers | failed | press → first token p50 | p90 | **p99** | max | POST → 202 p50 / p99 | 202 → first token p50 / p99 | created and awaiting in | wave drained in (mean) | CPU per round | CPU: mianshi dev / other | load before |")
+	w("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, r := range rs {
-		w("| %s | %s | %d | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %.2f / %.2f | %.1f |", r.Engine, thousands(r.N), r.PressToDelta.N, r.Failed,
+		w("| %s | %s | %d | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %s | %s | %.2f / %.2f | %.1f |", r.Engine, thousands(r.N), r.PressToDelta.N, r.Failed,
 			ms(r.PressToDelta.P50), ms(r.PressToDelta.P90), ms(r.PressToDelta.P99), ms(r.PressToDelta.Max),
 			ms(r.Post.P50), ms(r.Post.P99), ms(r.AnswerToDelta.P50), ms(r.AnswerToDelta.P99),
-			r.Ready.Round(100*time.Millisecond), r.CPUDev, r.CPUOther, r.Load)
+			r.Ready.Round(100*time.Millisecond), ms(r.Drain/time.Duration(max(1, r.Waves))), ms(r.cpuPerRound()), r.CPUDev, r.CPUOther, r.Load)
 	}
+	w("")
+	w("\"Wave drained in\" runs from the moment a wave answers to the moment its last candidate awaits the next answer (the next question streamed whole); \"CPU per round\" is the CPU time `mianshi dev` (API, Temporal server, worker, SQLite and Redis in one process) used over the waves' drains, divided by the rounds answered.")
 	w("")
 	w("Where the time goes, from the interviews' histories (as in part 2: from the answer reaching the server to the next Ask starting, then to the client reading its first token; means, in ms):")
 	w("")
@@ -374,10 +373,44 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 		w("%s", row)
 	}
 	w("")
+	w("**What limits it.**")
+	w("")
+	for _, line := range cohortLimits(rs) {
+		w("- %s", line)
+	}
+	w("")
 	for _, r := range rs {
 		if r.Failed > 0 {
 			w("With %s at once on %s, %d candidates failed; the first: %s", thousands(r.N), r.Engine, r.Failed, r.FirstError)
 			w("")
 		}
 	}
+}
+
+// cpuPerRound is the CPU time mianshi dev spent on each answered round.
+func (r cohortResult) cpuPerRound() time.Duration {
+	if r.Rounds == 0 {
+		return 0
+	}
+	return r.WaveCPU / time.Duration(r.Rounds)
+}
+
+// cohortLimits says, from the measured CPU per round, how fast a wave
+// could drain at best, and how that compares with the target.
+func cohortLimits(rs []cohortResult) []string {
+	cores := float64(runtime.NumCPU())
+	var lines []string
+	for _, r := range rs {
+		per := r.cpuPerRound()
+		if per == 0 {
+			continue
+		}
+		floor := time.Duration(float64(per) * float64(r.N) / cores)
+		lines = append(lines, fmt.Sprintf("%s at once on %s: each round cost mianshi dev %s of CPU, so the %s rounds of a wave need %s of CPU, at least %s on %.0f cores with nothing else running; the wave drained in %s (mean) at %.2f cores busy in mianshi dev, and its p99 was %s.",
+			thousands(r.N), r.Engine, ms(per), thousands(r.N), ms(per*time.Duration(r.N)), ms(floor), cores, ms(r.Drain/time.Duration(max(1, r.Waves))), r.CPUDev, ms(r.PressToDelta.P99)))
+	}
+	budget := time.Duration(float64(goalCohortP99) * cores / goalCohortAt)
+	lines = append(lines, fmt.Sprintf("The target, %s at once with p99 under %s, leaves at most %s of CPU per round on %.0f cores for everything a round does (the API's update, the answer's and the evaluation's workflow tasks with their history writes, Evaluate, the bank search, Ask and its stream writes, and the SSE delivery), even if the last candidate's question were the last thing the wave computed. The per-round figures above are what one process on this stack costs.",
+		thousands(goalCohortAt), ms(goalCohortP99), ms(budget), cores))
+	return lines
 }

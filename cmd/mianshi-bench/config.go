@@ -51,10 +51,10 @@ type config struct {
 	// times each cohort answers together.
 	Cohorts     []int
 	CohortWaves int
-	// CohortPostgres is the PostgreSQL server on which the cohort part
-	// also runs `mianshi dev` with Temporal on PostgreSQL (4 history
+	// Postgres is the PostgreSQL server on which the cohort and capacity
+	// parts also run `mianshi dev` with Temporal on PostgreSQL (4 history
 	// shards), in a fresh database per run; empty skips those runs.
-	CohortPostgres string
+	Postgres string
 	// ProfileDir, when set, receives a CPU profile of `mianshi dev` over
 	// each cohort's first wave.
 	ProfileDir string
@@ -86,7 +86,7 @@ func loadConfig(args []string, getenv func(string) string) (config, error) {
 	streams := fs.String("streams", "", "numbers of streams for the delivery part, comma-separated (default 1,100,1000; -quick 1,100)")
 	quietWait := fs.Duration("quiet-wait", 0, "how long each part waits for the machine to be idle (default 2m; -quick 15s)")
 	cohorts := fs.String("cohorts", "", "cohort sizes for the cohort part, comma-separated (default 50,200,500; -quick 20,50)")
-	fs.StringVar(&c.CohortPostgres, "cohort-postgres", getenv("DATABASE_URL"), "postgres:// URL of a server where the cohort part also runs Temporal on PostgreSQL, 4 shards, in a fresh database per run (default DATABASE_URL; empty skips)")
+	fs.StringVar(&c.Postgres, "postgres", getenv("DATABASE_URL"), "postgres:// URL of a server where the cohort and capacity parts also run Temporal on PostgreSQL, 4 shards, in a fresh database per run (default DATABASE_URL; empty skips)")
 	fs.StringVar(&c.ProfileDir, "profile", "", "directory for CPU profiles of mianshi dev over each cohort's first wave")
 	if err := fs.Parse(args); err != nil {
 		return c, err

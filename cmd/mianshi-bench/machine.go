@@ -124,6 +124,15 @@ func startCPU(pid int) cpuMeter {
 	return cpuMeter{pid: pid, cpu: c, start: time.Now()}
 }
 
+// used returns the CPU time the process used since the start.
+func (m cpuMeter) used() time.Duration {
+	c, err := cpuTime(m.pid)
+	if err != nil {
+		return 0
+	}
+	return c - m.cpu
+}
+
 // cores returns the average number of cores busy since the start.
 func (m cpuMeter) cores() float64 {
 	c, err := cpuTime(m.pid)

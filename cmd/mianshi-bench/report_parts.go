@@ -107,14 +107,25 @@ func writeTurnaround(b *strings.Builder, t *turnaroundResults) {
 	w("")
 }
 
-func writeCapacity(b *strings.Builder, c *capacityResults, t *turnaroundResults) {
+func writeCapacity(b *strings.Builder, cs []*capacityResults, t *turnaroundResults) {
 	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	c := cs[0]
 	w("## 3. Live interviews in one `mianshi dev` process")
 	w("")
-	w("**Goal:** 2,000 interviews waiting for an answer plus 200 streaming at 20 tokens/s, under 1 GB of resident memory.")
+	w("**Goal:** 2,000 interviews waiting for an answer plus 200 streaming at 20 tokens/s, under 1 GB of resident memory, and answer → next question's first token p99 under 1 s.")
 	w("")
-	w("**How:** `mianshi dev` with `MIANSHI_OFFLINE_TOKEN_DELAY=%s` (20 tokens/s). First %s interviews are created, %d at a time, spread over the bank's tracks, levels and languages, each followed on SSE until its first question is awaited and then left waiting. Then %d more interviews stream: each has an SSE client, answers every question with its reference answer as soon as it is awaited, and is replaced by a new interview when it completes. After a warm-up of %s they are measured for %s. VmRSS is read from `/proc/<pid>/status` every 0.5 s throughout; VmHWM is the kernel's high-water mark at the end. Last, %d of the waiting interviews are read back with `GET /api/v1/interviews/{id}`.",
+	w("**How:** `mianshi dev` with `MIANSHI_OFFLINE_TOKEN_DELAY=%s` (20 tokens/s). First %s interviews are created, %d at a time, spread over the bank's tracks, levels and languages, each followed on SSE until its first question is awaited and then left waiting. Then %d more interviews stream: each has an SSE client, answers every question with its reference answer as soon as it is awaited, and is replaced by a new interview when it completes. After a warm-up of %s they are measured for %s. VmRSS is read from `/proc/<pid>/status` every 0.5 s throughout; VmHWM is the kernel's high-water mark at the end. Last, %d of the waiting interviews are read back with `GET /api/v1/interviews/{id}`. It runs on a fresh `mianshi dev` for each Temporal server the bench has (see the cohort part).",
 		c.TokenDelay, thousands(c.Waiting), c.FillConcurrency, c.Streaming, c.WarmUp, c.Window, c.LiveChecked)
+	w("")
+	for _, one := range cs {
+		writeCapacityOn(b, one, t)
+	}
+}
+
+// writeCapacityOn writes part 3's figures on one Temporal server.
+func writeCapacityOn(b *strings.Builder, c *capacityResults, t *turnaroundResults) {
+	w := func(format string, args ...any) { fmt.Fprintf(b, format+"\n", args...) }
+	w("### On %s", c.Engine)
 	w("")
 	s := c.stream
 	w("| measure | value |")
