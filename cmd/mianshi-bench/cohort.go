@@ -55,6 +55,9 @@ type cohortResult struct {
 	// Rounds is how many rounds the waves answered.
 	WaveCPU, Drain time.Duration
 	Rounds         int
+	// Owners splits mianshi dev's CPU over the first wave by the code
+	// that spent it, from a CPU profile.
+	Owners []ownerShare
 	Load             float64
 }
 
@@ -182,6 +185,13 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 	}
 	res := &cohortResult{Engine: engine, N: n, Waves: cfg.CohortWaves, Fill: cfg.FillConcurrency, Ready: time.Since(start)}
 	progress("cohort: %d interviews awaiting their first answer after %s", n, res.Ready.Round(time.Millisecond))
+	profileDir := cfg.ProfileDir
+	if profileDir == "" {
+		if profileDir, err = os.MkdirTemp("", "mianshi-bench-profile"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(profileDir)
+	}
 	load := loadAverage()
 	var toDelta, press, post []time.Duration
 	dev, machine := startCPU(p.pid()), startMachine()
@@ -194,8 +204,9 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 		// once.
 		time.Sleep(time.Second)
 		var profiled chan error
-		if wave == 1 && cfg.ProfileDir != "" {
-			profiled = profileCPU(ctx, admin, filepath.Join(cfg.ProfileDir, profileName(engine, n)))
+		profile := filepath.Join(profileDir, profileName(engine, n))
+		if wave == 1 {
+			profiled = profileCPU(ctx, admin, profile)
 		}
 		fire := make(chan struct{})
 		waveCPU, waveStart := startCPU(p.pid()), time.Now()
@@ -223,7 +234,11 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 		res.WaveCPU += waveCPU.used()
 		res.Drain += time.Since(waveStart)
 		if profiled != nil {
-			if err := <-profiled; err != nil {
+			err := <-profiled
+			if err == nil {
+				res.Owners, err = cpuByOwner(profile)
+			}
+			if err != nil {
 				progress("cohort: no CPU profile: %v", err)
 			}
 		}
@@ -373,6 +388,7 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 		w("%s", row)
 	}
 	w("")
+	writeOwners(w, rs)
 	w("**What limits it.**")
 	w("")
 	for _, line := range cohortLimits(rs) {
