@@ -58,7 +58,7 @@ type cohortResult struct {
 	// Owners splits mianshi dev's CPU over the first wave by the code
 	// that spent it, from a CPU profile.
 	Owners []ownerShare
-	Load             float64
+	Load   float64
 }
 
 // runCohorts measures each cohort size on a fresh `mianshi dev`: on its

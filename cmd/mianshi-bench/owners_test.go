@@ -86,4 +86,3 @@ func TestCPUByOwnerRefusesWhatIsNotAProfile(t *testing.T) {
 		t.Fatal("a file that is not a profile was read")
 	}
 }
-
