@@ -117,16 +117,17 @@ func capacityLimits(c *capacityResults, t *turnaroundResults) []string {
 	if busy >= saturated {
 		streaming += fmt.Sprintf(" The machine was close to saturated (%.2f of 2 cores; mianshi dev %.2f), so rounds queue for CPU as well as for Temporal.", busy, c.CPUDev)
 	} else {
-		streaming += fmt.Sprintf(" mianshi dev used %.2f cores of 2 (the machine %.2f), so the rounds were not short of CPU.", c.CPUDev, busy)
+		streaming += fmt.Sprintf(" mianshi dev used %.2f cores of 2 (the machine %.2f).", c.CPUDev, busy)
 	}
-	if t != nil && t.RoundTrip.Throughput > 0 {
-		steps := len(t.Steps) + 1
-		streaming += fmt.Sprintf(" Each round is %d activity steps (%s, Ask), about %.0f steps/s here, and a streaming question's Ask activity heartbeats every 5 s, so one that streams in under 5 s costs the server no heartbeat; part 2's probe found this server completes at most about %.0f no-op activity steps per second with %d workflows at once. So it is the embedded Temporal server's throughput, not memory, that the streaming interviews wait on.",
-			steps, strings.Join(t.Steps, ", "), rounds*float64(steps), t.RoundTrip.Throughput, probeConcurrency)
+	if rounds > 0 {
+		streaming += fmt.Sprintf(" That is %s of mianshi dev's CPU per round answered, its question's tokens and the waiting interviews' upkeep included (the cohort part measures a round alone).",
+			ms(time.Duration(c.CPUDev/rounds*float64(time.Second))))
 	}
-	streaming += " What caps that throughput was not pinned down: by hand, on this machine, neither a higher transfer-queue poll rate, SQLite in WAL mode with 8 connections, 4 history shards nor 16 pollers raised the no-op throughput much, while the server used about one core."
+	if t != nil && t.Tasks > len(t.Steps)+1 {
+		streaming += fmt.Sprintf(" Each round is %d workflow tasks and %d activity steps in a row (%s; part 2), each with its history writes on the same server.", t.Tasks-len(t.Steps)-1, len(t.Steps)+1, strings.Join(append(append([]string(nil), t.Steps...), "Ask"), ", "))
+	}
 	lines = append(lines, streaming,
-		"Suggestions: Record and Retrieve already run as local activities and answers as one Update, so a round is two activity steps and two workflow tasks; fewer would mean merging Evaluate into the answer's workflow task (a local activity), which holds the 202 until the model has judged the answer; a process meant to hold thousands of live interviews should run against a real Temporal cluster and real Redis (bounded retention) rather than the embedded ones, whose state lives in its heap.")
+		"Suggestions: a process meant to hold thousands of live interviews should run against a real Temporal cluster and real Redis (bounded retention) rather than the embedded ones, whose state lives in its heap and whose work shares the process's cores with the API and the worker.")
 	return lines
 }
 
