@@ -371,23 +371,17 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 	w("")
 	w("Where the time goes, from the interviews' histories (as in part 2: from the answer reaching the server to the next Ask starting, then to the client reading its first token; means, in ms):")
 	w("")
-	head, rule := "| part |", "| --- |"
-	for _, r := range rs {
-		head += fmt.Sprintf(" %s at once (%s) |", thousands(r.N), r.Engine)
-		rule += " ---: |"
-	}
-	w("%s", head)
-	w("%s", rule)
+	var rows [][]string
 	for i := range rs[0].History {
-		row := "| " + rs[0].History[i].Name + " |"
+		row := []string{rs[0].History[i].Name}
 		for _, r := range rs {
 			if i < len(r.History) {
-				row += " " + ms(r.History[i].S.Mean) + " |"
+				row = append(row, ms(r.History[i].S.Mean))
 			}
 		}
-		w("%s", row)
+		rows = append(rows, row)
 	}
-	w("")
+	writeCohortTable(w, "part", rs, rows)
 	writeOwners(w, rs)
 	w("**What limits it.**")
 	w("")
@@ -429,4 +423,20 @@ func cohortLimits(rs []cohortResult) []string {
 	lines = append(lines, fmt.Sprintf("The target, %s at once with p99 under %s, leaves at most %s of CPU per round on %.0f cores for everything a round does (the API's update, the answer's and the evaluation's workflow tasks with their history writes, Evaluate, the bank search, Ask and its stream writes, and the SSE delivery), even if the last candidate's question were the last thing the wave computed. The per-round figures above are what one process on this stack costs.",
 		thousands(goalCohortAt), ms(goalCohortP99), ms(budget), cores))
 	return lines
+}
+
+// writeCohortTable writes a table with a column for each cohort: rows
+// hold a row's name, then its cells.
+func writeCohortTable(w func(string, ...any), first string, rs []cohortResult, rows [][]string) {
+	head, rule := "| "+first+" |", "| --- |"
+	for _, r := range rs {
+		head += fmt.Sprintf(" %s at once (%s) |", thousands(r.N), r.Engine)
+		rule += " ---: |"
+	}
+	w("%s", head)
+	w("%s", rule)
+	for _, row := range rows {
+		w("| %s |", strings.Join(row, " | "))
+	}
+	w("")
 }

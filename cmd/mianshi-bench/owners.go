@@ -90,21 +90,15 @@ func writeOwners(w func(string, ...any), rs []cohortResult) {
 	}
 	w("Whose code spent mianshi dev's CPU during each cohort's first wave (a CPU profile of %d s from the moment the wave answers; each sample is charged to the innermost frame that belongs to one of these):", profileSeconds)
 	w("")
-	head, rule := "| code |", "| --- |"
-	for _, r := range rs {
-		head += fmt.Sprintf(" %s at once (%s) |", thousands(r.N), r.Engine)
-		rule += " ---: |"
-	}
-	w("%s", head)
-	w("%s", rule)
+	var rows [][]string
 	for i, o := range rs[0].Owners {
-		row := "| " + o.Owner + " |"
+		row := []string{o.Owner}
 		for _, r := range rs {
 			if i < len(r.Owners) {
-				row += " " + pct(r.Owners[i].Fraction) + " |"
+				row = append(row, pct(r.Owners[i].Fraction))
 			}
 		}
-		w("%s", row)
+		rows = append(rows, row)
 	}
-	w("")
+	writeCohortTable(w, "code", rs, rows)
 }
