@@ -12,8 +12,6 @@ import (
 	// Time zones must load on hosts without a zoneinfo database.
 	_ "time/tzdata"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/mianshi/mianshi/workflows"
 )
 
@@ -68,9 +66,11 @@ func invalid(format string, args ...any) error {
 	return apiError(http.StatusUnprocessableEntity, "invalid_request", fmt.Sprintf(format, args...))
 }
 
-// parseSchedule checks a schedule and returns its spec: the cron parses,
-// the zone exists, the end follows the start, and it fires at least once.
-func parseSchedule(in scheduleInput, now time.Time) (workflows.ScheduleSpec, error) {
+// parseSchedule checks what of a schedule needs no cron parser and returns
+// its spec: a cron is given (without a time zone in it), the zone exists,
+// the end follows the start. Temporal parses the cron, and lists the times
+// it fires at, when the schedule is created (createSchedule).
+func parseSchedule(in scheduleInput) (workflows.ScheduleSpec, error) {
 	if in.Once {
 		if in.Cron != "" || in.Start != "" || in.End != "" {
 			return workflows.ScheduleSpec{}, invalid("schedule: once cannot be combined with cron, start or end")
@@ -82,10 +82,6 @@ func parseSchedule(in scheduleInput, now time.Time) (workflows.ScheduleSpec, err
 	}
 	if strings.Contains(in.Cron, "TZ=") {
 		return workflows.ScheduleSpec{}, invalid("schedule.cron: give the time zone in schedule.time_zone, not in the cron")
-	}
-	sched, err := cron.ParseStandard(in.Cron)
-	if err != nil {
-		return workflows.ScheduleSpec{}, invalid("schedule.cron %q is not a cron spec (minute hour day-of-month month day-of-week): %v", in.Cron, err)
 	}
 	spec := workflows.ScheduleSpec{Cron: in.Cron, TimeZone: in.TimeZone}
 	if spec.TimeZone == "" {
@@ -103,14 +99,6 @@ func parseSchedule(in scheduleInput, now time.Time) (workflows.ScheduleSpec, err
 	}
 	if !spec.End.IsZero() && !spec.End.After(spec.Start) {
 		return workflows.ScheduleSpec{}, invalid("schedule.end %s is not after schedule.start %s", in.End, in.Start)
-	}
-	from := now
-	if spec.Start.After(from) {
-		from = spec.Start.Add(-time.Second)
-	}
-	next := sched.Next(from.In(loc))
-	if next.IsZero() || (!spec.End.IsZero() && next.After(spec.End)) {
-		return workflows.ScheduleSpec{}, invalid("schedule %q never fires between now (or start) and end", in.Cron)
 	}
 	return spec, nil
 }

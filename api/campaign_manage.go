@@ -1,13 +1,13 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v5"
-	"github.com/robfig/cron/v3"
 
 	"github.com/mianshi/mianshi/store"
 	"github.com/mianshi/mianshi/workflows"
@@ -192,14 +192,16 @@ func (s *Server) backfillCampaign(c *echo.Context) error {
 		return err
 	}
 	return s.scheduleAction(c, "", func(sch Scheduler, camp *store.Campaign) error {
-		if err := checkBackfill(camp, req.At, time.Now()); err != nil {
+		if err := checkBackfill(c.Request().Context(), sch, camp, req.At, time.Now()); err != nil {
 			return err
 		}
 		return sch.BackfillSchedule(c.Request().Context(), camp.ID, req.At)
 	})
 }
 
-func checkBackfill(camp *store.Campaign, at, now time.Time) error {
+// checkBackfill checks that at is a past occurrence of the campaign's
+// schedule, between its start and end, by Temporal's matching times.
+func checkBackfill(ctx context.Context, sch Scheduler, camp *store.Campaign, at, now time.Time) error {
 	switch {
 	case camp.Schedule.Once:
 		return apiError(http.StatusConflict, "not_scheduled", "a once-only campaign has no scheduled occurrences to backfill; use trigger")
@@ -207,10 +209,6 @@ func checkBackfill(camp *store.Campaign, at, now time.Time) error {
 		return invalid(`at is required: the RFC 3339 time of the missed occurrence, e.g. "2026-12-07T09:00:00+08:00"`)
 	case !at.Before(now):
 		return invalid("at %s is not in the past", at.Format(time.RFC3339))
-	}
-	sched, err := cron.ParseStandard(camp.Schedule.Cron)
-	if err != nil {
-		return fmt.Errorf("parse stored cron: %w", err)
 	}
 	loc, err := time.LoadLocation(camp.Schedule.TimeZone)
 	if err != nil {
@@ -221,11 +219,18 @@ func checkBackfill(camp *store.Campaign, at, now time.Time) error {
 	if at.Before(start) || (!end.IsZero() && !at.Before(end)) {
 		return invalid("at %s is outside the schedule's start and end", at.Format(time.RFC3339))
 	}
-	if next := sched.Next(at.Add(-time.Second).In(loc)); !next.Equal(at) {
+	times, err := sch.MatchingTimes(ctx, camp.ID, at.Add(-time.Second), at.Add(backfillHorizon))
+	switch {
+	case err != nil:
+		return err
+	case len(times) > 0 && times[0].Equal(at):
+		return nil
+	case len(times) > 0:
 		return invalid("the schedule %q (%s) has no occurrence at %s; the nearest after it is %s",
-			camp.Schedule.Cron, camp.Schedule.TimeZone, at.Format(time.RFC3339), next.Format(time.RFC3339))
+			camp.Schedule.Cron, camp.Schedule.TimeZone, at.Format(time.RFC3339), times[0].In(loc).Format(time.RFC3339))
 	}
-	return nil
+	return invalid("the schedule %q (%s) has no occurrence at %s, nor in the %d days after it",
+		camp.Schedule.Cron, camp.Schedule.TimeZone, at.Format(time.RFC3339), backfillHorizon/(24*time.Hour))
 }
 
 // deleteCampaign deletes the schedule and marks the campaign deleted.

@@ -66,16 +66,22 @@ func (s *Server) createCampaign(c *echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The row comes first, so a schedule never fires for a campaign the
+	// store does not know. A schedule refused (a cron Temporal cannot
+	// parse, one that never fires) or not made drops the row again: it is
+	// marked deleted, which no list or lookup shows. If the process dies
+	// between the two steps, the campaign stays without a schedule: it is
+	// listed, its view shows the schedule error and never runs, and HR
+	// deletes it.
 	if err := s.cfg.Store.CreateCampaign(ctx, camp, cohort); err != nil {
 		return err
 	}
 	spec.CampaignID = camp.ID
-	if err := sch.CreateSchedule(ctx, spec); err != nil {
-		s.log.Error("create campaign schedule", "campaign", camp.ID, "error", err)
+	if err := s.createSchedule(ctx, sch, spec, time.Now()); err != nil {
 		if err := s.cfg.Store.SetCampaignStatus(context.WithoutCancel(ctx), camp.ID, store.CampaignDeleted); err != nil {
 			s.log.Error("drop campaign without schedule", "campaign", camp.ID, "error", err)
 		}
-		return apiError(http.StatusServiceUnavailable, "engine_unavailable", "the campaign's schedule could not be created; try again in a moment")
+		return err
 	}
 	scheduleID := workflows.CampaignScheduleID(camp.ID)
 	if err := s.cfg.Store.SetScheduleID(ctx, camp.ID, scheduleID); err != nil {
@@ -116,7 +122,7 @@ func (s *Server) checkCampaign(ctx context.Context, req *campaignRequest) (*stor
 		return nil, nil, nil, spec, err
 	}
 	req.Track, req.Level, req.Language = probe.Track, probe.Level, probe.Language
-	spec, err := parseSchedule(req.Schedule, time.Now())
+	spec, err := parseSchedule(req.Schedule)
 	if err != nil {
 		return nil, nil, nil, spec, err
 	}

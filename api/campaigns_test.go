@@ -11,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/robfig/cron/v3"
-
 	"github.com/mianshi/mianshi/activities"
 	"github.com/mianshi/mianshi/api"
 	"github.com/mianshi/mianshi/questionbank"
@@ -20,8 +18,9 @@ import (
 	"github.com/mianshi/mianshi/workflows"
 )
 
-// fakeScheduler records what the API asks of the schedules and answers
-// next runs from the cron spec, as Temporal would.
+// fakeScheduler records what the API asks of the schedules. It parses no
+// cron: it knows one, weeklyCron, whose times it computes by hand, and
+// refuses any other as Temporal refuses a cron it cannot parse.
 type fakeScheduler struct {
 	mu        sync.Mutex
 	specs     map[string]workflows.ScheduleSpec
@@ -30,6 +29,9 @@ type fakeScheduler struct {
 	backfills []time.Time
 	err       error
 }
+
+// weeklyCron is the cron the fake scheduler knows: Mondays at 09:00.
+const weeklyCron = "0 9 * * MON"
 
 func (f *fakeScheduler) record(call, id string) error {
 	f.mu.Lock()
@@ -50,38 +52,59 @@ func (f *fakeScheduler) CreateSchedule(_ context.Context, s workflows.ScheduleSp
 	if f.err != nil {
 		return f.err
 	}
+	if !s.Once && s.Cron != weeklyCron {
+		return fmt.Errorf("%w: Invalid schedule spec: the fake knows only %q", workflows.ErrBadSpec, weeklyCron)
+	}
 	f.specs[s.CampaignID] = s
 	return nil
 }
 
-func (f *fakeScheduler) NextRuns(_ context.Context, id string) ([]time.Time, bool, error) {
+func (f *fakeScheduler) NextRuns(ctx context.Context, id string) ([]time.Time, bool, error) {
 	f.mu.Lock()
-	defer f.mu.Unlock()
 	s, ok := f.specs[id]
+	paused := f.paused[id]
+	f.mu.Unlock()
 	if !ok {
 		return nil, false, workflows.ErrNoSchedule
 	}
 	if s.Once {
-		return nil, f.paused[id], nil
+		return nil, paused, nil
 	}
-	sched, err := cron.ParseStandard(s.Cron)
+	from := time.Now()
+	if s.Start.After(from) {
+		from = s.Start
+	}
+	next, err := f.MatchingTimes(ctx, id, from, from.AddDate(0, 1, 0))
+	return next[:min(3, len(next))], paused, err
+}
+
+// MatchingTimes lists the Mondays at 09:00 in the spec's zone after from
+// and up to to, within the spec's start and end, as Temporal would.
+func (f *fakeScheduler) MatchingTimes(_ context.Context, id string, from, to time.Time) ([]time.Time, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.err != nil {
+		return nil, f.err
+	}
+	s, ok := f.specs[id]
+	if !ok || s.Once {
+		return nil, workflows.ErrNoSchedule
+	}
+	loc, err := time.LoadLocation(s.TimeZone)
 	if err != nil {
-		return nil, false, err
+		return nil, err
 	}
-	loc, _ := time.LoadLocation(s.TimeZone)
+	if !s.End.IsZero() && s.End.Before(to) {
+		to = s.End
+	}
 	var out []time.Time
-	t := time.Now().In(loc)
-	if s.Start.After(t) {
-		t = s.Start.Add(-time.Second).In(loc)
-	}
-	for len(out) < 3 {
-		t = sched.Next(t)
-		if !s.End.IsZero() && t.After(s.End) {
-			break
+	d := from.In(loc)
+	for day := time.Date(d.Year(), d.Month(), d.Day(), 9, 0, 0, 0, loc); !day.After(to); day = day.AddDate(0, 0, 1) {
+		if day.Weekday() == time.Monday && day.After(from) && !day.Before(s.Start) {
+			out = append(out, day.UTC())
 		}
-		out = append(out, t.UTC())
 	}
-	return out, f.paused[id], nil
+	return out, nil
 }
 
 func (f *fakeScheduler) PauseSchedule(_ context.Context, id string) error {
@@ -110,7 +133,11 @@ func (f *fakeScheduler) BackfillSchedule(_ context.Context, id string, at time.T
 }
 
 func (f *fakeScheduler) DeleteSchedule(_ context.Context, id string) error {
-	return f.record("delete", id)
+	err := f.record("delete", id)
+	f.mu.Lock()
+	delete(f.specs, id)
+	f.mu.Unlock()
+	return err
 }
 
 type campaignHarness struct {
@@ -254,7 +281,10 @@ func TestCreateCampaignRejectsBadInput(t *testing.T) {
 		})
 	}
 	if len(h.sched.specs) != 0 {
-		t.Errorf("schedules created for bad input: %v", h.sched.specs)
+		t.Errorf("schedules left for bad input: %v", h.sched.specs)
+	}
+	if list, err := h.store.Campaigns(t.Context(), 0, 10); err != nil || len(list) != 0 {
+		t.Errorf("campaigns left for bad input: %+v, %v", list, err)
 	}
 	once := strings.Replace(validCampaign, `"cron":"0 9 * * MON"`, `"once":true,"cron":"0 9 * * MON"`, 1)
 	wantError(t, h.send(http.MethodPost, "/api/v1/hr/campaigns", testHRToken, once), http.StatusUnprocessableEntity, "invalid_request")
@@ -325,7 +355,9 @@ func TestCampaignLifecycle(t *testing.T) {
 	}
 	// Backfill takes only past times the schedule fires at.
 	wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2099-12-07T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request")
-	wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2025-12-02T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request")
+	if msg := wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2025-12-02T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request"); !strings.Contains(msg, "the nearest after it is 2025-12-08T09:00:00+08:00") {
+		t.Errorf("a Tuesday: %q, want it to name the next Monday", msg)
+	}
 	wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{}`), http.StatusUnprocessableEntity, "invalid_request")
 	if msg := wantError(t, h.send(http.MethodPost, base+"/backfill", testHRToken, `{"at":"2025-10-27T09:00:00+08:00"}`), http.StatusUnprocessableEntity, "invalid_request"); !strings.Contains(msg, "outside") {
 		t.Errorf("a Monday before the start: %q", msg)

@@ -4,6 +4,7 @@ package devstack
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -154,4 +155,70 @@ func waitForRuns(ctx context.Context, t *testing.T, c client.Client, campaignID 
 		}
 	}
 	return ids
+}
+
+// Temporal checks campaign schedules for the API: it refuses a cron it
+// cannot parse (workflows.ErrBadSpec), and its matching times show a
+// schedule that never fires and whether a time is an occurrence.
+func TestCampaignScheduleValidationOnTheEmbeddedServer(t *testing.T) {
+	srv := startTemporal(t, TemporalOptions{DataDir: t.TempDir(), UIPort: -1})
+	defer srv.Stop()
+	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s := workflows.NewClient(c, srv.Namespace())
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	start, end := time.Date(2025, 11, 1, 0, 0, 0, 0, loc), time.Date(2100, 2, 1, 0, 0, 0, 0, loc)
+
+	for _, cron := range []string{"0 9 * MON", "61 9 * * MON"} {
+		err := s.CreateSchedule(ctx, workflows.ScheduleSpec{CampaignID: "cbad", Cron: cron, TimeZone: "Asia/Shanghai", Start: start, End: end})
+		if !errors.Is(err, workflows.ErrBadSpec) {
+			t.Errorf("cron %q: %v, want ErrBadSpec", cron, err)
+		}
+		t.Logf("cron %q: %v", cron, err)
+		if _, _, err := s.NextRuns(ctx, "cbad"); !errors.Is(err, workflows.ErrNoSchedule) {
+			t.Errorf("cron %q left a schedule: %v", cron, err)
+		}
+	}
+
+	// Ends on the Tuesday after its start, before its first Monday: the
+	// matching times are none (the API then deletes the schedule).
+	short := workflows.ScheduleSpec{CampaignID: "cshort", Cron: "0 9 * * MON", TimeZone: "Asia/Shanghai",
+		Start: time.Date(2099, 12, 1, 0, 0, 0, 0, loc), End: time.Date(2099, 12, 3, 0, 0, 0, 0, loc)}
+	if err := s.CreateSchedule(ctx, short); err != nil {
+		t.Fatal(err)
+	}
+	if times, err := s.MatchingTimes(ctx, "cshort", time.Now(), short.End); err != nil || len(times) != 0 {
+		t.Errorf("a schedule that ends before its first Monday fires at %v (%v)", times, err)
+	}
+	if err := s.DeleteSchedule(ctx, "cshort"); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.NextRuns(ctx, "cshort"); !errors.Is(err, workflows.ErrNoSchedule) {
+		t.Errorf("the schedule is still there after DeleteSchedule: %v", err)
+	}
+
+	// Backfill times: a Monday at 09:00 in Shanghai is an occurrence; for a
+	// Tuesday, the first matching time after it is the next Monday.
+	weekly := workflows.ScheduleSpec{CampaignID: "cvalid", Cron: "0 9 * * MON", TimeZone: "Asia/Shanghai", Start: start, End: end}
+	if err := s.CreateSchedule(ctx, weekly); err != nil {
+		t.Fatal(err)
+	}
+	monday := time.Date(2025, 12, 1, 9, 0, 0, 0, loc)
+	times, err := s.MatchingTimes(ctx, "cvalid", monday.Add(-time.Second), monday.AddDate(0, 0, 14))
+	if err != nil || len(times) != 3 || !times[0].Equal(monday) || !times[2].Equal(monday.AddDate(0, 0, 14)) {
+		t.Errorf("matching times from %s: %v (%v), want it and the two Mondays after", monday, times, err)
+	}
+	tuesday := monday.AddDate(0, 0, 1)
+	times, err = s.MatchingTimes(ctx, "cvalid", tuesday.Add(-time.Second), tuesday.AddDate(0, 0, 7))
+	if err != nil || len(times) != 1 || !times[0].Equal(monday.AddDate(0, 0, 7)) {
+		t.Errorf("matching times from %s: %v (%v), want the next Monday only", tuesday, times, err)
+	}
+	if times, err := s.MatchingTimes(ctx, "cvalid", start.AddDate(0, 0, -30), start); err != nil || len(times) != 0 {
+		t.Errorf("matching times before the start: %v (%v)", times, err)
+	}
 }

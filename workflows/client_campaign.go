@@ -9,7 +9,9 @@ import (
 
 	"go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/mianshi/mianshi/activities"
 )
@@ -89,12 +91,43 @@ func ScheduleOptions(s ScheduleSpec) client.ScheduleOptions {
 	return o
 }
 
-// CreateSchedule creates the campaign's schedule.
+// ErrBadSpec is returned when Temporal refuses a schedule's spec: the
+// only part of a campaign's spec it can refuse, once the time zone is
+// checked, is the cron.
+var ErrBadSpec = errors.New("schedule spec refused by Temporal")
+
+// CreateSchedule creates the campaign's schedule. Temporal parses the
+// cron: one it cannot parse is ErrBadSpec, with Temporal's reason.
 func (c *Client) CreateSchedule(ctx context.Context, s ScheduleSpec) error {
-	if _, err := c.c.ScheduleClient().Create(ctx, ScheduleOptions(s)); err != nil {
+	_, err := c.c.ScheduleClient().Create(ctx, ScheduleOptions(s))
+	var invalid *serviceerror.InvalidArgument
+	if errors.As(err, &invalid) {
+		return fmt.Errorf("%w: %s", ErrBadSpec, invalid.Message)
+	}
+	if err != nil {
 		return fmt.Errorf("create schedule: %w", err)
 	}
 	return nil
+}
+
+// MatchingTimes returns the times the campaign's schedule fires at after
+// from and up to to, by its spec (start and end included; pauses are not
+// considered), at most 1,000 (Temporal's limit).
+func (c *Client) MatchingTimes(ctx context.Context, campaignID string, from, to time.Time) ([]time.Time, error) {
+	resp, err := c.c.WorkflowService().ListScheduleMatchingTimes(ctx, &workflowservice.ListScheduleMatchingTimesRequest{
+		Namespace:  c.namespace,
+		ScheduleId: CampaignScheduleID(campaignID),
+		StartTime:  timestamppb.New(from),
+		EndTime:    timestamppb.New(to),
+	})
+	if err != nil {
+		return nil, noSchedule(err)
+	}
+	out := make([]time.Time, len(resp.StartTime))
+	for i, t := range resp.StartTime {
+		out[i] = t.AsTime()
+	}
+	return out, nil
 }
 
 func (c *Client) schedule(ctx context.Context, campaignID string) client.ScheduleHandle {
