@@ -196,8 +196,9 @@ func renderCampaign(r *campaignResults, m machine, command string, at time.Time)
 }
 
 // spliceCampaign puts section in doc in place of its campaign section, or
-// at the end; an empty section keeps the one in old (a run without this
-// part must not drop its figures).
+// before the retrieval section (part 5), or at the end; an empty section
+// keeps the one in old (a run without this part must not drop its
+// figures).
 func spliceCampaign(doc, old, section string) string {
 	if section == "" {
 		section = campaignSection(old)
@@ -207,6 +208,9 @@ func spliceCampaign(doc, old, section string) string {
 	}
 	if cur := campaignSection(doc); cur != "" {
 		return strings.Replace(doc, cur, section, 1)
+	}
+	if i := strings.Index(doc, retrievalBegin); i >= 0 {
+		return doc[:i] + strings.TrimRight(section, "\n") + "\n\n" + doc[i:]
 	}
 	return strings.TrimRight(doc, "\n") + "\n\n" + section
 }

@@ -55,6 +55,9 @@ type cohortResult struct {
 	// Rounds is how many rounds the waves answered.
 	WaveCPU, Drain time.Duration
 	Rounds         int
+	// PostgresCPU is what the PostgreSQL server's processes used over the
+	// same drains, on the PostgreSQL engine.
+	PostgresCPU time.Duration
 	// Owners splits mianshi dev's CPU over the first wave by the code
 	// that spent it, from a CPU profile.
 	Owners []ownerShare
@@ -209,7 +212,7 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 			profiled = profileCPU(ctx, admin, profile)
 		}
 		fire := make(chan struct{})
-		waveCPU, waveStart := startCPU(p.pid()), time.Now()
+		waveCPU, waveStart, pgStart := startCPU(p.pid()), time.Now(), postgresCPU()
 		var answered sync.WaitGroup
 		for i, c := range cands {
 			if failed[i] != nil {
@@ -233,6 +236,9 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 		answered.Wait()
 		res.WaveCPU += waveCPU.used()
 		res.Drain += time.Since(waveStart)
+		if engine == enginePostgres {
+			res.PostgresCPU += max(0, postgresCPU()-pgStart)
+		}
 		if profiled != nil {
 			err := <-profiled
 			if err == nil {
@@ -367,7 +373,7 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 			r.Ready.Round(100*time.Millisecond), ms(r.Drain/time.Duration(max(1, r.Waves))), ms(r.cpuPerRound()), r.CPUDev, r.CPUOther, r.Load)
 	}
 	w("")
-	w("\"Wave drained in\" runs from the moment a wave answers to the moment its last candidate awaits the next answer (the next question streamed whole); \"CPU per round\" is the CPU time `mianshi dev` (API, Temporal server, worker, SQLite and Redis in one process) used over the waves' drains, divided by the rounds answered.")
+	w("\"Wave drained in\" runs from the moment a wave answers to the moment its last candidate awaits the next answer (the next question streamed whole); \"CPU per round\" is the CPU time `mianshi dev` (API, Temporal server, worker, SQLite and Redis in one process), and on PostgreSQL the PostgreSQL server's too, used over the waves' drains, divided by the rounds answered. The \"other\" CPU of the PostgreSQL runs is mostly the PostgreSQL server.")
 	w("")
 	w("Where the time goes, from the interviews' histories (as in part 2: from the answer reaching the server to the next Ask starting, then to the client reading its first token; means, in ms):")
 	w("")
@@ -397,12 +403,13 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 	}
 }
 
-// cpuPerRound is the CPU time mianshi dev spent on each answered round.
+// cpuPerRound is the CPU time mianshi dev, and the PostgreSQL server
+// when Temporal ran on it, spent on each answered round.
 func (r cohortResult) cpuPerRound() time.Duration {
 	if r.Rounds == 0 {
 		return 0
 	}
-	return r.WaveCPU / time.Duration(r.Rounds)
+	return (r.WaveCPU + r.PostgresCPU) / time.Duration(r.Rounds)
 }
 
 // cohortLimits says, from the measured CPU per round, how fast a wave
@@ -416,8 +423,12 @@ func cohortLimits(rs []cohortResult) []string {
 			continue
 		}
 		floor := time.Duration(float64(per) * float64(r.N) / cores)
-		lines = append(lines, fmt.Sprintf("%s at once on %s: each round cost mianshi dev %s of CPU, so the %s rounds of a wave need %s of CPU, at least %s on %.0f cores with nothing else running; the wave drained in %s (mean) at %.2f cores busy in mianshi dev, and its p99 was %s.",
-			thousands(r.N), r.Engine, ms(per), thousands(r.N), ms(per*time.Duration(r.N)), ms(floor), cores, ms(r.Drain/time.Duration(max(1, r.Waves))), r.CPUDev, ms(r.PressToDelta.P99)))
+		who := "mianshi dev"
+		if r.PostgresCPU > 0 {
+			who = fmt.Sprintf("mianshi dev and PostgreSQL (%s of it PostgreSQL's)", pct(float64(r.PostgresCPU)/float64(r.WaveCPU+r.PostgresCPU)))
+		}
+		lines = append(lines, fmt.Sprintf("%s at once on %s: each round cost %s %s of CPU, so the %s rounds of a wave need %s of CPU, at least %s on %.0f cores with nothing else running; the wave drained in %s (mean) at %.2f cores busy in mianshi dev, and its p99 was %s.",
+			thousands(r.N), r.Engine, who, ms(per), thousands(r.N), ms(per*time.Duration(r.N)), ms(floor), cores, ms(r.Drain/time.Duration(max(1, r.Waves))), r.CPUDev, ms(r.PressToDelta.P99)))
 	}
 	budget := time.Duration(float64(goalCohortP99) * cores / goalCohortAt)
 	lines = append(lines, fmt.Sprintf("The target, %s at once with p99 under %s, leaves at most %s of CPU per round on %.0f cores for everything a round does (the API's update, the answer's and the evaluation's workflow tasks with their history writes, Evaluate, the bank search, Ask and its stream writes, and the SSE delivery), even if the last candidate's question were the last thing the wave computed. The per-round figures above are what one process on this stack costs.",

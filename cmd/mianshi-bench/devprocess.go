@@ -85,7 +85,8 @@ func startDev(ctx context.Context, bin string, delay time.Duration, env ...strin
 
 // devEnv is the bench's environment for `mianshi dev` without anything
 // that would point it away from the embedded stack: no external Redis,
-// database, Temporal or model.
+// database, Temporal or model. The bench is one address with hundreds of
+// candidates, so the cap on event streams per address is off.
 func devEnv(delay time.Duration) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -96,7 +97,7 @@ func devEnv(delay time.Duration) []string {
 		}
 		env = append(env, kv)
 	}
-	return append(env, "MIANSHI_OFFLINE_TOKEN_DELAY="+delay.String(), "MIANSHI_LOG_LEVEL=warn")
+	return append(env, "MIANSHI_OFFLINE_TOKEN_DELAY="+delay.String(), "MIANSHI_LOG_LEVEL=warn", "MIANSHI_MAX_STREAMS_PER_CLIENT=0")
 }
 
 func (p *devProcess) awaitHealthy(ctx context.Context) error {

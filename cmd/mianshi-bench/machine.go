@@ -103,6 +103,28 @@ func cpuTime(pid int) (time.Duration, error) {
 	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
 
+// postgresCPU is the CPU time the PostgreSQL server's processes on this
+// machine have used so far: those running now, so a backend that exits
+// takes its share with it.
+func postgresCPU() time.Duration {
+	dirs, _ := os.ReadDir("/proc")
+	var sum time.Duration
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		comm, err := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid))
+		if err != nil || strings.TrimSpace(string(comm)) != "postgres" {
+			continue
+		}
+		if c, err := cpuTime(pid); err == nil {
+			sum += c
+		}
+	}
+	return sum
+}
+
 // memoryKB returns a VmRSS-like field of /proc/<pid>/status in kB.
 func memoryKB(pid int, field string) (int64, error) {
 	v, ok := procField(fmt.Sprintf("/proc/%d/status", pid), field)

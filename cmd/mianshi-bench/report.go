@@ -95,8 +95,8 @@ func renderReport(r *results) string {
 	}
 	w("")
 	w("```sh")
-	w("go run ./cmd/mianshi-bench          # full run, 6-10 minutes; rewrites this file")
-	w("go run ./cmd/mianshi-bench -quick   # 1-2 minutes, smaller numbers")
+	w("go run ./cmd/mianshi-bench          # full run, about 15 minutes on 2 cores; rewrites this file")
+	w("go run ./cmd/mianshi-bench -quick   # a few minutes, smaller numbers")
 	w("go run ./cmd/mianshi-bench -only delivery -out -   # one part, printed instead of written")
 	w("```")
 	w("")
