@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -46,6 +49,73 @@ type capacityResults struct {
 	CPUDev, CPUBench, CPUOther float64
 	// Busy is how many cores other work kept busy just before the part.
 	Busy float64
+	// Heap is the Go heap in use once the waiting interviews wait (bytes,
+	// after a collection), and HeapOwners splits it by the code that
+	// allocated it.
+	Heap       int64
+	HeapOwners []ownerShare
+	// Runtime is what Go's runtime said of its memory at the same moment,
+	// and RSSFile the part of the resident memory backed by files (the
+	// binary's code and data), in kB.
+	Runtime runtimeMemory
+	RSSFile int64
+}
+
+// runtimeMemory is part of runtime.MemStats, in bytes.
+type runtimeMemory struct {
+	Sys, HeapInuse, HeapIdle, HeapReleased, StackInuse int64
+}
+
+// readRuntimeMemory reads the MemStats that /debug/pprof/heap?debug=1
+// prints at its end ("# HeapInuse = 123", "# Stack = inuse / sys").
+func readRuntimeMemory(text string) (runtimeMemory, error) {
+	var m runtimeMemory
+	fields := map[string]*int64{"Sys": &m.Sys, "HeapInuse": &m.HeapInuse, "HeapIdle": &m.HeapIdle, "HeapReleased": &m.HeapReleased, "Stack": &m.StackInuse}
+	seen := 0
+	for line := range strings.Lines(text) {
+		name, value, ok := strings.Cut(strings.TrimPrefix(strings.TrimSpace(line), "# "), " = ")
+		if p := fields[name]; ok && p != nil {
+			inuse, _, _ := strings.Cut(value, " / ")
+			n, err := strconv.ParseInt(strings.TrimSpace(inuse), 10, 64)
+			if err != nil {
+				return m, fmt.Errorf("MemStats %s: %w", name, err)
+			}
+			*p = n
+			seen++
+		}
+	}
+	if seen < len(fields) {
+		return m, fmt.Errorf("the heap profile's text has %d of the %d MemStats fields", seen, len(fields))
+	}
+	return m, nil
+}
+
+// profileHeap reads a heap profile of the process whose admin listener is
+// at admin, after a garbage collection, and charges what is in use to the
+// code that allocated it.
+func (c *capacityResults) profileHeap(ctx context.Context, admin string) error {
+	dir, err := os.MkdirTemp("", "mianshi-bench-heap")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	file := filepath.Join(dir, "heap.pprof")
+	if err := download(ctx, fmt.Sprintf("http://%s/debug/pprof/heap?gc=1", admin), file); err != nil {
+		return err
+	}
+	if c.HeapOwners, c.Heap, err = byOwner(file, "inuse_space"); err != nil {
+		return err
+	}
+	text := filepath.Join(dir, "heap.txt")
+	if err := download(ctx, fmt.Sprintf("http://%s/debug/pprof/heap?debug=1", admin), text); err != nil {
+		return err
+	}
+	data, err := os.ReadFile(text)
+	if err != nil {
+		return err
+	}
+	c.Runtime, err = readRuntimeMemory(string(data))
+	return err
 }
 
 // runCapacity measures part 3 on each engine, each on a fresh `mianshi dev`.
@@ -69,7 +139,8 @@ func runCapacityOn(ctx context.Context, cfg config, bin, engine string) (*capaci
 	}
 	defer drop()
 	busy := awaitQuiet(ctx, "capacity", cfg.QuietWait)
-	p, err := startDev(ctx, bin, capacityTokenDelay, env...)
+	admin := fmt.Sprintf("127.0.0.1:%d", freePort())
+	p, err := startDev(ctx, bin, capacityTokenDelay, append(env, "MIANSHI_ADMIN_ADDR="+admin)...)
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +163,10 @@ func runCapacityOn(ctx context.Context, cfg config, bin, engine string) (*capaci
 	}
 	time.Sleep(3 * time.Second)
 	res.RSSAfterFill = rss.last()
+	if err := res.profileHeap(ctx, admin); err != nil {
+		progress("capacity: no heap profile: %v", err)
+	}
+	res.RSSFile, _ = memoryKB(p.pid(), "RssFile")
 	c.streamAll(ctx, p.pid(), res)
 	c.checkLive(ctx, res)
 	res.RSSPeak = rss.peak()

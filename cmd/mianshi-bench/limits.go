@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -107,7 +108,17 @@ func capacityLimits(c *capacityResults, t *turnaroundResults) []string {
 		if c.Waiting < goalWaiting {
 			line += fmt.Sprintf(" At that rate 2,000 waiting interviews would need about %s before streaming (an extrapolation from a -quick run).", mb(c.RSSStart+int64(per*goalWaiting)))
 		}
-		lines = append(lines, line+" What holds it was not profiled; the likely holders are the worker's cache of workflow executions (up to 10,000 by default, each with its goroutines and state), the history service's cache of mutable states (devstack sets 8,096), SQLite's page caches, and the in-process Redis, which keeps every event of every stream in memory until it expires 24 h after its interview ends.")
+		if len(c.HeapOwners) == 0 {
+			line += " What holds it was not profiled; the likely holders are the worker's cache of workflow executions (up to 10,000 by default, each with its goroutines and state), the history service's cache of mutable states (devstack sets 8,096), SQLite's page caches, and the in-process Redis, which keeps every event of every stream in memory until it expires 24 h after its interview ends."
+		} else {
+			line += fmt.Sprintf(" A heap profile taken once the waiting interviews waited (after a collection) found %s of live Go heap of the %s resident; by the code that allocated it: %s.",
+				mb(c.Heap/1024), mb(c.RSSAfterFill), ownerList(c.HeapOwners))
+			if r := c.Runtime; r.Sys > 0 {
+				line += fmt.Sprintf(" At that moment Go's runtime held %s from the system (released pages left out): heap spans in use %s, idle heap not yet returned %s, goroutine stacks %s; %s of the resident memory was the binary's file-backed pages (its code and data), and what is left, about %s, is memory outside Go's accounting (SQLite's allocator in modernc's C runtime, among others).",
+					mb((r.Sys-r.HeapReleased)/1024), mb(r.HeapInuse/1024), mb((r.HeapIdle-r.HeapReleased)/1024), mb(r.StackInuse/1024), mb(c.RSSFile), mb(max(0, c.RSSAfterFill-c.RSSFile-(r.Sys-r.HeapReleased)/1024)))
+			}
+		}
+		lines = append(lines, line)
 	}
 	rate := float64(c.stream.Tokens) / c.Window.Seconds()
 	rounds := float64(c.stream.Rounds) / c.Window.Seconds()
@@ -154,4 +165,18 @@ func recordClause(steps []string, run time.Duration) string {
 		return "Record (SQLite and Redis) for " + ms(run)
 	}
 	return "Record and Retrieve ran as local activities inside the workflow tasks, with no task of their own"
+}
+
+// ownerList names the owners with their shares, largest first, leaving
+// out those under 1%.
+func ownerList(shares []ownerShare) string {
+	sorted := slices.Clone(shares)
+	slices.SortStableFunc(sorted, func(a, b ownerShare) int { return cmp.Compare(b.Fraction, a.Fraction) })
+	var parts []string
+	for _, s := range sorted {
+		if s.Fraction >= 0.01 {
+			parts = append(parts, fmt.Sprintf("%s %s", s.Owner, pct(s.Fraction)))
+		}
+	}
+	return strings.Join(parts, ", ")
 }

@@ -34,36 +34,44 @@ const otherOwner = "other (gRPC and HTTP transport, scheduler, system calls)"
 
 // cpuByOwner reads a CPU profile and charges each sample to its owner.
 func cpuByOwner(file string) ([]ownerShare, error) {
+	shares, _, err := byOwner(file, "cpu")
+	return shares, err
+}
+
+// byOwner reads a profile and charges each sample's value of the given
+// type (cpu, inuse_space, …) to its owner; total is the sum.
+func byOwner(file, typ string) (shares []ownerShare, total int64, err error) {
 	f, err := os.Open(file)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	defer f.Close()
 	p, err := profile.Parse(f)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", file, err)
+		return nil, 0, fmt.Errorf("read %s: %w", file, err)
 	}
-	cpu := len(p.SampleType) - 1
+	col := -1
 	for i, t := range p.SampleType {
-		if t.Type == "cpu" {
-			cpu = i
+		if t.Type == typ {
+			col = i
 		}
 	}
+	if col < 0 {
+		return nil, 0, fmt.Errorf("%s has no %s samples", file, typ)
+	}
 	spent := map[string]int64{}
-	var total int64
 	for _, s := range p.Sample {
-		v := s.Value[cpu]
+		v := s.Value[col]
 		total += v
 		spent[owner(s)] += v
 	}
 	if total == 0 {
-		return nil, fmt.Errorf("%s has no CPU samples", file)
+		return nil, 0, fmt.Errorf("%s has no %s samples", file, typ)
 	}
-	var out []ownerShare
 	for _, o := range cpuOwners {
-		out = append(out, ownerShare{o.name, float64(spent[o.name]) / float64(total)})
+		shares = append(shares, ownerShare{o.name, float64(spent[o.name]) / float64(total)})
 	}
-	return append(out, ownerShare{otherOwner, float64(spent[otherOwner]) / float64(total)}), nil
+	return append(shares, ownerShare{otherOwner, float64(spent[otherOwner]) / float64(total)}), total, nil
 }
 
 // owner is the owner of the innermost frame of s that has one.

@@ -75,6 +75,12 @@ func TestCPUByOwner(t *testing.T) {
 	if len(shares) != len(want) {
 		t.Errorf("%d owners, want %d: %v", len(shares), len(want), shares)
 	}
+	if _, total, err := byOwner(file, "cpu"); err != nil || total != 100 {
+		t.Errorf("total cpu %d, %v; want 100", total, err)
+	}
+	if _, _, err := byOwner(file, "inuse_space"); err == nil {
+		t.Error("a CPU profile gave an inuse_space split")
+	}
 }
 
 func TestCPUByOwnerRefusesWhatIsNotAProfile(t *testing.T) {
@@ -84,5 +90,19 @@ func TestCPUByOwnerRefusesWhatIsNotAProfile(t *testing.T) {
 	}
 	if _, err := cpuByOwner(file); err == nil {
 		t.Fatal("a file that is not a profile was read")
+	}
+}
+
+func TestReadRuntimeMemory(t *testing.T) {
+	text := "heap profile: 1: 2 [3: 4] @ heap/1048576\n\n# runtime.MemStats\n# Alloc = 1\n# Sys = 1000\n# HeapIdle = 300\n# HeapInuse = 600\n# HeapReleased = 100\n# Stack = 50 / 64\n# NumGC = 3\n"
+	m, err := readRuntimeMemory(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (runtimeMemory{Sys: 1000, HeapInuse: 600, HeapIdle: 300, HeapReleased: 100, StackInuse: 50}); m != want {
+		t.Errorf("%+v, want %+v", m, want)
+	}
+	if _, err := readRuntimeMemory("# Sys = 1000\n"); err == nil {
+		t.Error("a text without most fields was read")
 	}
 }

@@ -135,6 +135,9 @@ func writeCapacityOn(b *strings.Builder, c *capacityResults, t *turnaroundResult
 	w("| waiting interviews read back live after streaming | %d of %d (GET p50 %s, p99 %s) |", c.LiveOK, c.LiveChecked, ms(c.LiveRead.P50), ms(c.LiveRead.P99))
 	w("| RSS before any interview | %s |", mb(c.RSSStart))
 	w("| RSS with the waiting interviews | %s |", mb(c.RSSAfterFill))
+	if c.Heap > 0 {
+		w("| of which Go heap in use (heap profile after a collection) | %s |", mb(c.Heap/1024))
+	}
 	w("| RSS while streaming (median of samples) | **%s** |", mb(c.RSSSteady))
 	w("| RSS peak (highest sample / VmHWM) | **%s / %s** |", mb(c.RSSPeak), mb(c.HWM))
 	w("| tokens read by the streaming clients | %.0f/s (%s of the %s/s the %d streams would carry if they never paused between questions): on average **%.0f of the %d were mid-question** |",
