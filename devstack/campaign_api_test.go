@@ -25,13 +25,7 @@ import (
 // are refused and leave neither a campaign nor a schedule; a backfill at
 // an occurrence is taken and one at another time refused.
 func TestCampaignAPIValidatesSchedulesOnTheEmbeddedServer(t *testing.T) {
-	srv := startTemporal(t, TemporalOptions{DataDir: t.TempDir(), UIPort: -1})
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, wf := dialEmbedded(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	db, err := store.Open(ctx, "", t.TempDir())
@@ -44,7 +38,7 @@ func TestCampaignAPIValidatesSchedulesOnTheEmbeddedServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	server := api.New(api.Config{Store: db, Bank: bank, Options: workflows.DefaultOptions(), HRToken: "hr-token",
-		Scheduler: workflows.NewClient(c, srv.Namespace()), Logger: slog.New(slog.DiscardHandler)})
+		Scheduler: wf, Logger: slog.New(slog.DiscardHandler)})
 	send := func(path, body string) (int, string) {
 		req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)).WithContext(ctx)
 		req.Header.Set("Content-Type", "application/json")

@@ -21,16 +21,9 @@ import (
 // runs, so every run started stays open: a second run starting beside an
 // open one is the overlap policy at work.
 func TestCampaignSchedulesOnTheEmbeddedServer(t *testing.T) {
-	srv := startTemporal(t, TemporalOptions{DataDir: t.TempDir(), UIPort: -1})
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, s := dialEmbedded(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	s := workflows.NewClient(c, srv.Namespace())
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	weekly := workflows.ScheduleSpec{CampaignID: "cweekly", Cron: "0 9 * * MON", TimeZone: "Asia/Shanghai",
 		Start: time.Date(2025, 11, 1, 0, 0, 0, 0, loc), End: time.Date(2100, 2, 1, 0, 0, 0, 0, loc)}
@@ -161,16 +154,9 @@ func waitForRuns(ctx context.Context, t *testing.T, c client.Client, campaignID 
 // cannot parse (workflows.ErrBadSpec), and its matching times show a
 // schedule that never fires and whether a time is an occurrence.
 func TestCampaignScheduleValidationOnTheEmbeddedServer(t *testing.T) {
-	srv := startTemporal(t, TemporalOptions{DataDir: t.TempDir(), UIPort: -1})
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	_, s := dialEmbedded(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	s := workflows.NewClient(c, srv.Namespace())
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	start, end := time.Date(2025, 11, 1, 0, 0, 0, 0, loc), time.Date(2100, 2, 1, 0, 0, 0, 0, loc)
 

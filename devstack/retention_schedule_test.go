@@ -21,16 +21,9 @@ import (
 // turned on, changed in place when the period changes (as every worker
 // does on start, so twice is the same), gone when retention is off.
 func TestRetentionScheduleOnTheEmbeddedServer(t *testing.T) {
-	srv := startTemporal(t, TemporalOptions{DataDir: t.TempDir(), UIPort: -1})
-	defer srv.Stop()
-	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c, wf := dialEmbedded(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	wf := workflows.NewClient(c, srv.Namespace())
 
 	period := func() time.Duration {
 		t.Helper()

@@ -20,6 +20,8 @@ import (
 	"go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 	"go.temporal.io/server/common/log/tag"
+
+	"github.com/mianshi/mianshi/workflows"
 )
 
 const trackAttr = "MianshiTrack"
@@ -37,6 +39,20 @@ func tagTrack(ctx workflow.Context, track string) (string, error) {
 	}
 	v, _ := workflow.GetTypedSearchAttributes(ctx).GetKeyword(trackKey)
 	return v, nil
+}
+
+// dialEmbedded starts an embedded server in a temporary directory and
+// dials it; the client closes and the server stops when the test ends.
+func dialEmbedded(t *testing.T) (client.Client, *workflows.Client) {
+	t.Helper()
+	srv := startTemporal(t, TemporalOptions{DataDir: t.TempDir(), UIPort: -1})
+	t.Cleanup(srv.Stop)
+	c, err := client.Dial(client.Options{HostPort: srv.Address(), Namespace: srv.Namespace()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c, workflows.NewClient(c, srv.Namespace())
 }
 
 func startTemporal(t *testing.T, opts TemporalOptions) *Temporal {

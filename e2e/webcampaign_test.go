@@ -33,11 +33,14 @@ func TestWebCampaigns(t *testing.T) {
 		document.querySelectorAll('#c-track option').length > 0 && !!document.querySelector('#camp-table')`)
 	b.labelled("the campaigns page")
 
-	// The API's validation error is shown next to the form.
+	// The API's validation error is shown next to the form. Temporal
+	// checks the cron once the rest of the campaign is valid (decision
+	// 0055), so the cohort is given.
 	b.steps("a campaign with a bad cron",
 		chromedp.SendKeys(chromedp.CSS("#c-name"), "Browser cohort"),
 		chromedp.Click(chromedp.CSS("#c-repeat")),
 		chromedp.SetValue(chromedp.CSS("#c-cron"), "every monday"),
+		chromedp.SetValue(chromedp.CSS("#c-csv"), "name,email\nAda Campaign,ada.campaign@example.com\n"),
 		chromedp.Click(chromedp.CSS("#c-submit")))
 	refused := wait[string](b, "the cron refused", `(() => { const e = document.querySelector('#c-error'); return !e.hidden && e.textContent; })()`)
 	if !strings.Contains(strings.ToLower(refused), "cron") {
