@@ -34,7 +34,7 @@ func writeRetrieval(b *strings.Builder, r *results) {
 	w(retrievalBegin)
 	w("## 5. Question bank retrieval (embedded store)")
 	w("")
-	w("Written by `go run ./cmd/mianshi-bench -only retrieval` on %s UTC (%s).", r.Started.Format("2006-01-02 15:04"), r.Elapsed.Round(time.Second))
+	w("Written by `%s` on %s UTC (%s).", r.Command, r.Started.Format("2006-01-02 15:04"), r.Elapsed.Round(time.Second))
 	if r.Quick {
 		w("")
 		w("> A **-quick** run: %s questions instead of 100,000.", thousands(rr.Questions))
