@@ -212,7 +212,11 @@ func runCohort(ctx context.Context, cfg config, bin, engine string, n int, env [
 			profiled = profileCPU(ctx, admin, profile)
 		}
 		fire := make(chan struct{})
-		waveCPU, waveStart, pgStart := startCPU(p.pid()), time.Now(), postgresCPU()
+		waveCPU, waveStart := startCPU(p.pid()), time.Now()
+		var pgStart time.Duration
+		if engine == enginePostgres {
+			pgStart = postgresCPU()
+		}
 		var answered sync.WaitGroup
 		for i, c := range cands {
 			if failed[i] != nil {
@@ -370,7 +374,7 @@ func writeCohort(b *strings.Builder, rs []cohortResult) {
 		w("| %s | %s | %d | %d | %s | %s | **%s** | %s | %s / %s | %s / %s | %s | %s | %s | %.2f / %.2f | %.1f |", r.Engine, thousands(r.N), r.PressToDelta.N, r.Failed,
 			ms(r.PressToDelta.P50), ms(r.PressToDelta.P90), ms(r.PressToDelta.P99), ms(r.PressToDelta.Max),
 			ms(r.Post.P50), ms(r.Post.P99), ms(r.AnswerToDelta.P50), ms(r.AnswerToDelta.P99),
-			r.Ready.Round(100*time.Millisecond), ms(r.Drain/time.Duration(max(1, r.Waves))), ms(r.cpuPerRound()), r.CPUDev, r.CPUOther, r.Load)
+			r.Ready.Round(100*time.Millisecond), ms(r.meanDrain()), ms(r.cpuPerRound()), r.CPUDev, r.CPUOther, r.Load)
 	}
 	w("")
 	w("\"Wave drained in\" runs from the moment a wave answers to the moment its last candidate awaits the next answer (the next question streamed whole); \"CPU per round\" is the CPU time `mianshi dev` (API, Temporal server, worker, SQLite and Redis in one process), and on PostgreSQL the PostgreSQL server's too, used over the waves' drains, divided by the rounds answered. The \"other\" CPU of the PostgreSQL runs is mostly the PostgreSQL server.")
@@ -412,6 +416,11 @@ func (r cohortResult) cpuPerRound() time.Duration {
 	return (r.WaveCPU + r.PostgresCPU) / time.Duration(r.Rounds)
 }
 
+// meanDrain is how long a wave took to drain, on average.
+func (r cohortResult) meanDrain() time.Duration {
+	return r.Drain / time.Duration(max(1, r.Waves))
+}
+
 // cohortLimits says, from the measured CPU per round, how fast a wave
 // could drain at best, and how that compares with the target.
 func cohortLimits(rs []cohortResult) []string {
@@ -428,7 +437,7 @@ func cohortLimits(rs []cohortResult) []string {
 			who = fmt.Sprintf("mianshi dev and PostgreSQL (%s of it PostgreSQL's)", pct(float64(r.PostgresCPU)/float64(r.WaveCPU+r.PostgresCPU)))
 		}
 		lines = append(lines, fmt.Sprintf("%s at once on %s: each round cost %s %s of CPU, so the %s rounds of a wave need %s of CPU, at least %s on %.0f cores with nothing else running; the wave drained in %s (mean) at %.2f cores busy in mianshi dev, and its p99 was %s.",
-			thousands(r.N), r.Engine, who, ms(per), thousands(r.N), ms(per*time.Duration(r.N)), ms(floor), cores, ms(r.Drain/time.Duration(max(1, r.Waves))), r.CPUDev, ms(r.PressToDelta.P99)))
+			thousands(r.N), r.Engine, who, ms(per), thousands(r.N), ms(per*time.Duration(r.N)), ms(floor), cores, ms(r.meanDrain()), r.CPUDev, ms(r.PressToDelta.P99)))
 	}
 	budget := time.Duration(float64(goalCohortP99) * cores / goalCohortAt)
 	lines = append(lines, fmt.Sprintf("The target, %s at once with p99 under %s, leaves at most %s of CPU per round on %.0f cores for everything a round does (the API's update, the answer's and the evaluation's workflow tasks with their history writes, Evaluate, the bank search, Ask and its stream writes, and the SSE delivery), even if the last candidate's question were the last thing the wave computed. The per-round figures above are what one process on this stack costs.",

@@ -157,11 +157,7 @@ func (m cpuMeter) used() time.Duration {
 
 // cores returns the average number of cores busy since the start.
 func (m cpuMeter) cores() float64 {
-	c, err := cpuTime(m.pid)
-	if err != nil {
-		return 0
-	}
-	return (c - m.cpu).Seconds() / time.Since(m.start).Seconds()
+	return m.used().Seconds() / time.Since(m.start).Seconds()
 }
 
 // loadAverage is the machine's 1-minute load average: how busy it was

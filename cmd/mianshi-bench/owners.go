@@ -8,18 +8,18 @@ import (
 	"github.com/google/pprof/profile"
 )
 
-// ownerShare is the part of a process's CPU time that one owner's code
-// spent.
+// ownerShare is the part of a profile's total (CPU time, heap in use)
+// that one owner's code spent or allocated.
 type ownerShare struct {
 	Owner    string
 	Fraction float64
 }
 
-// cpuOwners are the owners a CPU sample is charged to: the first of them
-// met walking the sample's stack from the running function outwards, so
-// a protobuf encoding is charged to the Temporal SDK when the SDK asked
-// for it and a SQLite statement to SQLite whoever ran it.
-var cpuOwners = []struct{ name, prefix string }{
+// codeOwners are the owners a profile's sample is charged to: the first
+// of them met walking the sample's stack from the innermost frame
+// outwards, so a protobuf encoding is charged to the Temporal SDK when the
+// SDK asked for it and a SQLite statement to SQLite whoever ran it.
+var codeOwners = []struct{ name, prefix string }{
 	{"SQLite (Temporal's persistence and mianshi's store)", "modernc.org/sqlite"},
 	{"in-process Redis (miniredis)", "github.com/alicebob/miniredis"},
 	{"Temporal server (frontend, history, matching)", "go.temporal.io/server"},
@@ -68,7 +68,7 @@ func byOwner(file, typ string) (shares []ownerShare, total int64, err error) {
 	if total == 0 {
 		return nil, 0, fmt.Errorf("%s has no %s samples", file, typ)
 	}
-	for _, o := range cpuOwners {
+	for _, o := range codeOwners {
 		shares = append(shares, ownerShare{o.name, float64(spent[o.name]) / float64(total)})
 	}
 	return append(shares, ownerShare{otherOwner, float64(spent[otherOwner]) / float64(total)}), total, nil
@@ -81,7 +81,7 @@ func owner(s *profile.Sample) string {
 			if line.Function == nil {
 				continue
 			}
-			for _, o := range cpuOwners {
+			for _, o := range codeOwners {
 				if strings.HasPrefix(line.Function.Name, o.prefix) {
 					return o.name
 				}

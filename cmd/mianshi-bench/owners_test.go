@@ -64,8 +64,8 @@ func TestCPUByOwner(t *testing.T) {
 		got[s.Owner] = s.Fraction
 	}
 	want := map[string]float64{
-		cpuOwners[0].name: 0.4, cpuOwners[1].name: 0, cpuOwners[2].name: 0.2, cpuOwners[3].name: 0.1,
-		cpuOwners[4].name: 0.1, cpuOwners[5].name: 0.1, otherOwner: 0.1,
+		codeOwners[0].name: 0.4, codeOwners[1].name: 0, codeOwners[2].name: 0.2, codeOwners[3].name: 0.1,
+		codeOwners[4].name: 0.1, codeOwners[5].name: 0.1, otherOwner: 0.1,
 	}
 	for o, w := range want {
 		if d := got[o] - w; d > 1e-9 || d < -1e-9 {
