@@ -2,7 +2,6 @@ package workflows
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -10,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"go.temporal.io/sdk/temporal"
-	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/mianshi/mianshi/activities"
@@ -66,24 +63,7 @@ func codingHarness(t *testing.T) (*harness, *fakeJudge) {
 // codeUpdate sends a code update and hands its outcome to done: the
 // refusal's type, or the result.
 func (h *harness) codeUpdate(t *testing.T, name string, r CodeRequest, done func(refused string, result any)) {
-	h.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
-		OnReject: func(err error) {
-			var app *temporal.ApplicationError
-			if !errors.As(err, &app) {
-				t.Errorf("%s %s refused with %v, want an application error", name, r.ID, err)
-				return
-			}
-			done(app.Type(), nil)
-		},
-		OnAccept: func() {},
-		OnComplete: func(v any, err error) {
-			if err != nil {
-				t.Errorf("%s %s failed: %v", name, r.ID, err)
-				return
-			}
-			done("", v)
-		},
-	}, r)
+	h.sendUpdate(t, name, name+" "+r.ID, r, done)
 }
 
 const goSolution = "package main\n\n// CORRECT\nfunc main() {\n\tfor i := 0; i < 3; i++ {\n\t}\n}\n"

@@ -31,24 +31,7 @@ func pasted(text string) *interview.Signals {
 // signalsUpdate sends the signals update and reports how it went: the
 // type of the application error it was refused with, or "" when taken.
 func (h *harness) signalsUpdate(t *testing.T, in SignalsInput, done func(refused string)) {
-	h.env.UpdateWorkflow(UpdateSignals, "", &testsuite.TestUpdateCallback{
-		OnReject: func(err error) {
-			var app *temporal.ApplicationError
-			if !errors.As(err, &app) {
-				t.Errorf("signals for round %d refused with %v, want an application error", in.Round, err)
-				return
-			}
-			done(app.Type())
-		},
-		OnAccept: func() {},
-		OnComplete: func(_ any, err error) {
-			if err != nil {
-				t.Errorf("signals for round %d failed after they were accepted: %v", in.Round, err)
-				return
-			}
-			done("")
-		},
-	}, in)
+	h.sendUpdate(t, UpdateSignals, fmt.Sprintf("signals for round %d", in.Round), in, func(refused string, _ any) { done(refused) })
 }
 
 // TestSignalsStayWithTheirRound sends round 1 signals before its answer

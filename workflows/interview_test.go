@@ -150,28 +150,41 @@ func (h *harness) answerEachWith(t *testing.T, answer func(s State) AnswerSignal
 	h.env.RegisterDelayedCallback(tick, time.Minute)
 }
 
-// update sends the answer update and returns the type of the application
-// error it was refused with ("" when it was taken) and, when taken, the
-// round it answers.
-func (h *harness) update(t *testing.T, a AnswerSignal, done func(refused string, round int)) {
-	h.env.UpdateWorkflow(UpdateAnswer, "", &testsuite.TestUpdateCallback{
+// sendUpdate sends the update name with input and hands its outcome to
+// done: the type of the application error it was refused with, or "" and
+// its result once it completed; what names the update in failures.
+func (h *harness) sendUpdate(t *testing.T, name, what string, input any, done func(refused string, result any)) {
+	h.env.UpdateWorkflow(name, "", &testsuite.TestUpdateCallback{
 		OnReject: func(err error) {
 			var app *temporal.ApplicationError
 			if !errors.As(err, &app) {
-				t.Errorf("answer %s refused with %v, want an application error", a.AnswerID, err)
+				t.Errorf("%s refused with %v, want an application error", what, err)
 				return
 			}
-			done(app.Type(), 0)
+			done(app.Type(), nil)
 		},
 		OnAccept: func() {},
 		OnComplete: func(v any, err error) {
 			if err != nil {
-				t.Errorf("answer %s failed after it was accepted: %v", a.AnswerID, err)
+				t.Errorf("%s failed after it was accepted: %v", what, err)
 				return
 			}
-			done("", v.(AnswerResult).Round)
+			done("", v)
 		},
-	}, a)
+	}, input)
+}
+
+// update sends the answer update and returns the type of the application
+// error it was refused with ("" when it was taken) and, when taken, the
+// round it answers.
+func (h *harness) update(t *testing.T, a AnswerSignal, done func(refused string, round int)) {
+	h.sendUpdate(t, UpdateAnswer, "answer "+a.AnswerID, a, func(refused string, v any) {
+		round := 0
+		if refused == "" {
+			round = v.(AnswerResult).Round
+		}
+		done(refused, round)
+	})
 }
 
 // TestAnswerUpdateRefuses checks the answer update's validator: an answer
